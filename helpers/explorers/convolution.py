@@ -1,0 +1,1 @@
+"""Explorers for notebook 01 (convolution). Filled in with the notebook."""

@@ -1,0 +1,37 @@
+"""Measurements of this machine: plausible, positive, and validated arguments."""
+
+import numpy as np
+import pytest
+
+from helpers import machine
+from helpers.explorers.machine import matmul_explorer, matmul_sizes
+
+
+def test_matmul_flops_formula():
+    assert machine.matmul_flops(10) == 2000
+
+
+def test_measurements_are_positive_and_plausible():
+    p = machine.profile(n=128)
+    assert p.cores >= 1
+    assert 0.01 < p.matmul_gflops_fp32 < 1e5 and 0.01 < p.matmul_gflops_fp64 < 1e5
+    assert 0.1 < p.copy_bandwidth_gbs < 1e4
+
+
+@pytest.mark.parametrize("n", [0, -3, 10_000])
+def test_bad_sizes_raise(n):
+    with pytest.raises(ValueError, match="n must be"):
+        machine.measure_matmul_gflops(n)
+
+
+def test_matmul_explorer_moves_with_slider():
+    ex = matmul_explorer(largest=64, repeats=1)
+    ex.controls["largest"].value = 128
+    x, y = ex.artists["float32"].get_data()
+    assert list(x) == list(matmul_sizes(128)) and np.all(np.asarray(y) > 0)
+    assert "GFLOP/s" in ex.info.value
+
+
+def test_matmul_sizes_validation():
+    with pytest.raises(ValueError, match="at least 32"):
+        matmul_sizes(16)

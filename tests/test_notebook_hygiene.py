@@ -1,0 +1,108 @@
+"""Notebooks are stored executed, in order, clean; navigation is current; every relative link resolves."""
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import NOTEBOOKS, ROOT
+
+MAX_BYTES = 2 * 2**20
+ALLOWED_METADATA = {"kernelspec", "language_info"}
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_cells(nb):
+    return [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+def test_course_has_notebooks():
+    assert (ROOT / "notebooks/00_start_here.ipynb") in NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+class TestStoredNotebook:
+    def test_executed_in_order(self, path):
+        counts = [c["execution_count"] for c in code_cells(load(path))]
+        assert None not in counts, f"{path.name}: some code cells were never run"
+        assert counts == list(range(1, len(counts) + 1)), f"{path.name}: not run top to bottom once"
+
+    def test_no_errors_or_stderr(self, path):
+        for i, cell in enumerate(code_cells(load(path))):
+            for out in cell["outputs"]:
+                assert out["output_type"] != "error", f"{path.name} cell {i}: stored error"
+                assert out.get("name") != "stderr", f"{path.name} cell {i}: stderr output {out.get('text')}"
+
+    def test_clean_metadata(self, path):
+        nb = load(path)
+        assert set(nb["metadata"]) <= ALLOWED_METADATA
+        assert nb["metadata"]["kernelspec"]["name"] == "python3"
+        for cell in nb["cells"]:
+            assert set(cell.get("metadata", {})) <= {"tags"}, f"{path.name}: extra cell metadata"
+
+    def test_small_enough(self, path):
+        assert path.stat().st_size <= MAX_BYTES
+
+    def test_has_navigation_top_and_bottom(self, path):
+        cells = load(path)["cells"]
+        nav = [i for i, c in enumerate(cells) if "navigation" in c.get("metadata", {}).get("tags", [])]
+        assert nav and nav[0] == 0 and nav[-1] == len(cells) - 1
+
+    def test_no_sys_path_hacks(self, path):
+        for cell in code_cells(load(path)):
+            assert "sys.path" not in "".join(cell["source"])
+
+
+def load_navigation():
+    spec = importlib.util.spec_from_file_location("navigation", ROOT / "tools/navigation.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_navigation_is_current():
+    nav = load_navigation()
+    stale = nav.render(nav.course_notebooks())
+    assert not stale, f"run `make nav`: stale navigation in {[p.name for p in stale]}"
+
+
+def test_navigation_detects_staleness(tmp_path):
+    nav = load_navigation()
+    for path in NOTEBOOKS[:2]:
+        (tmp_path / path.name).write_text(path.read_text())
+    first = tmp_path / NOTEBOOKS[0].name
+    nb = load(first)
+    nb["cells"][0]["source"] = "hand-edited"
+    first.write_text(json.dumps(nb))
+    assert first in nav.render(nav.course_notebooks(tmp_path))
+
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def markdown_sources():
+    yield ROOT / "README.md", (ROOT / "README.md").read_text()
+    for path in NOTEBOOKS:
+        for cell in load(path)["cells"]:
+            if cell["cell_type"] == "markdown":
+                yield path, "".join(cell["source"])
+
+
+def test_every_relative_link_resolves():
+    broken = []
+    for path, text in markdown_sources():
+        for target in LINK.findall(text):
+            if re.match(r"^[a-z]+:", target) or target.startswith("#"):
+                continue
+            file_part = target.split("#")[0]
+            if not (Path(path).parent / file_part).exists():
+                broken.append(f"{path.name}: {target}")
+    assert not broken, broken
+
+
+def test_link_checker_catches_a_broken_link():
+    assert LINK.findall("see [x](missing.ipynb)") == ["missing.ipynb"]

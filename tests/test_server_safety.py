@@ -1,0 +1,50 @@
+"""make lab binds 127.0.0.1 with a token; nothing in the course shells out with user input."""
+
+import ast
+import importlib.util
+
+import pytest
+from conftest import ROOT
+
+
+def load_lab():
+    spec = importlib.util.spec_from_file_location("lab", ROOT / "tools/lab.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_lab_command_is_local_with_token():
+    argv = load_lab().lab_command()
+    assert "--ServerApp.ip=127.0.0.1" in argv
+    token = next(a for a in argv if a.startswith("--IdentityProvider.token="))
+    assert len(token.split("=", 1)[1]) >= 32
+    joined = " ".join(argv)
+    assert "0.0.0.0" not in joined and "token=''" not in joined and 'token=""' not in joined
+    assert "notebooks/00_start_here.ipynb" in argv
+
+
+def test_lab_command_refuses_empty_token():
+    with pytest.raises(ValueError, match="token"):
+        load_lab().lab_command(token=" ")
+
+
+def test_makefile_lab_uses_the_safe_launcher():
+    makefile = (ROOT / "Makefile").read_text()
+    lab_recipe = makefile.split("\nlab:", 1)[1].split("\n\n", 1)[0]
+    assert "tools/lab.py" in lab_recipe and "0.0.0.0" not in makefile
+
+
+FORBIDDEN_CALLS = {"eval", "exec", "system", "popen", "Popen", "run", "call", "check_output", "check_call"}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "helpers").rglob("*.py")), ids=lambda p: p.name)
+def test_helpers_never_eval_or_shell_out(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            assert name not in FORBIDDEN_CALLS, f"{path.name}:{node.lineno} calls {name}"
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
+            assert "subprocess" not in names, f"{path.name}:{node.lineno} imports subprocess"
