@@ -1,0 +1,458 @@
+"""Convolution: 2-D convolution and cross-correlation, output shapes, kernels, costs, and its other readings.
+
+Conventions (as in ``scipy.signal``):
+
+* ``conv2d`` is *true* convolution: the kernel is flipped in both axes before it slides (``correlate2d``
+  does not flip; deep-learning frameworks compute that one and call it convolution).
+* Zero padding. ``mode`` ``"valid"`` (no padding), ``"same"`` (output as large as the input at stride 1,
+  centred on the ``"full"`` output like scipy), ``"full"`` (every overlap).
+* ``dilation`` d spreads the kernel taps d pixels apart (effective size d(k-1)+1); ``stride`` s keeps every
+  s-th output of the stride-1 result, starting with the first.
+
+Pure numpy/scipy: nothing here imports widgets or matplotlib.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.fft
+
+from .data import load_table
+
+MODES = ("valid", "same", "full")
+METHODS = ("direct", "fft")
+
+
+# ---- argument checks ----------------------------------------------------------------------------
+
+def _positive_int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+    return int(value)
+
+
+def _as_2d(array, name: str) -> np.ndarray:
+    a = np.asarray(array, dtype=float)
+    if a.ndim != 2 or 0 in a.shape:
+        raise ValueError(f"{name} must be a non-empty 2-D array, got shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return a
+
+
+# ---- shapes -------------------------------------------------------------------------------------
+
+def effective_kernel_size(k: int, dilation: int = 1) -> int:
+    """Span of a k-tap kernel with taps ``dilation`` apart: d(k-1)+1 pixels."""
+    return _positive_int(dilation, "dilation") * (_positive_int(k, "kernel size") - 1) + 1
+
+
+def output_size(n: int, k: int, padding: int, stride: int = 1, dilation: int = 1) -> int:
+    """Output length along one axis: floor((n + 2p - d(k-1) - 1) / s) + 1 (PyTorch's Conv2d formula).
+
+    ``padding`` is the number of zeros added on *each* side. Raises ``ValueError`` when the (dilated)
+    kernel does not fit in the padded input.
+    """
+    n = _positive_int(n, "input size n")
+    if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)) or padding < 0:
+        raise ValueError(f"padding must be a whole number >= 0, got {padding!r}")
+    stride = _positive_int(stride, "stride")
+    span = effective_kernel_size(k, dilation)
+    if span > n + 2 * padding:
+        raise ValueError(
+            f"the kernel spans {span} pixels (k={k}, dilation={dilation}) but the padded input has only "
+            f"{n + 2 * padding} (n={n}, padding={padding})"
+        )
+    return (n + 2 * padding - span) // stride + 1
+
+
+def mode_padding(k_eff: int, mode: str, flipped: bool = True) -> tuple[int, int]:
+    """Zeros added before and after along one axis for ``mode``, given the effective kernel span.
+
+    For an even span, 'same' cannot be centred exactly; like scipy, convolution (``flipped``) puts the
+    extra zero before, cross-correlation after.
+    """
+    if mode == "valid":
+        return 0, 0
+    if mode == "full":
+        return k_eff - 1, k_eff - 1
+    if mode == "same":
+        before = k_eff // 2 if flipped else (k_eff - 1) // 2
+        return before, k_eff - 1 - before
+    raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+
+
+# ---- convolution --------------------------------------------------------------------------------
+
+def dilate_kernel(kernel: np.ndarray, dilation: int) -> np.ndarray:
+    """The kernel with ``dilation - 1`` zeros between taps (what a dilated convolution multiplies by)."""
+    kernel = _as_2d(kernel, "kernel")
+    d = _positive_int(dilation, "dilation")
+    kh, kw = kernel.shape
+    out = np.zeros(((kh - 1) * d + 1, (kw - 1) * d + 1))
+    out[::d, ::d] = kernel
+    return out
+
+
+def _check_args(image, kernel, mode, stride, dilation, method):
+    image, kernel = _as_2d(image, "image"), _as_2d(kernel, "kernel")
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    stride, dilation = _positive_int(stride, "stride"), _positive_int(dilation, "dilation")
+    spans = [effective_kernel_size(k, dilation) for k in kernel.shape]
+    if mode == "valid" and any(s > n for s, n in zip(spans, image.shape)):
+        raise ValueError(f"in 'valid' mode the kernel (span {spans}) must fit in the image {image.shape}")
+    return image, kernel, stride, dilation, spans
+
+
+def _pad(image: np.ndarray, spans: list[int], mode: str, flipped: bool) -> np.ndarray:
+    return np.pad(image, [mode_padding(s, mode, flipped) for s in spans])
+
+
+def _correlate_direct(padded: np.ndarray, kernel: np.ndarray, stride: int, dilation: int) -> np.ndarray:
+    """Sliding-window sum of products, vectorised over pixels (one array operation per kernel tap)."""
+    kh, kw = kernel.shape
+    oh = (padded.shape[0] - dilation * (kh - 1) - 1) // stride + 1
+    ow = (padded.shape[1] - dilation * (kw - 1) - 1) // stride + 1
+    out = np.zeros((oh, ow))
+    for a in range(kh):
+        for b in range(kw):
+            if kernel[a, b] != 0.0:
+                r, c = a * dilation, b * dilation
+                out += kernel[a, b] * padded[r : r + stride * (oh - 1) + 1 : stride,
+                                             c : c + stride * (ow - 1) + 1 : stride]
+    return out
+
+
+def _correlate_fft(padded: np.ndarray, kernel: np.ndarray, stride: int, dilation: int) -> np.ndarray:
+    """The same sliding sum via the convolution theorem: products of spectra, zero-padded (no wrap)."""
+    k = dilate_kernel(kernel, dilation)[::-1, ::-1]  # correlation = convolution with the flipped kernel
+    shape = [padded.shape[i] + k.shape[i] - 1 for i in range(2)]
+    fast = [scipy.fft.next_fast_len(s, real=True) for s in shape]
+    spectrum = scipy.fft.rfft2(padded, fast) * scipy.fft.rfft2(k, fast)
+    full = scipy.fft.irfft2(spectrum, fast)
+    valid = full[k.shape[0] - 1 : padded.shape[0], k.shape[1] - 1 : padded.shape[1]]
+    return valid[::stride, ::stride].copy()
+
+
+def _sliding_sum(image, kernel, mode, stride, dilation, method, flipped: bool) -> np.ndarray:
+    image, kernel, stride, dilation, spans = _check_args(image, kernel, mode, stride, dilation, method)
+    padded = _pad(image, spans, mode, flipped)
+    if flipped:
+        kernel = kernel[::-1, ::-1]
+    if method == "fft":
+        return _correlate_fft(padded, kernel, stride, dilation)
+    return _correlate_direct(padded, kernel, stride, dilation)
+
+
+def correlate2d(image, kernel, mode: str = "same", stride: int = 1, dilation: int = 1,
+                method: str = "direct") -> np.ndarray:
+    """2-D cross-correlation (no kernel flip) with zero padding: what deep-learning 'conv' layers compute.
+
+    Equals ``scipy.signal.correlate2d(image, kernel, mode, boundary="fill")`` for stride 1, dilation 1.
+    """
+    return _sliding_sum(image, kernel, mode, stride, dilation, method, flipped=False)
+
+
+def conv2d(image, kernel, mode: str = "same", stride: int = 1, dilation: int = 1,
+           method: str = "direct") -> np.ndarray:
+    """True 2-D convolution (kernel flipped) of ``image`` by ``kernel`` with zero padding.
+
+    Equals ``scipy.signal.convolve2d(image, kernel, mode, boundary="fill")`` for stride 1, dilation 1.
+    ``method="fft"`` computes the same result through the convolution theorem.
+
+    >>> conv2d([[1, 2], [3, 4]], [[0, 1]], mode="full").tolist()
+    [[0.0, 1.0, 2.0], [0.0, 3.0, 4.0]]
+    """
+    return _sliding_sum(image, kernel, mode, stride, dilation, method, flipped=True)
+
+
+# ---- im2col: convolution as one matrix multiply ---------------------------------------------------
+
+def im2col(image, kernel_shape: tuple[int, int], mode: str = "valid", stride: int = 1,
+           dilation: int = 1) -> np.ndarray:
+    """Unfold every kernel-sized patch into a column: shape (kh*kw, number of output pixels).
+
+    Padding follows ``conv2d``. Multiplying the flattened, flipped kernel by this matrix gives the output: the
+    form GPU libraries use to turn convolution into a large matrix multiply (GEMM).
+    """
+    kh, kw = (_positive_int(k, "kernel size") for k in kernel_shape)
+    image, _, stride, dilation, spans = _check_args(image, np.ones((kh, kw)), mode, stride, dilation,
+                                                    "direct")
+    padded = _pad(image, spans, mode, flipped=True)
+    oh = (padded.shape[0] - spans[0]) // stride + 1
+    ow = (padded.shape[1] - spans[1]) // stride + 1
+    rows = []
+    for a in range(kh):
+        for b in range(kw):
+            r, c = a * dilation, b * dilation
+            rows.append(padded[r : r + stride * (oh - 1) + 1 : stride,
+                               c : c + stride * (ow - 1) + 1 : stride].ravel())
+    return np.stack(rows)
+
+
+def conv2d_im2col(image, kernel, mode: str = "same", stride: int = 1, dilation: int = 1) -> np.ndarray:
+    """``conv2d`` computed as (flipped kernel row) @ im2col(image): same result, one matrix multiply."""
+    kernel = _as_2d(kernel, "kernel")
+    cols = im2col(image, kernel.shape, mode, stride, dilation)
+    image = np.asarray(image, dtype=float)
+    spans = [effective_kernel_size(k, dilation) for k in kernel.shape]
+    pads = [mode_padding(s, mode, flipped=True) for s in spans]
+    oh, ow = ((n + sum(p) - s) // stride + 1 for n, p, s in zip(image.shape, pads, spans))
+    return (kernel[::-1, ::-1].ravel() @ cols).reshape(oh, ow)
+
+
+# ---- named kernels ------------------------------------------------------------------------------
+
+def gaussian_kernel(size: int, sigma: float) -> np.ndarray:
+    """A ``size`` x ``size`` Gaussian blur kernel (standard deviation ``sigma`` pixels), summing to 1."""
+    size = _positive_int(size, "size")
+    if size % 2 == 0:
+        raise ValueError(f"size must be odd so the kernel has a centre, got {size}")
+    if not np.isfinite(sigma) or sigma <= 0:
+        raise ValueError(f"sigma must be a positive number of pixels, got {sigma}")
+    x = np.arange(size) - size // 2
+    g = np.exp(-(x**2) / (2 * sigma**2))
+    k = np.outer(g, g)
+    return k / k.sum()
+
+
+KERNELS: dict[str, np.ndarray] = {
+    "identity": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], float),
+    "box blur": np.full((3, 3), 1 / 9),
+    "gaussian blur": gaussian_kernel(5, 1.0),
+    "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], float),
+    "sobel x": np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], float),
+    "sobel y": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], float),
+    "laplacian": np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], float),
+    "emboss": np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], float),
+    "outline": np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], float),
+}
+
+
+def sample_image(size: int = 128, seed: int = 0) -> np.ndarray:
+    """A synthetic grey test image in [0, 1]: gradient, disc, square, stripes and a little noise."""
+    size = _positive_int(size, "size")
+    y, x = np.mgrid[0:size, 0:size] / size
+    img = 0.25 + 0.3 * x
+    img[(x - 0.3) ** 2 + (y - 0.32) ** 2 < 0.04] = 0.95
+    img[(x > 0.58) & (x < 0.9) & (y > 0.12) & (y < 0.44)] = 0.05
+    stripes = (y > 0.58) & (y < 0.9) & (x > 0.1) & (x < 0.9)
+    img[stripes] = 0.5 + 0.45 * np.sign(np.sin(2 * np.pi * 6 * x[stripes]))
+    img += np.random.default_rng(seed).normal(0, 0.03, img.shape)
+    return np.clip(img, 0, 1)
+
+
+# ---- the convolution theorem ----------------------------------------------------------------------
+
+def circular_convolution(a, b) -> np.ndarray:
+    """Circular convolution of two equal-length 1-D signals via the FFT: ifft(fft(a) * fft(b)).
+
+    Without zero-padding the ends wrap around: [1,2,3,4] with [1,1,0,0] gives [5,3,5,7].
+    """
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if a.ndim != 1 or a.shape != b.shape or a.size == 0:
+        raise ValueError(f"a and b must be 1-D of the same non-zero length, got {a.shape} and {b.shape}")
+    return np.real(np.fft.ifft(np.fft.fft(a) * np.fft.fft(b)))
+
+
+def radial_frequency(shape: tuple[int, int]) -> np.ndarray:
+    """Distance of every FFT bin from zero frequency, in cycles per pixel (0 to about 0.71), fftshifted."""
+    fy = np.fft.fftshift(np.fft.fftfreq(shape[0]))
+    fx = np.fft.fftshift(np.fft.fftfreq(shape[1]))
+    return np.hypot(*np.meshgrid(fy, fx, indexing="ij"))
+
+
+def frequency_filter(image, cutoff: float, keep: str = "low") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Keep spatial frequencies below (``keep="low"``) or above (``"high"``) ``cutoff`` cycles/pixel.
+
+    Returns ``(filtered image, log10 magnitude spectrum (fftshifted), mask)``. Filtering is multiplication
+    in frequency space, i.e. a convolution in image space.
+    """
+    image = _as_2d(image, "image")
+    if not np.isfinite(cutoff) or not 0 < cutoff <= 0.75:
+        raise ValueError(f"cutoff must be between 0 and 0.75 cycles per pixel, got {cutoff}")
+    if keep not in ("low", "high"):
+        raise ValueError(f"keep must be 'low' or 'high', got {keep!r}")
+    spectrum = np.fft.fftshift(np.fft.fft2(image))
+    radius = radial_frequency(image.shape)
+    mask = radius <= cutoff if keep == "low" else radius > cutoff
+    filtered = np.real(np.fft.ifft2(np.fft.ifftshift(spectrum * mask)))
+    return filtered, np.log10(np.abs(spectrum) + 1e-9), mask
+
+
+def direct_cost_macs(n: int, k: int) -> int:
+    """Multiply-adds of a direct 'same' convolution of an n x n image by a k x k kernel: n^2 k^2."""
+    return _positive_int(n, "n") ** 2 * _positive_int(k, "k") ** 2
+
+
+def time_methods(image_size: int, kernel_sizes, repeats: int = 3, seed: int = 0) -> dict[str, np.ndarray]:
+    """Measured seconds (best of ``repeats``) of ``conv2d`` direct and FFT for each odd kernel size."""
+    n = _positive_int(image_size, "image size")
+    if n > 1024:
+        raise ValueError(f"image size must be at most 1024 pixels, got {n}")
+    sizes = np.asarray(list(kernel_sizes), dtype=int)
+    if sizes.size == 0 or np.any(sizes < 1) or np.any(sizes > n):
+        raise ValueError(f"kernel sizes must be between 1 and the image size {n}, got {sizes.tolist()}")
+    rng = np.random.default_rng(seed)
+    image = rng.random((n, n))
+    result = {"kernel_size": sizes, "direct": np.empty(sizes.size), "fft": np.empty(sizes.size)}
+    for i, k in enumerate(sizes):
+        kernel = rng.random((k, k))
+        for method in METHODS:
+            best = np.inf
+            for _ in range(repeats):
+                start = time.perf_counter()
+                conv2d(image, kernel, method=method)
+                best = min(best, time.perf_counter() - start)
+            result[method][i] = best
+    return result
+
+
+def crossover_kernel_size(timings: dict[str, np.ndarray]) -> int | None:
+    """Smallest kernel size from which FFT stays faster than direct, or None if it never does."""
+    faster = timings["fft"] < timings["direct"]
+    for i in range(len(faster)):
+        if faster[i:].all():
+            return int(timings["kernel_size"][i])
+    return None
+
+
+# ---- probability and diffusion -----------------------------------------------------------------
+
+def distribution_convolution(p, q) -> np.ndarray:
+    """Probability mass function of X + Y for independent X ~ p and Y ~ q on 0, 1, 2, ... (offsets add)."""
+    p, q = np.asarray(p, float), np.asarray(q, float)
+    for name, d in (("p", p), ("q", q)):
+        if d.ndim != 1 or d.size == 0:
+            raise ValueError(f"{name} must be a non-empty 1-D list of probabilities")
+        if not np.all(np.isfinite(d)) or np.any(d < 0):
+            raise ValueError(f"{name} must hold non-negative finite probabilities")
+        if abs(d.sum() - 1) > 1e-9:
+            raise ValueError(f"{name} must sum to 1, sums to {d.sum():.6g}")
+    return np.convolve(p, q)
+
+
+def dice_sum_pmf(n_dice: int, sides: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    """Totals and their probabilities when ``n_dice`` fair ``sides``-sided dice are summed."""
+    n_dice, sides = _positive_int(n_dice, "number of dice"), _positive_int(sides, "sides")
+    if n_dice * sides > 100_000:
+        raise ValueError(f"{n_dice} dice of {sides} sides is too many to tabulate")
+    die = np.full(sides, 1 / sides)
+    pmf = die
+    for _ in range(n_dice - 1):
+        pmf = distribution_convolution(pmf, die)
+    return np.arange(n_dice, n_dice * sides + 1), pmf
+
+
+def normal_approximation(totals, n_dice: int, sides: int = 6) -> np.ndarray:
+    """Central-limit approximation of the dice-sum pmf: a normal density with the same mean and variance."""
+    n_dice, sides = _positive_int(n_dice, "number of dice"), _positive_int(sides, "sides")
+    mean = n_dice * (sides + 1) / 2
+    var = n_dice * (sides**2 - 1) / 12
+    if var == 0:
+        return (np.asarray(totals, float) == mean).astype(float)
+    t = np.asarray(totals, float)
+    return np.exp(-((t - mean) ** 2) / (2 * var)) / np.sqrt(2 * np.pi * var)
+
+
+def combined_gaussian_sigma(*sigmas: float) -> float:
+    """Standard deviation after convolving Gaussians: sqrt(sum of squares) (blur twice = blur once, wider)."""
+    if not sigmas or any(not np.isfinite(s) or s < 0 for s in sigmas):
+        raise ValueError(f"sigmas must be non-negative finite numbers, got {sigmas}")
+    return float(np.sqrt(np.sum(np.square(sigmas))))
+
+
+def heat_diffusion(profile, steps: int, alpha: float = 0.25) -> np.ndarray:
+    """Apply ``steps`` explicit heat-equation steps u <- u * [alpha, 1-2alpha, alpha] (zero boundaries).
+
+    Stable (no growing oscillation) only for 0 < alpha <= 0.5.
+    """
+    u = np.asarray(profile, float)
+    if u.ndim != 1 or u.size < 3:
+        raise ValueError("profile must be 1-D with at least 3 points")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0 or steps > 100_000:
+        raise ValueError(f"steps must be a whole number from 0 to 100000, got {steps!r}")
+    if not np.isfinite(alpha) or not 0 < alpha <= 0.5:
+        raise ValueError(f"alpha must be in (0, 0.5] for a stable step, got {alpha}")
+    kernel = np.array([alpha, 1 - 2 * alpha, alpha])
+    for _ in range(steps):
+        u = np.convolve(u, kernel, mode="same")
+    return u
+
+
+# ---- receptive field and network cost ----------------------------------------------------------------
+
+def receptive_field(layers: list[tuple[int, int]]) -> int:
+    """Receptive field (pixels) of a stack of (kernel, stride) layers: r += (k-1)*jump; jump *= stride."""
+    r, jump = 1, 1
+    for k, s in layers:
+        r += (_positive_int(k, "kernel") - 1) * jump
+        jump *= _positive_int(s, "stride")
+    return r
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """Cost of one layer for one image: multiply-accumulates and learnable parameters."""
+
+    name: str
+    kind: str
+    macs: int
+    params: int
+    out_size: int
+
+
+def conv_layer_cost(c_in: int, c_out: int, kernel: int, out_h: int, out_w: int, groups: int = 1,
+                    bias: bool = True) -> tuple[int, int]:
+    """(MACs, parameters) of a conv layer: MACs = out_h*out_w*c_out*(c_in/groups)*k^2;
+    params = c_out*((c_in/groups)*k^2 + bias). A FLOP count is usually 2 x MACs."""
+    c_in, c_out, kernel = (_positive_int(v, n) for v, n in ((c_in, "c_in"), (c_out, "c_out"),
+                                                            (kernel, "kernel")))
+    out_h, out_w, groups = (_positive_int(v, n) for v, n in ((out_h, "out_h"), (out_w, "out_w"),
+                                                             (groups, "groups")))
+    if c_in % groups or c_out % groups:
+        raise ValueError(f"groups={groups} must divide c_in={c_in} and c_out={c_out}")
+    per_output = (c_in // groups) * kernel * kernel
+    return out_h * out_w * c_out * per_output, c_out * (per_output + int(bool(bias)))
+
+
+NETWORKS = ("alexnet", "vgg16", "resnet50")
+
+
+@dataclass(frozen=True)
+class NetworkCost:
+    """Per-layer and total cost of a network at 224x224, with published totals to compare."""
+
+    name: str
+    layers: tuple[LayerCost, ...]
+    published: tuple  # rows of network_published.csv
+
+    @property
+    def gmacs(self) -> float:
+        return sum(layer.macs for layer in self.layers) / 1e9
+
+    @property
+    def params(self) -> int:
+        return sum(layer.params for layer in self.layers)
+
+
+def network_cost(name: str) -> NetworkCost:
+    """Cost of ``alexnet``, ``vgg16`` or ``resnet50`` for one 224x224 image, summed layer by layer from
+    ``conv_architectures.csv`` (conv and fully connected layers; BatchNorm adds 2 parameters per channel)."""
+    if name not in NETWORKS:
+        raise ValueError(f"network must be one of {NETWORKS}, got {name!r}")
+    layers = []
+    for row in sorted(load_table("conv_architectures").where(network=name), key=lambda r: r.layer_index):
+        out = output_size(row.in_size, row.kernel, row.padding, row.stride)
+        macs, params = conv_layer_cost(row.in_channels, row.out_channels, row.kernel, out, out,
+                                       row.groups, bool(row.bias))
+        params += 2 * row.out_channels * row.batchnorm
+        layers.append(LayerCost(row.name, row.kind, macs, params, out))
+    published = tuple(load_table("network_published").where(network=name))
+    return NetworkCost(name, tuple(layers), published)

@@ -1,0 +1,269 @@
+"""Support for tests/test_browser.py: a private JupyterLab server and the page actions on a notebook.
+
+The server serves a temporary copy of the notebooks (Run All must never change the stored ones), with
+its own config, settings, workspaces and runtime folders, on 127.0.0.1 with a random port and token.
+It is stopped by its own PID (and its process group, and any kernel it started) however the test ends.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+from conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+# Stored settings for the isolated JupyterLab: no "Jupyter news?" toast over the notebook.
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
+}
+
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+IDLE = f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']"
+STDERR = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+ERROR = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']"
+WIDGET_OUTPUT = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.widget-view+json']"
+WIDGET_TROUBLE = ("Loading widget", "model not found", "Error displaying widget", "Error rendering widget")
+EXPLORER = ".course-explorer"
+SLIDER = f"{EXPLORER} .widget-slider"
+
+
+def load_lab_tool():
+    """tools/lab.py as a module (tools/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("course_lab_tool", ROOT / "tools/lab.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LabServer:
+    """A JupyterLab process serving ``root`` (which holds ``notebooks/``)."""
+
+    root: Path
+    port: int
+    token: str
+    process: subprocess.Popen
+    log_path: Path
+    children: set[int] = field(default_factory=set)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        sep = "&" if "?" in path else "?"
+        return f"{self.base}/{path.lstrip('/')}{sep}token={self.token}"
+
+    def api(self, path: str, method: str = "GET", timeout: float = 5.0):
+        request = urllib.request.Request(
+            f"{self.base}/api/{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (own local server)
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def log_tail(self, chars: int = 3000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except OSError:
+            return "(no server log)"
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Poll ``/api/status`` until the server answers; fail early if the process died."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"JupyterLab exited with code {self.process.returncode} before answering:\n{self.log_tail()}"
+                )
+            try:
+                self.api("status", timeout=2.0)
+                return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.1)
+        raise RuntimeError(f"JupyterLab did not answer /api/status within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def remember_children(self) -> None:
+        """Note the kernels (and any other children) this server started, to stop them by PID later."""
+        try:
+            self.children |= {p.pid for p in psutil.Process(self.process.pid).children(recursive=True)}
+        except psutil.Error:
+            pass
+
+    def shutdown_kernels(self) -> None:
+        """Shut down every kernel of this server (used between notebooks to free memory and CPU)."""
+        self.remember_children()
+        for kernel in self.api("kernels"):
+            try:
+                self.api(f"kernels/{kernel['id']}", method="DELETE", timeout=10.0)
+            except (urllib.error.URLError, OSError):
+                pass
+
+    def stop(self) -> None:
+        """Stop the server: politely through the API, then its process group, then leftover children."""
+        self.remember_children()
+        if self.process.poll() is None:
+            try:
+                self.api("shutdown", method="POST", timeout=5.0)
+            except (urllib.error.URLError, OSError):
+                pass
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            if self.process.poll() is None:
+                try:
+                    os.killpg(self.process.pid, sig)  # its own session: the group id is its PID
+                except ProcessLookupError:
+                    pass
+                try:
+                    self.process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    pass
+        for pid in self.children:  # kernels run in their own process groups
+            try:
+                child = psutil.Process(pid)
+                child.terminate()
+                child.wait(timeout=5)
+            except psutil.TimeoutExpired:
+                child.kill()
+            except psutil.Error:
+                pass
+
+
+def start_lab(tmp: Path, notebooks: Path = ROOT / "notebooks") -> LabServer:
+    """Copy ``notebooks`` into ``tmp`` and start JupyterLab there with isolated Jupyter folders."""
+    root = tmp / "course"
+    shutil.copytree(notebooks, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    env = dict(os.environ)
+    for name, folder in {
+        "JUPYTER_CONFIG_DIR": "config",
+        "JUPYTERLAB_SETTINGS_DIR": "settings",
+        "JUPYTERLAB_WORKSPACES_DIR": "workspaces",
+        "JUPYTER_RUNTIME_DIR": "runtime",
+        "IPYTHONDIR": "ipython",
+    }.items():
+        (tmp / folder).mkdir()
+        env[name] = str(tmp / folder)
+    for relative, settings in LAB_SETTINGS.items():
+        path = tmp / "settings" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(settings))
+    env.pop("JUPYTER_TOKEN", None)
+    env["PYTHONUNBUFFERED"] = "1"
+
+    token = secrets.token_hex(24)
+    port = free_port()
+    lab = load_lab_tool()
+    start_page = root / lab.START_PAGE
+    if not start_page.exists():
+        start_page = min((root / "notebooks").glob("*.ipynb"), default=root / "notebooks")
+    argv = lab.lab_command(port=port, token=token, open_browser=False, notebook=str(start_page), root_dir=root)
+    argv.append("--ServerApp.port_retries=0")  # fail rather than silently serve on another port
+    log_path = tmp / "jupyterlab.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(  # noqa: S603 (fixed argv from tools/lab.py)
+            argv, cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = LabServer(root=root, port=port, token=token, process=process, log_path=log_path)
+    try:
+        server.wait_ready()
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+# ---- page actions ---------------------------------------------------------------------------
+
+# True once every non-empty code cell in the visible notebook has an execution count and the kernel is
+# idle, or as soon as an error output appears (Run All stops there; the test reports it).
+RUN_FINISHED_JS = """
+([panel, idle, errorSel]) => {
+  const nb = document.querySelector(panel);
+  if (!nb) return false;
+  if (nb.querySelector(errorSel)) return "error";
+  if (!document.querySelector(idle)) return false;
+  const cells = [...nb.querySelectorAll('.jp-CodeCell')];
+  for (const cell of cells) {
+    const prompt = cell.querySelector('.jp-InputArea-prompt');
+    const text = prompt ? prompt.textContent.trim() : '';
+    const code = cell.querySelector('.cm-content');
+    const empty = code && code.textContent.trim() === '';
+    if (!/^\\[\\d+\\]:$/.test(text) && !empty) return false;
+  }
+  return "done";
+}
+"""
+
+# True once no widget output in the notebook is still loading or broken, and every explorer has a figure.
+WIDGETS_SETTLED_JS = """
+([panel, widgetSel, trouble]) => {
+  const nb = document.querySelector(panel);
+  const outputs = [...nb.querySelectorAll(widgetSel)];
+  for (const out of outputs) {
+    const text = out.innerText || '';
+    if (trouble.some(t => text.includes(t))) return false;
+    if (!out.querySelector('.jupyter-widgets')) return false;
+  }
+  for (const box of nb.querySelectorAll('.course-explorer')) {
+    if (!box.querySelector('.jupyter-matplotlib-figure canvas, img')) return false;
+  }
+  return true;
+}
+"""
+
+# The explorer's figure as a string that changes whenever the picture does (ipympl canvas, or img src).
+FIGURE_STATE_JS = """
+(box) => {
+  const canvas = box.querySelector('.jupyter-matplotlib-figure canvas');
+  if (canvas) return canvas.toDataURL();
+  const img = box.querySelector('img');
+  return img ? img.src : null;
+}
+"""
+
+# Resolves once the figure has not changed for `quiet` ms (ipympl may redraw after a resize).
+FIGURE_STABLE_JS = """
+([box, quiet]) => {
+  const state = (FIGURE_STATE)(box);
+  const now = performance.now();
+  if (!state) return false;
+  if (box.__courseLast !== state) { box.__courseLast = state; box.__courseSince = now; return false; }
+  return now - box.__courseSince >= quiet;
+}
+""".replace("FIGURE_STATE", FIGURE_STATE_JS.strip())
+
+# Resolves once the figure differs from the state saved before the key press; records when.
+FIGURE_CHANGED_JS = """
+(box) => {
+  const state = (FIGURE_STATE)(box);
+  if (state && state !== box.__courseBefore) { box.__courseChangedAt = performance.now(); return true; }
+  return false;
+}
+""".replace("FIGURE_STATE", FIGURE_STATE_JS.strip())

@@ -1,0 +1,182 @@
+"""Every notebook in a real browser: Run All without errors, every widget renders, a slider moves a figure.
+
+One JupyterLab server (on a temporary copy of the notebooks) and one Chromium serve the whole module; each
+notebook gets its own page and its own workspace. The key-press-to-new-figure time of each notebook is
+printed and appended to artefacts/browser/latency.jsonl; a screenshot goes to artefacts/browser/<name>.png.
+
+Chromium is Debian's /usr/bin/chromium (no browser download). Without it the test is skipped, or fails
+when CI=true.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from datetime import UTC, datetime
+
+import pytest
+from browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ERROR,
+    EXPLORER,
+    FIGURE_CHANGED_JS,
+    FIGURE_STABLE_JS,
+    FIGURE_STATE_JS,
+    IDLE,
+    PANEL,
+    RUN_FINISHED_JS,
+    STDERR,
+    WIDGET_OUTPUT,
+    WIDGET_TROUBLE,
+    WIDGETS_SETTLED_JS,
+    start_lab,
+)
+from conftest import NOTEBOOKS, ROOT
+
+pytestmark = pytest.mark.browser
+
+ARTEFACTS = ROOT / "artefacts" / "browser"
+RUN_ALL_TIMEOUT_MS = 180_000  # the slowest notebook's Run All on a loaded 2-core machine, with margin
+STEP_TIMEOUT_MS = 30_000
+
+
+def _unavailable(reason: str):
+    message = f"browser test cannot run: {reason}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message + " (CI=true: Chromium is required; run `make browser-deps`)", pytrace=False)
+    pytest.skip(message + " (install Debian's chromium, e.g. `make browser-deps`)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing")
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError as err:
+        _unavailable(f"the playwright package is not installed ({err})")
+    playwright = sync_playwright().start()
+    try:
+        try:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        except PlaywrightError as err:
+            _unavailable(f"{CHROMIUM} did not launch: {str(err).splitlines()[0]}")
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture(scope="module")
+def lab_server(browser, tmp_path_factory):
+    server = start_lab(tmp_path_factory.mktemp("browser-lab"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def page(browser, lab_server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(STEP_TIMEOUT_MS)
+    page.course_errors = []
+    page.on("pageerror", lambda err: page.course_errors.append(str(err)))
+    try:
+        yield page
+    finally:
+        context.close()
+        lab_server.shutdown_kernels()  # the next notebook gets the machine to itself
+
+
+def click_menu(page, menu: str, command: str) -> None:
+    page.locator("#jp-MainMenu .lm-MenuBar-item").filter(has_text=re.compile(rf"^\s*{menu}\s*$")).click()
+    page.locator(f".lm-Menu-item[data-command='{command}']").click()
+
+
+def panel_texts(page, selector: str) -> list[str]:
+    return [t.strip()[:1500] for t in page.locator(f"{PANEL} {selector}").all_inner_texts()]
+
+
+def record_latency(name: str, ms: float, wall_ms: float) -> None:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    row = {"notebook": name, "ms": round(ms, 1), "wall_ms": round(wall_ms, 1),
+           "time": datetime.now(UTC).isoformat(timespec="seconds")}
+    with open(ARTEFACTS / "latency.jsonl", "a", encoding="utf-8") as out:
+        out.write(json.dumps(row) + "\n")
+    print(f"{name}: key press to changed figure {ms:.0f} ms (measured in the page; {wall_ms:.0f} ms wall)")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_in_browser(notebook, lab_server, page):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect
+
+    name = notebook.name
+    # A workspace per notebook, so JupyterLab does not restore the previous notebook's tab.
+    page.goto(lab_server.url(f"lab/workspaces/{notebook.stem}/tree/notebooks/{name}"))
+    page.locator(IDLE).wait_for(timeout=60_000)
+
+    # Clear the stored outputs first, so "every code cell has a number" means "ran in this kernel".
+    click_menu(page, "Edit", "editmenu:clear-all")
+    expect(page.locator(f"{PANEL} .jp-OutputArea-output")).to_have_count(0)
+    click_menu(page, "Run", "runmenu:run-all")
+    try:
+        page.wait_for_function(RUN_FINISHED_JS, arg=[PANEL, IDLE, f"{ERROR}, {STDERR}"],
+                               timeout=RUN_ALL_TIMEOUT_MS)
+    except PlaywrightTimeout:
+        pytest.fail(f"{name}: Run All did not finish within {RUN_ALL_TIMEOUT_MS // 1000} s\n"
+                    f"server log:\n{lab_server.log_tail()}")
+
+    # JupyterLab renders an error (traceback) with the stderr MIME type; both stop the test here.
+    errors = panel_texts(page, f"{ERROR}, {STDERR}")
+    assert not errors, f"{name}: error or stderr output after Run All:\n" + "\n---\n".join(errors)
+
+    try:
+        page.wait_for_function(WIDGETS_SETTLED_JS, arg=[PANEL, WIDGET_OUTPUT, list(WIDGET_TROUBLE)])
+    except PlaywrightTimeout:
+        trouble = [t for t in panel_texts(page, WIDGET_OUTPUT) if any(w in t for w in WIDGET_TROUBLE)]
+        pytest.fail(f"{name}: widgets did not render: {trouble or 'a widget output has no widget view'}; "
+                    f"page errors: {page.course_errors}")
+    panel_text = page.locator(PANEL).inner_text()
+    for trouble in WIDGET_TROUBLE:
+        assert trouble not in panel_text, f"{name}: {trouble!r} shown in the notebook"
+
+    # Move the first slider of the first explorer and wait for its figure to change.
+    explorer = page.locator(f"{PANEL} {EXPLORER}").filter(has=page.locator(".widget-slider")).first
+    if explorer.count() == 0:
+        pytest.fail(f"{name}: no slider inside a .course-explorer box; every course notebook needs an "
+                    "explorer with a slider (helpers.widgets.Explorer adds the class)")
+    slider = explorer.locator(".widget-slider").first
+    handle = slider.locator(".noUi-handle").first
+    readout = slider.locator(".widget-readout").first
+    explorer.scroll_into_view_if_needed()
+    box = explorer.element_handle()
+    assert box.evaluate(FIGURE_STATE_JS), f"{name}: the explorer shows no ipympl canvas and no image"
+    page.wait_for_function(FIGURE_STABLE_JS, arg=[box, 300])
+    box.evaluate("b => { b.__courseBefore = b.__courseLast; }")
+    value_before = readout.inner_text()
+    page.evaluate("() => document.addEventListener('keydown', "
+                  "() => { window.__courseKeyAt = performance.now(); }, {capture: true, once: true})")
+    handle.focus()
+    started = time.perf_counter()
+    page.keyboard.press("ArrowRight")
+    try:
+        page.wait_for_function(FIGURE_CHANGED_JS, arg=box, timeout=STEP_TIMEOUT_MS)
+    except PlaywrightTimeout:
+        pytest.fail(f"{name}: the figure did not change within {STEP_TIMEOUT_MS // 1000} s after ArrowRight "
+                    f"on the slider (readout {value_before!r} -> {readout.inner_text()!r}); "
+                    f"page errors: {page.course_errors}")
+    wall_ms = (time.perf_counter() - started) * 1000
+    ms = box.evaluate("b => b.__courseChangedAt - window.__courseKeyAt")
+    expect(readout).not_to_have_text(value_before)
+    record_latency(name, ms, wall_ms)
+
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTEFACTS / f"{notebook.stem}.png")
+    assert not page.course_errors, f"{name}: JavaScript errors in the page: {page.course_errors}"
