@@ -60,6 +60,5 @@ clean:
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # Binder link for a GitHub copy of the course: make links REPO=owner/name
-links:
-	@test -n "$(REPO)" || { echo "usage: make links REPO=owner/name"; exit 1; }
-	@echo "Binder: https://mybinder.org/v2/gh/$(REPO)/HEAD?urlpath=lab/tree/notebooks/00_start_here.ipynb"
+links: $(STAMP)
+	@$(BIN)/python tools/share_links.py "$(REPO)" "$(HUB)"

@@ -48,3 +48,11 @@ def test_helpers_never_eval_or_shell_out(path):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
             assert "subprocess" not in names, f"{path.name}:{node.lineno} imports subprocess"
+
+
+def test_lab_command_can_serve_another_folder(tmp_path):
+    lab = load_lab()
+    assert f"--ServerApp.root_dir={ROOT}" in lab.lab_command()
+    argv = lab.lab_command(root_dir=tmp_path, notebook=str(tmp_path / "a.ipynb"), open_browser=False)
+    assert f"--ServerApp.root_dir={tmp_path.resolve()}" in argv
+    assert "--ServerApp.ip=127.0.0.1" in argv and "--ServerApp.open_browser=False" in argv

@@ -16,9 +16,18 @@ START_PAGE = "notebooks/00_start_here.ipynb"
 
 
 def lab_command(
-    port: int = 8888, token: str | None = None, open_browser: bool = True, notebook: str = START_PAGE
+    port: int = 8888,
+    token: str | None = None,
+    open_browser: bool = True,
+    notebook: str = START_PAGE,
+    root_dir: str | os.PathLike | None = None,
 ) -> list[str]:
-    """The argv that starts JupyterLab bound to 127.0.0.1 with a (random unless given) token."""
+    """The argv that starts JupyterLab bound to 127.0.0.1 with a (random unless given) token.
+
+    ``root_dir`` (default: the repository) is the folder JupyterLab serves. ``notebook`` is resolved from
+    the current directory, so with another ``root_dir`` give a path inside it (the browser test serves a
+    temporary copy of the notebooks, so that Run All never changes the stored ones).
+    """
     token = token or secrets.token_hex(24)
     if not token.strip():
         raise ValueError("the server token must not be empty")
@@ -29,7 +38,7 @@ def lab_command(
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
         f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={ROOT}",
+        f"--ServerApp.root_dir={Path(root_dir).resolve() if root_dir is not None else ROOT}",
         f"--ServerApp.open_browser={open_browser}",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
