@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from functools import lru_cache
+from functools import cache
 
 import ipywidgets as W
 import numpy as np
@@ -18,7 +18,7 @@ IMAGES = ("shapes (synthetic)", "photo (Grace Hopper)")
 CUSTOM = "custom (type below)"
 
 
-@lru_cache(maxsize=None)
+@cache
 def photo_image(size: int = 128) -> np.ndarray:
     """Matplotlib's bundled Grace Hopper photo as a grey ``size`` x ``size`` image in [0, 1] (no download)."""
     import matplotlib.pyplot as plt

@@ -1,0 +1,42 @@
+"""Display helpers for notebooks: boxes and lists rendered from the sourced data tables.
+
+Prose in notebooks never types a spec number: boxes like "Since then" are rendered here from table rows,
+each with its source and date.
+"""
+
+from __future__ import annotations
+
+from IPython.display import Markdown
+
+from .data import load_table, sources_markdown
+
+BOX_TITLES = {"since": "Since then", "disputed": "Disputed"}
+
+
+def _fact_line(row) -> str:
+    value = ""
+    if getattr(row, "value", None) is not None:
+        value = f" Reported figure: **{row.value:g} {row.unit}**."
+    confidence = f", confidence {row.confidence}" if getattr(row, "confidence", None) else ""
+    return f"- ({row.year}) {row.statement}.{value} *Source: {row.source}, as of {row.as_of}{confidence}.*"
+
+
+def fact_box(table: str, kind: str, intro: str = "") -> Markdown:
+    """A "Since then" or "Disputed" box listing the table's rows of that ``kind``, with sources."""
+    if kind not in BOX_TITLES:
+        raise ValueError(f"kind must be one of {list(BOX_TITLES)}, got {kind!r}")
+    rows = [r for r in load_table(table) if r.kind == kind]
+    lines = [f"> **{BOX_TITLES[kind]}.** {intro}".rstrip(), ">"] + [f"> {_fact_line(r)}" for r in rows]
+    return Markdown("\n".join(lines))
+
+
+def sources(*tables: str) -> Markdown:
+    """The distinct sources (with dates) of every row of the named tables, as a Markdown list."""
+    return Markdown(sources_markdown(*tables))
+
+
+def markdown_table(header: list[str], rows: list[list]) -> Markdown:
+    """A small Markdown table (numbers already formatted by the caller)."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return Markdown("\n".join(lines))
