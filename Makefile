@@ -30,7 +30,7 @@ browser-deps:
 	@bash tools/ensure_chromium.sh
 
 test: $(STAMP) browser-deps
-	$(BIN)/ruff check helpers tests tools
+	$(BIN)/ruff check helpers tests tools bench
 	$(BIN)/python -m pytest tests notebooks $(PYTEST_NOTEBOOKS) -n 2 --dist loadfile
 
 # Helpers and data tests only (no notebooks, no browser): for quick iterations.
@@ -39,7 +39,7 @@ test-fast: $(STAMP)
 		--ignore=tests/test_notebooks_execute.py
 
 bench: $(STAMP)
-	@echo "make bench: the benchmark suite is not built yet (issue: Benchmarks)"; exit 1
+	$(BIN)/python bench/run.py
 
 # Execute every notebook (or NB=notebooks/01_convolution.ipynb) and store it with clean metadata.
 notebooks: $(STAMP)
