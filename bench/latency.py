@@ -164,7 +164,7 @@ def measure_explorer(name: str, changes: int = CHANGES, warmup: int = WARMUP, na
         "explorer": name, "seconds": time.perf_counter() - start, "build_ms": kernel["build_ms"],
         "setup_image_bytes": setup["image_bytes"], "controls": keys, "values": kernel["values"],
         "skipped_controls": kernel["skipped"], "times_ms": kernel["times_ms"], "update_ms": kernel["update_ms"],
-        "client": client,
+        "cpu_ms": kernel["cpu_ms"], "client": client,
         "naive_ms": kernel["naive_ms"], "naive_round_trip_ms": naive_trips, "errors": kernel["errors"],
         "no_update": kernel["no_update"],
     }
@@ -180,7 +180,7 @@ def explorer_rows(m: dict) -> tuple[list[list], list[dict], dict]:
     pooled = [t for ts in m["times_ms"].values() for t in ts]
     for key in m["controls"]:
         if key in m["skipped_controls"]:
-            rows.append([m["explorer"], key, *["–"] * 6, f"skipped: {m['skipped_controls'][key]}"])
+            rows.append([m["explorer"], key, *["–"] * 7, f"skipped: {m['skipped_controls'][key]}"])
             continue
         times = m["times_ms"].get(key, [])
         s = summarize(times)
@@ -196,7 +196,8 @@ def explorer_rows(m: dict) -> tuple[list[list], list[dict], dict]:
         values = ", ".join(repr(v) for v in m["values"][key])
         rows.append([
             m["explorer"], key, s["n"], fmt(s["median"], "ms"), fmt(s["p95"], "ms"),
-            fmt(_median_of(m["update_ms"].get(key, [])), "ms"), fmt(_median_of(c["round_trip_ms"]), "ms"),
+            fmt(_median_of(m["update_ms"].get(key, [])), "ms"), fmt(_median_of(m["cpu_ms"].get(key, [])), "ms"),
+            fmt(_median_of(c["round_trip_ms"]), "ms"),
             fmt(_median_of(c["image_bytes"]) / 1e3, "kB"),
             f"values {values}" + ("; " + "; ".join(notes) if notes else ""),
         ])
@@ -272,7 +273,7 @@ def run(names: list[str] | None = None, changes: int = CHANGES, prelude: str = "
              "rows": explorer_table},
             {"title": "Per control",
              "headers": ["explorer", "control", "changes", "median", "p95", "of which update (median)",
-                         "round trip (median)",
+                         "CPU (median)", "round trip (median)",
                          "image per change", "notes"],
              "rows": rows},
             {"title": "Skipped", "headers": ["explorer", "controls", "why"], "rows": skip_rows},
@@ -284,7 +285,9 @@ def run(names: list[str] | None = None, changes: int = CHANGES, prelude: str = "
             "rendered and sent its image for the simulated browser draw request (budget: median 40 ms, p95 80 "
             "ms per control). *Of which update* is the part before the draw request (the explorer's own "
             "computation and `set_data`); the rest is matplotlib rendering the figure and ipympl encoding "
-            "it. *Round trip* adds the client's execute request and the iopub drain. *Naive* = close the "
+            "it. *CPU* is the kernel main thread's CPU time for the change: well below the median when "
+            "other work competed for the cores. *Round trip* adds the client's execute request and the "
+            "iopub drain. *Naive* = close the "
             "figure, build the explorer anew at the new value, display and draw it in full "
             f"({NAIVE_CHANGES} changes after {NAIVE_WARMUP} warm-up); target: the explorer at least 2× faster."
         ],

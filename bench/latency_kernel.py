@@ -142,6 +142,7 @@ class Session:
         self.skipped: dict[str, str] = {}
         self.times: dict[str, list[float]] = {}
         self.update_times: dict[str, list[float]] = {}  # the part spent in the explorer's update
+        self.cpu_times: dict[str, list[float]] = {}  # CPU time of the kernel's main thread per change
         self.naive_times: list[float] = []
         self.errors: dict[str, list[str]] = {}
         self.no_update: dict[str, int] = {}
@@ -167,11 +168,13 @@ class Session:
         widget = self.ex.controls[key]
         value = values[(i + 1) % len(values)]
         updates = self.ex.updates
+        cpu = time.thread_time()
         start = time.perf_counter()
         widget.value = value
         updated = time.perf_counter()
         request_draw(self.canvas)
         end = time.perf_counter()
+        cpu = time.thread_time() - cpu
         ms = (end - start) * 1e3
         if self.ex.updates == updates:
             self.no_update[key] = self.no_update.get(key, 0) + 1
@@ -180,6 +183,7 @@ class Session:
         if record:
             self.times.setdefault(key, []).append(ms)
             self.update_times.setdefault(key, []).append((updated - start) * 1e3)
+            self.cpu_times.setdefault(key, []).append(cpu * 1e3)
 
     def reset(self, key: str) -> None:
         """Put a control back to its initial value (untimed), so the next control starts from defaults."""
@@ -227,6 +231,6 @@ class Session:
             self._naive = None
         self.emit({
             "build_ms": self.build_ms, "values": self.values, "skipped": self.skipped, "times_ms": self.times,
-            "update_ms": self.update_times,
+            "update_ms": self.update_times, "cpu_ms": self.cpu_times,
             "naive_ms": self.naive_times, "errors": self.errors, "no_update": self.no_update,
         })

@@ -111,7 +111,7 @@ def _measured_explorer():
         "skipped_controls": {"go": "Button has no value"},
         "values": {"n": [3, 4, 1, 30], "image": ["shapes", "photo"]},
         "times_ms": {"n": FAST, "image": [84.0, 82.5, 90.1, 85.2, 160.3]},
-        "update_ms": {"n": [1.5] * 10, "image": [2.5] * 5},
+        "update_ms": {"n": [1.5] * 10, "image": [2.5] * 5}, "cpu_ms": {"n": [37.0] * 10, "image": [80.0] * 5},
         "client": {"n": {"round_trip_ms": [45.0] * 10, "image_bytes": [58_600] * 10, "images": [1] * 10},
                    "image": {"round_trip_ms": [90.0] * 5, "image_bytes": [138_000] * 5, "images": [1] * 5}},
         "naive_ms": [190.0, 150.2, 146.1, 135.3, 186.8], "errors": {"image": ["'photo': no such file"]},
@@ -143,7 +143,7 @@ def test_report_names_missed_budgets_and_renders_every_table(tmp_path):
                                  "time": "2026-11-25T16:40:53+00:00"}) + "\n")
     sections = [
         {"name": "latency", "title": "2. Widget latency", "status": "ok", "checks": checks, "notes": ["note A"],
-         "tables": [{"title": "Per control", "headers": ["explorer", "control"] + ["x"] * 7, "rows": rows}]},
+         "tables": [{"title": "Per control", "headers": ["explorer", "control"] + ["x"] * 8, "rows": rows}]},
         browser.run(lines),
         browser.run(tmp_path / "missing.jsonl"),
     ]
