@@ -10,6 +10,7 @@ import io
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator
@@ -67,7 +68,10 @@ def new_figure(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] | No
 
 
 def _si(value: float, _pos=None) -> str:
-    for factor, prefix in ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+    if abs(value) >= 1e27 or (value != 0 and abs(value) < 1e-3):
+        return f"1e{np.log10(abs(value)):.0f}" if value > 0 else f"{value:.0e}"
+    for factor, prefix in ((1e24, "Y"), (1e21, "Z"), (1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"),
+                           (1e6, "M"), (1e3, "k")):
         if abs(value) >= factor:
             return f"{value / factor:g}{prefix}"
     return f"{value:g}"
