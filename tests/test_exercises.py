@@ -54,3 +54,31 @@ def test_notebook_01_has_at_least_four_exercises():
 def test_notebook_01_answers(number):
     answer = exercise_answers("01_convolution.ipynb")[number]
     assert bold_numbers(answer) == NOTEBOOK_01[number]()
+
+
+def notebook_02_answers():
+    from helpers import brain as B
+    from helpers import gpus as G
+    from helpers import trends as T
+
+    years, rank1 = B.top500_series("rank1_rmax_tflops")
+    fit = T.fit_exponential(years, rank1 * 1e12, 2013, 2025.99)
+    dettmers = {r.key: r for r in B.published_estimates()}["dettmers2015"].flops
+    carlsmith = {r.key: r for r in B.published_estimates()}["carlsmith2020"].flops
+    hpl_nov_2025 = B.top500_series("rank1_rmax_tflops", months=(11,))[1][-1] * 1e12
+    best_gpu = max(g.peak_flops("fp16") / g.tdp_w for g in G.all_gpus()
+                   if g.tdp_w is not None and g.fp16_tflops is not None)
+    chain = dict(neurons=8.6e10, synapses_per_neuron=7000, rate_hz=1, ops_per_event=2)
+    return {
+        1: [f"{B.brain_flops(chain):.1e}".replace("e+", "e")],
+        2: [f"{T.crossing_year(1, 0, 1000, 1.39):.0f}"],
+        3: [f"{B.fact('el_capitan_hpcg_pflops') * 1e15 / hpl_nov_2025:.2%}"],
+        4: [f"{T.year_reached(dettmers, fit):.0f}"],
+        5: [f"{carlsmith / B.fact('brain_power_w') / best_gpu:.0f}"],
+    }
+
+
+@pytest.mark.parametrize("number", range(1, 6))
+def test_notebook_02_answers(number):
+    answer = exercise_answers("02_brain_vs_deep_learning.ipynb")[number]
+    assert bold_numbers(answer) == notebook_02_answers()[number]

@@ -61,7 +61,7 @@ def render(paths: list[Path]) -> dict[Path, str]:
             elif "contents" in tags(cell):
                 wanted = contents_text(paths, titles)
             if wanted is not None and "".join(cell["source"]) != wanted:
-                cell["source"] = wanted
+                cell["source"] = wanted.splitlines(keepends=True)
                 stale = True
         if stale:
             changed[path] = json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"

@@ -43,6 +43,11 @@ def _estimate_axes(ax) -> None:
     ax.set_xlabel("FLOP/s")
 
 
+def estimate_flops(key: str) -> float:
+    """Central FLOP/s of one published estimate in ``brain_estimates.csv``."""
+    return {r.key: r for r in B.published_estimates()}[key].flops
+
+
 def latest_rank1() -> tuple[float, str]:
     """FLOP/s and label of the newest #1 supercomputer in ``top500.csv``."""
     dates, rmax = B.top500_series("rank1_rmax_tflops", months=(6, 11))
@@ -92,8 +97,11 @@ def _top500_fit_inputs():
 
 
 @register("brain.top500")
-def top500_explorer(start: int = 1993, end: int = 2025, target: str = "1.075e21") -> Explorer:
-    """TOP500 #1, #500 and sum on a log axis; fit a window of #1 and extrapolate to a target FLOP/s."""
+def top500_explorer(start: int = 1993, end: int = 2025, target: str | None = None) -> Explorer:
+    """TOP500 #1, #500 and sum on a log axis; fit a window of #1 and extrapolate to a target FLOP/s
+    (default: the 2015 article's estimate)."""
+    if target is None:
+        target = f"{estimate_flops('dettmers2015'):g}"
     years, rank1 = _top500_fit_inputs()
     first, last = int(years.min()), int(years.max())
     controls = {
