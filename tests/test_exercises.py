@@ -82,3 +82,22 @@ def notebook_02_answers():
 def test_notebook_02_answers(number):
     answer = exercise_answers("02_brain_vs_deep_learning.ipynb")[number]
     assert bold_numbers(answer) == notebook_02_answers()[number]
+
+
+def notebook_03_answers():
+    from helpers import gpus as G
+
+    rtx4090, rtx5090, h100 = G.gpu("GeForce RTX 4090"), G.gpu("GeForce RTX 5090"), G.gpu("H100 SXM")
+    return {
+        1: [f"{G.intensity(G.matmul_cost(1024, 1024, 1024)):.0f}", f"{G.ridge_point(rtx4090):.0f}"],
+        2: [f"{G.llm_tokens_per_s(rtx5090, 13e9, 'int8'):.0f}"],
+        3: [f"{G.training_memory_gb(3e9):.0f}"],
+        4: [f"{G.gpus_needed(h100, G.training_memory_gb(70e9))}"],
+        5: [f"{G.perf_per_dollar(rtx4090):.3f}", f"{G.perf_per_dollar(rtx5090):.3f}"],
+    }
+
+
+@pytest.mark.parametrize("number", range(1, 6))
+def test_notebook_03_answers(number):
+    answer = exercise_answers("03_which_gpu.ipynb")[number]
+    assert bold_numbers(answer) == notebook_03_answers()[number]

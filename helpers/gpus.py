@@ -1,0 +1,269 @@
+"""GPUs for deep learning: the roofline model, memory needs, value for money, and a recommender.
+
+Conventions (see the header of ``gpus.csv``): throughput figures are vendor peaks; ``fp16`` means dense
+FP16/BF16 tensor (matrix) throughput without 2:4 sparsity, with FP32 accumulation (GeForce cards run twice as
+fast with FP16 accumulation); ``fp32`` is the non-tensor vector rate. Bandwidth is peak DRAM bandwidth.
+Real kernels reach a fraction of these peaks; the roofline gives an upper bound, not a prediction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .data import load_table
+
+PRECISIONS = {"fp32": "fp32_tflops", "fp16": "fp16_tensor_tflops_dense", "int8": "int8_tops_dense"}
+BYTES_PER_VALUE = {"fp32": 4, "fp16": 2, "bf16": 2, "fp8": 1, "int8": 1, "int4": 0.5}
+
+
+@dataclass(frozen=True)
+class GPU:
+    """One accelerator's peak figures (units in the names)."""
+
+    name: str
+    vendor: str
+    year: int
+    segment: str
+    memory_gb: float
+    bandwidth_gbs: float
+    fp32_tflops: float | None
+    fp16_tflops: float | None
+    int8_tops: float | None
+    tdp_w: float | None
+    price_usd: float | None
+
+    def peak_flops(self, precision: str = "fp16") -> float:
+        """Peak operations per second at ``precision`` (fp32, fp16 or int8); raises if not available."""
+        value = {"fp32": self.fp32_tflops, "fp16": self.fp16_tflops, "int8": self.int8_tops}.get(precision, -1)
+        if value == -1:
+            raise ValueError(f"precision must be one of {list(PRECISIONS)}, got {precision!r}")
+        if value is None:
+            raise ValueError(f"{self.name} has no published {precision} figure")
+        return value * 1e12
+
+
+def _gpu_from_row(r) -> GPU:
+    return GPU(r.name, r.vendor, r.year, r.segment, r.memory_gb, r.memory_bandwidth_gbs, r.fp32_tflops,
+               r.fp16_tensor_tflops_dense, r.int8_tops_dense, r.tdp_w, r.launch_price_usd)
+
+
+def all_gpus() -> list[GPU]:
+    """Every accelerator in ``gpus.csv``, oldest first."""
+    return sorted((_gpu_from_row(r) for r in load_table("gpus")), key=lambda g: (g.year, g.name))
+
+
+def gpu(name: str) -> GPU:
+    """One accelerator by its exact name in ``gpus.csv``."""
+    for g in all_gpus():
+        if g.name == name:
+            return g
+    raise ValueError(f"no GPU named {name!r} in gpus.csv")
+
+
+# ---- roofline ------------------------------------------------------------------------------------
+
+def ridge_point(g: GPU, precision: str = "fp16") -> float:
+    """Arithmetic intensity (FLOP per byte) where the roofline turns from memory- to compute-bound."""
+    return g.peak_flops(precision) / (g.bandwidth_gbs * 1e9)
+
+
+def roofline(g: GPU, intensity, precision: str = "fp16"):
+    """Attainable FLOP/s at arithmetic ``intensity`` (FLOP/byte): min(peak, intensity x bandwidth)."""
+    x = np.asarray(intensity, float)
+    if np.any(~np.isfinite(x)) or np.any(x <= 0):
+        raise ValueError(f"arithmetic intensity must be positive and finite, got {intensity}")
+    out = np.minimum(g.peak_flops(precision), x * g.bandwidth_gbs * 1e9)
+    return float(out) if out.ndim == 0 else out
+
+
+def op_time_s(g: GPU, flops: float, n_bytes: float, precision: str = "fp16") -> float:
+    """Lower bound on the time of an operation: max(compute time, memory time), in seconds."""
+    if not np.isfinite(flops) or flops < 0 or not np.isfinite(n_bytes) or n_bytes < 0:
+        raise ValueError(f"flops and bytes must be non-negative and finite, got {flops} and {n_bytes}")
+    return max(flops / g.peak_flops(precision), n_bytes / (g.bandwidth_gbs * 1e9))
+
+
+def _bytes(dtype: str) -> float:
+    if dtype not in BYTES_PER_VALUE:
+        raise ValueError(f"dtype must be one of {list(BYTES_PER_VALUE)}, got {dtype!r}")
+    return BYTES_PER_VALUE[dtype]
+
+
+def _count(value, name: str) -> float:
+    if not np.isfinite(value) or value < 1:
+        raise ValueError(f"{name} must be a number >= 1, got {value}")
+    return float(value)
+
+
+def matmul_cost(m: int, n: int, k: int, dtype: str = "fp16") -> tuple[float, float]:
+    """(FLOPs, bytes) of C[m,n] = A[m,k] @ B[k,n], each matrix read or written once (perfect reuse)."""
+    m, n, k = (_count(v, name) for v, name in ((m, "m"), (n, "n"), (k, "k")))
+    return 2 * m * n * k, (m * k + k * n + m * n) * _bytes(dtype)
+
+
+def elementwise_add_cost(n: int, dtype: str = "fp16") -> tuple[float, float]:
+    """(FLOPs, bytes) of c = a + b over n elements: one FLOP per three values moved."""
+    n = _count(n, "n")
+    return n, 3 * n * _bytes(dtype)
+
+
+def conv_layer_cost(batch: int, c_in: int, c_out: int, kernel: int, out_size: int,
+                    dtype: str = "fp16") -> tuple[float, float]:
+    """(FLOPs, bytes) of a stride-1 'same' convolution: 2 FLOP per MAC; input, weights, output moved once."""
+    b, ci, co, k, s = (_count(v, nm) for v, nm in ((batch, "batch"), (c_in, "c_in"), (c_out, "c_out"),
+                                                    (kernel, "kernel"), (out_size, "out_size")))
+    flops = 2 * b * s * s * co * ci * k * k
+    values = b * s * s * ci + co * ci * k * k + b * s * s * co
+    return flops, values * _bytes(dtype)
+
+
+def transformer_layer_cost(batch: int, seq: int, d_model: int, dtype: str = "fp16") -> tuple[float, float]:
+    """(FLOPs, bytes) of one transformer layer's forward pass (4d^2 attention + 8d^2 MLP weights).
+
+    FLOPs = 2 x tokens x 12 d^2 for the weight matrix multiplies plus 4 x batch x seq^2 x d for attention
+    scores; bytes = the weights once plus activations in and out (a lower bound on traffic).
+    """
+    b, s, d = (_count(v, nm) for v, nm in ((batch, "batch"), (seq, "seq"), (d_model, "d_model")))
+    tokens = b * s
+    flops = 2 * tokens * 12 * d * d + 4 * b * s * s * d
+    values = 12 * d * d + 2 * tokens * d
+    return flops, values * _bytes(dtype)
+
+
+def llm_decode_cost(params: float, batch: int = 1, dtype: str = "fp16") -> tuple[float, float]:
+    """(FLOPs, bytes) of generating one token for each of ``batch`` sequences: every weight is read once
+    (KV cache ignored), 2 FLOP per parameter per sequence."""
+    p, b = _count(params, "params"), _count(batch, "batch")
+    return 2 * p * b, p * _bytes(dtype)
+
+
+def intensity(cost: tuple[float, float]) -> float:
+    """Arithmetic intensity (FLOP/byte) of a (FLOPs, bytes) pair."""
+    flops, n_bytes = cost
+    return flops / n_bytes
+
+
+def llm_tokens_per_s(g: GPU, params: float, dtype: str = "fp16") -> float:
+    """Upper bound on batch-1 decode speed: bandwidth / bytes of weights (tokens per second)."""
+    return g.bandwidth_gbs * 1e9 / (_count(params, "params") * _bytes(dtype))
+
+
+# ---- memory --------------------------------------------------------------------------------------
+
+TRAINING_BYTES_PER_PARAM = {
+    # mixed precision Adam: fp16 weights 2 + fp16 grads 2 + fp32 master weights 4 + Adam m 4 + v 4 (ZeRO paper)
+    "adam-mixed": 16,
+    "adam-fp32": 16,  # fp32 weights 4 + grads 4 + m 4 + v 4
+    "sgd-momentum-fp32": 12,  # weights 4 + grads 4 + momentum 4
+    "adam-8bit-mixed": 10,  # fp16 weights 2 + grads 2 + fp32 master 4 + 8-bit m and v 2
+}
+
+
+def training_memory_gb(params: float, optimizer: str = "adam-mixed", activations_gb: float = 0.0) -> float:
+    """GB to train ``params`` parameters: weights, gradients and optimizer states, plus activations."""
+    p = _count(params, "params")
+    if optimizer not in TRAINING_BYTES_PER_PARAM:
+        raise ValueError(f"optimizer must be one of {list(TRAINING_BYTES_PER_PARAM)}, got {optimizer!r}")
+    if not np.isfinite(activations_gb) or activations_gb < 0:
+        raise ValueError(f"activations_gb must be >= 0, got {activations_gb}")
+    return p * TRAINING_BYTES_PER_PARAM[optimizer] / 1e9 + activations_gb
+
+
+def inference_memory_gb(params: float, dtype: str = "fp16", overhead: float = 0.2) -> float:
+    """GB to hold the weights for inference, plus a fractional ``overhead`` for KV cache and buffers."""
+    if not np.isfinite(overhead) or not 0 <= overhead <= 10:
+        raise ValueError(f"overhead must be between 0 and 10, got {overhead}")
+    return _count(params, "params") * _bytes(dtype) / 1e9 * (1 + overhead)
+
+
+def gpus_needed(g: GPU, memory_gb: float) -> int:
+    """How many of ``g`` hold ``memory_gb`` if it could be split perfectly (at least 1)."""
+    if not np.isfinite(memory_gb) or memory_gb < 0:
+        raise ValueError(f"memory_gb must be >= 0, got {memory_gb}")
+    return max(1, int(np.ceil(memory_gb / g.memory_gb)))
+
+
+def fits(g: GPU, memory_gb: float) -> bool:
+    """Whether ``memory_gb`` fits in one ``g``."""
+    return gpus_needed(g, memory_gb) == 1
+
+
+# ---- value ---------------------------------------------------------------------------------------
+
+METRICS = {"fp16 TFLOPS": "fp16", "fp32 TFLOPS": "fp32", "bandwidth GB/s": "bandwidth", "memory GB": "memory"}
+
+
+def metric_value(g: GPU, metric: str) -> float:
+    """The figure a ranking uses: fp16/fp32 TFLOPS, bandwidth in GB/s or memory in GB."""
+    if metric not in METRICS:
+        raise ValueError(f"metric must be one of {list(METRICS)}, got {metric!r}")
+    kind = METRICS[metric]
+    if kind == "bandwidth":
+        return g.bandwidth_gbs
+    if kind == "memory":
+        return g.memory_gb
+    return g.peak_flops(kind) / 1e12
+
+
+def perf_per_dollar(g: GPU, metric: str = "fp16 TFLOPS", price_usd: float | None = None) -> float:
+    """Metric per US dollar, at the launch price unless ``price_usd`` is given."""
+    price = g.price_usd if price_usd is None else price_usd
+    if price is None:
+        raise ValueError(f"{g.name} has no list price; give price_usd")
+    if not np.isfinite(price) or price <= 0:
+        raise ValueError(f"price_usd must be a positive number, got {price}")
+    return metric_value(g, metric) / price
+
+
+def perf_per_watt(g: GPU, metric: str = "fp16 TFLOPS") -> float:
+    """Metric per watt of board power (TDP)."""
+    if g.tdp_w is None:
+        raise ValueError(f"{g.name} has no published power figure")
+    return metric_value(g, metric) / g.tdp_w
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    gpu: GPU
+    count: int
+    cost_usd: float
+    score: float
+    reason: str
+
+
+WORKLOADS = {
+    # which figure decides speed for the workload
+    "training (compute-bound)": "fp16 TFLOPS",
+    "LLM inference (bandwidth-bound)": "bandwidth GB/s",
+}
+
+
+def recommend(budget_usd: float, memory_needed_gb: float, workload: str = "training (compute-bound)",
+              max_gpus: int = 8) -> list[Recommendation]:
+    """GPUs with a list price that hold ``memory_needed_gb`` within ``budget_usd`` (using up to ``max_gpus``
+    cards, memory split evenly), ranked by the workload's deciding figure for the whole set of cards."""
+    if not np.isfinite(budget_usd) or budget_usd <= 0:
+        raise ValueError(f"budget_usd must be a positive number, got {budget_usd}")
+    if not np.isfinite(memory_needed_gb) or memory_needed_gb <= 0:
+        raise ValueError(f"memory_needed_gb must be a positive number, got {memory_needed_gb}")
+    if workload not in WORKLOADS:
+        raise ValueError(f"workload must be one of {list(WORKLOADS)}, got {workload!r}")
+    if not 1 <= max_gpus <= 64:
+        raise ValueError(f"max_gpus must be between 1 and 64, got {max_gpus}")
+    metric = WORKLOADS[workload]
+    out = []
+    for g in all_gpus():
+        if g.price_usd is None or g.fp16_tflops is None:
+            continue
+        count = gpus_needed(g, memory_needed_gb)
+        cost = count * g.price_usd
+        if count > max_gpus or cost > budget_usd:
+            continue
+        score = count * metric_value(g, metric)
+        split = f"{count} cards sharing the memory" if count > 1 else "fits on one card"
+        reason = (f"{g.memory_gb:g} GB each, {split}; {metric}: {score:,.0f} in total for ${cost:,.0f} "
+                  f"(launch prices, {g.year})")
+        out.append(Recommendation(g, count, cost, score, reason))
+    return sorted(out, key=lambda r: (-r.score, r.cost_usd))
