@@ -1,7 +1,8 @@
 """Widget latency: every registered explorer in a real ipykernel, driven by a headless frontend.
 
-For each explorer a fresh kernel runs ``%matplotlib widget`` and builds and displays the explorer
-(``bench/latency_kernel.py``). Each control then gets ``WARMUP`` untimed and ``CHANGES`` timed value
+One kernel runs ``%matplotlib widget``; in it each explorer in turn is built and displayed
+(``bench/latency_kernel.py``), measured, and closed with every widget and figure (after a failure the
+next explorer gets a new kernel). Each control then gets ``WARMUP`` untimed and ``CHANGES`` timed value
 changes, one execute request each, cycling through values derived from the widget type; the client
 drains iopub after every change (and counts the bytes of figure images it receives). The kernel times
 ``control.value = v`` plus the browser's simulated draw request: the explorer's update, Agg rendering,
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import tempfile
 import time
 import types
@@ -27,9 +29,10 @@ from collections.abc import Callable
 from .core import ARTEFACTS, ROOT, check, fmt, ratio, summarize
 
 CHANGES = 30
-WARMUP = 3
-NAIVE_CHANGES = 10
+WARMUP = 2
+NAIVE_CHANGES = 8
 NAIVE_WARMUP = 1
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 TIMERS = frozenset({"perf_counter", "perf_counter_ns", "process_time", "monotonic", "timeit", "default_timer"})
 
 
@@ -80,7 +83,9 @@ def measurement_chain(func: Callable, package: str = "helpers", depth: int = 5,
 # ---- the headless frontend ---------------------------------------------------------------------
 
 class KernelError(RuntimeError):
-    pass
+    def __init__(self, message: str, traceback: str = ""):
+        super().__init__(message)
+        self.traceback = traceback
 
 
 class Frontend:
@@ -103,7 +108,8 @@ class Frontend:
             if kind == "stream" and msg["content"].get("name") == "stdout":
                 out["stdout"] += msg["content"]["text"]
             elif kind == "error":
-                out["error"] = "\n".join(msg["content"].get("traceback", [])[-3:]) or msg["content"]["evalue"]
+                out["error"] = f"{msg['content'].get('ename', 'Error')}: {msg['content'].get('evalue', '')}"
+                out["traceback"] = ANSI.sub("", "\n".join(msg["content"].get("traceback", [])))
             elif kind == "comm_msg" and msg.get("buffers"):
                 out["images"] += 1
                 out["image_bytes"] += sum(len(memoryview(b)) for b in msg["buffers"])
@@ -112,7 +118,8 @@ class Frontend:
         reply = self.kc.execute_interactive(code, store_history=False, timeout=timeout, output_hook=hook)
         out["round_trip_ms"] = (time.perf_counter() - start) * 1e3
         if reply["content"]["status"] != "ok":
-            raise KernelError(out["error"] or reply["content"].get("evalue", "kernel error"))
+            message = out["error"] or reply["content"].get("evalue", "kernel error")
+            raise KernelError(message, out.get("traceback", ""))
         return out
 
     def json(self, code: str):
@@ -121,45 +128,50 @@ class Frontend:
 
     def close(self) -> None:
         self.kc.stop_channels()
-        self.km.shutdown_kernel(now=False)
+        self.km.shutdown_kernel(now=True)  # a benchmark kernel: nothing to save, no need to wait
 
 
-def measure_explorer(name: str, changes: int = CHANGES, warmup: int = WARMUP, naive_changes: int = NAIVE_CHANGES,
-                     prelude: str = "", stderr=None) -> dict:
-    """Latency of every control of one explorer and of the naive rebuild, in a fresh kernel."""
-    with tempfile.TemporaryDirectory(prefix="bench-latency-") as tmp:
-        start = time.perf_counter()
-        fe = Frontend(tmp, stderr)
-        try:
-            fe.run(f"%matplotlib widget\nimport sys\nsys.path.insert(0, {str(ROOT)!r})\n{prelude}\n"
-                   "from bench.latency_kernel import Session")
-            setup = fe.run(f"_bench = Session({name!r})")
-            keys = fe.json("_bench.controls()")
-            client = {}
-            for key in keys:
-                plan = fe.json(f"_bench.plan({key!r})")
-                if plan["skipped"]:
-                    continue
-                for i in range(warmup):
-                    fe.run(f"_bench.change({key!r}, {i}, record=False)")
-                trips, sizes, images = [], [], []
-                for i in range(warmup, warmup + changes):
-                    r = fe.run(f"_bench.change({key!r}, {i})")
-                    trips.append(r["round_trip_ms"])
-                    sizes.append(r["image_bytes"])
-                    images.append(r["images"])
-                fe.run(f"_bench.reset({key!r})")
-                client[key] = {"round_trip_ms": trips, "image_bytes": sizes, "images": images}
-            measured = list(client)
-            naive_trips = []
-            for j in range(NAIVE_WARMUP + naive_changes if measured else 0):
-                key = measured[j % len(measured)]
-                r = fe.run(f"_bench.naive_change({key!r}, {j // len(measured)}, record={j >= NAIVE_WARMUP})")
-                if j >= NAIVE_WARMUP:
-                    naive_trips.append(r["round_trip_ms"])
-            kernel = fe.json("_bench.results()")
-        finally:
-            fe.close()
+def start_frontend(cwd: str, stderr=None, prelude: str = "") -> Frontend:
+    """A kernel with ``%matplotlib widget`` and the kernel side of the benchmark imported."""
+    fe = Frontend(cwd, stderr)
+    fe.run(f"%matplotlib widget\nimport sys\nsys.path.insert(0, {str(ROOT)!r})\n{prelude}\n"
+           "from bench.latency_kernel import Session")
+    return fe
+
+
+def measure_explorer(fe: Frontend, name: str, changes: int = CHANGES, warmup: int = WARMUP,
+                     naive_changes: int = NAIVE_CHANGES) -> dict:
+    """Latency of every control of one explorer and of the naive rebuild; the explorer and every widget
+    are closed afterwards, so the next explorer starts in a clean kernel state."""
+    start = time.perf_counter()
+    setup = fe.run(f"_bench = Session({name!r})")
+    try:
+        keys = fe.json("_bench.controls()")
+        client = {}
+        for key in keys:
+            plan = fe.json(f"_bench.plan({key!r})")
+            if plan["skipped"]:
+                continue
+            for i in range(warmup):
+                fe.run(f"_bench.change({key!r}, {i}, record=False)")
+            trips, sizes, images = [], [], []
+            for i in range(warmup, warmup + changes):
+                r = fe.run(f"_bench.change({key!r}, {i})")
+                trips.append(r["round_trip_ms"])
+                sizes.append(r["image_bytes"])
+                images.append(r["images"])
+            fe.run(f"_bench.reset({key!r})")
+            client[key] = {"round_trip_ms": trips, "image_bytes": sizes, "images": images}
+        measured = list(client)
+        naive_trips = []
+        for j in range(NAIVE_WARMUP + naive_changes if measured else 0):
+            key = measured[j % len(measured)]
+            r = fe.run(f"_bench.naive_change({key!r}, {j // len(measured)}, record={j >= NAIVE_WARMUP})")
+            if j >= NAIVE_WARMUP:
+                naive_trips.append(r["round_trip_ms"])
+        kernel = fe.json("_bench.results()")
+    finally:
+        fe.run("_bench.close(); del _bench")
     return {
         "explorer": name, "seconds": time.perf_counter() - start, "build_ms": kernel["build_ms"],
         "setup_image_bytes": setup["image_bytes"], "controls": keys, "values": kernel["values"],
@@ -226,23 +238,37 @@ def run(names: list[str] | None = None, changes: int = CHANGES, prelude: str = "
 
     registry = all_explorers()
     names = names or sorted(registry)
-    skipped, measured, failed = {}, [], {}
+    skipped, measured, failed, tracebacks = {}, [], {}, {}
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    with open(ARTEFACTS / "kernels.log", "a", encoding="utf-8") as log:
-        for name in names:
-            chain = measurement_chain(registry[name]) if name in registry else None
-            if chain:
-                skipped[name] = " → ".join(chain)
-                print(f"  {name}: skipped (measures the machine: {skipped[name]})", flush=True)
-                continue
-            print(f"  {name} ...", flush=True)
-            log.write(f"--- latency {name} {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
-            log.flush()
-            try:
-                measured.append(measure_explorer(name, changes=changes, prelude=prelude, stderr=log))
-            except Exception as err:  # one broken explorer must not hide the others' numbers
-                failed[name] = f"{type(err).__name__}: {err}"
-                print(f"    failed: {failed[name]}", flush=True)
+    todo = []
+    for name in names:
+        chain = measurement_chain(registry[name]) if name in registry else None
+        if chain:
+            skipped[name] = " → ".join(chain)
+            print(f"  {name}: skipped (measures the machine: {skipped[name]})", flush=True)
+        else:
+            todo.append(name)
+    fe = None
+    with open(ARTEFACTS / "kernels.log", "a", encoding="utf-8") as log, \
+            tempfile.TemporaryDirectory(prefix="bench-latency-") as tmp:
+        log.write(f"--- latency {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        log.flush()
+        try:
+            for name in todo:
+                print(f"  {name} ...", flush=True)
+                try:
+                    fe = fe or start_frontend(tmp, log, prelude)
+                    measured.append(measure_explorer(fe, name, changes=changes))
+                except Exception as err:  # one broken explorer must not hide the others' numbers
+                    failed[name] = f"{type(err).__name__}: {err}"
+                    tracebacks[name] = getattr(err, "traceback", "")
+                    print(f"    failed: {failed[name]}", flush=True)
+                    if fe is not None:  # start the next explorer in a new kernel
+                        fe.close()
+                        fe = None
+        finally:
+            if fe is not None:
+                fe.close()
 
     rows, checks, summaries = [], [], []
     for m in measured:
@@ -264,6 +290,7 @@ def run(names: list[str] | None = None, changes: int = CHANGES, prelude: str = "
         "title": "2. Widget latency (real ipykernel, ipympl, headless frontend)",
         "status": "error" if failed else "ok" if measured or skipped else "not available",
         "data": {"explorers": measured, "summaries": summaries, "skipped": skipped, "failed": failed,
+                 "tracebacks": tracebacks,
                  "changes_per_control": changes, "warmup": WARMUP, "naive_changes": NAIVE_CHANGES},
         "checks": checks,
         "tables": [
@@ -276,7 +303,7 @@ def run(names: list[str] | None = None, changes: int = CHANGES, prelude: str = "
                          "CPU (median)", "round trip (median)",
                          "image per change", "notes"],
              "rows": rows},
-            {"title": "Skipped", "headers": ["explorer", "controls", "why"], "rows": skip_rows},
+            {"title": "Skipped or failed", "headers": ["explorer", "controls", "why"], "rows": skip_rows},
         ],
         "notes": [
             f"Each control: {WARMUP} warm-up and {changes} timed changes, cycling through the listed values "

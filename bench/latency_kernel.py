@@ -223,6 +223,16 @@ class Session:
         if record:
             self.naive_times.append(ms)
 
+    def close(self) -> None:
+        """Close every figure and widget: the next explorer starts as in a fresh notebook."""
+        import gc
+
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+        W.Widget.close_all()
+        gc.collect()
+
     def results(self) -> None:
         if self._naive is not None:
             import matplotlib.pyplot as plt

@@ -20,7 +20,8 @@ import time
 
 from .core import ROOT, check, fmt, median
 
-RUNS = 5
+RUNS = 5  # for the statements of the budget: bare python, the baseline, `import helpers`
+OTHER_RUNS = 3  # for the informational ones: helpers.widgets and each explorer module
 BASELINE = "import numpy, matplotlib"
 HELPERS = "import helpers"
 
@@ -45,14 +46,23 @@ def time_statement(code: str, python: str = sys.executable, cwd: str | os.PathLi
     return seconds
 
 
-def import_times(codes: list[str], runs: int = RUNS) -> dict[str, list[float]]:
+def import_times(codes: list[str], runs: int = RUNS,
+                 runs_of: dict[str, int] | None = None) -> tuple[dict[str, list[float]], dict[str, str]]:
+    """Seconds of each statement in fresh processes (``runs`` each, or ``runs_of[code]``), and the
+    statements that failed, with the error."""
+    runs_of = runs_of or {}
     out: dict[str, list[float]] = {c: [] for c in codes}
+    failed: dict[str, str] = {}
     for code in codes:  # one untimed round: page cache and .pyc files
-        time_statement(code)
-    for _ in range(runs):
+        try:
+            time_statement(code)
+        except RuntimeError as err:
+            failed[code] = str(err)
+    for i in range(max([runs, *runs_of.values()])):
         for code in codes:
-            out[code].append(time_statement(code))
-    return out
+            if code not in failed and i < runs_of.get(code, runs):
+                out[code].append(time_statement(code))
+    return out, failed
 
 
 def fresh_setup(python: str | None = None) -> dict:
@@ -81,21 +91,28 @@ def fresh_setup(python: str | None = None) -> dict:
 
 def run(setup: bool = False, runs: int = RUNS) -> dict:
     codes = statements()
-    times = import_times(codes, runs)
-    med = {c: median(ts) for c, ts in times.items()}
-    bare, base = med["pass"], med[BASELINE]
-    extra = med[HELPERS] - base
-    rows = [[f"`{c}`", fmt(med[c], "s"), fmt(min(times[c]), "s"), fmt(med[c] - bare, "s"),
-             "–" if c in ("pass", BASELINE) else fmt(med[c] - base, "s")] for c in codes]
+    informational = {c: OTHER_RUNS for c in codes if c not in ("pass", BASELINE, HELPERS)}
+    times, failed = import_times(codes, runs, informational)
+    med = {c: median(ts) for c, ts in times.items() if ts}
+    bare, base = med.get("pass"), med.get(BASELINE)
+    extra = med[HELPERS] - base if HELPERS in med and base is not None else None
+    rows = []
+    for c in codes:
+        if c in failed:
+            rows.append([f"`{c}`", 0, "failed", "", "", failed[c][:200]])
+            continue
+        rows.append([f"`{c}`", len(times[c]), fmt(med[c], "s"), fmt(min(times[c]), "s"),
+                     fmt(med[c] - bare, "s") if bare is not None else "–",
+                     "–" if c in ("pass", BASELINE) or base is None else fmt(med[c] - base, "s")])
     section = {
         "name": "startup",
         "title": "4. Start-up",
         "status": "ok",
-        "data": {"runs": runs, "times_s": times, "median_s": med, "import_extra_s": extra},
+        "data": {"runs": runs, "times_s": times, "median_s": med, "failed": failed, "import_extra_s": extra},
         "checks": [check("import_extra_s", "`import helpers` vs `import numpy, matplotlib`", extra)],
         "tables": [{
-            "title": f"`python -c …` in a fresh process, median of {runs} (from `notebooks/`)",
-            "headers": ["statement", "median", "best", "over bare python", "over numpy + matplotlib"],
+            "title": "`python -c …` in a fresh process (from `notebooks/`)",
+            "headers": ["statement", "runs", "median", "best", "over bare python", "over numpy + matplotlib"],
             "rows": rows,
         }],
         "notes": [
