@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .data import load_table
-from .trends import ExpFit
+from .trends import ExpFit, _check_fit, _number
 
 FACTORS = ("neurons", "synapses_per_neuron", "rate_hz", "ops_per_event")
 MAX_SAMPLES = 200_000
@@ -47,6 +47,8 @@ def assumption_set(name: str) -> dict[str, Factor]:
 def _values(assumptions: Mapping[str, float] | str) -> dict[str, float]:
     if isinstance(assumptions, str):
         return {k: f.value for k, f in assumption_set(assumptions).items()}
+    if not isinstance(assumptions, Mapping):
+        raise ValueError(f"assumptions must be a set name or a mapping of {FACTORS}, got {assumptions!r}")
     missing = [f for f in FACTORS if f not in assumptions]
     if missing:
         raise ValueError(f"assumptions lack factor(s) {missing}")
@@ -54,7 +56,7 @@ def _values(assumptions: Mapping[str, float] | str) -> dict[str, float]:
     for name in FACTORS:
         v = assumptions[name]
         v = v.value if isinstance(v, Factor) else v
-        if not np.isfinite(v) or v <= 0:
+        if _number(v, name) <= 0:
             raise ValueError(f"{name} must be a positive finite number, got {v}")
         values[name] = float(v)
     return values
@@ -91,14 +93,25 @@ def published_estimates() -> list:
 
 def fact(key: str) -> float:
     """A single number from ``brain_facts.csv``."""
-    return load_table("brain_facts").get(key).value
+    try:
+        return load_table("brain_facts").get(key).value
+    except KeyError:
+        raise ValueError(f"key must be one of {load_table('brain_facts').column('key')}, got {key!r}") from None
 
 
 def sample_log_uniform(low: float, high: float, n: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` samples spread evenly in log space between ``low`` and ``high`` (both > 0)."""
-    if not (np.isfinite(low) and np.isfinite(high)) or low <= 0 or high < low:
+    if _number(low, "low") <= 0 or _number(high, "high") < low:
         raise ValueError(f"need 0 < low <= high, got low={low}, high={high}")
+    _check_samples(n)
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy Generator (np.random.default_rng), got {type(rng).__name__}")
     return 10 ** rng.uniform(np.log10(low), np.log10(high), n)
+
+
+def _check_samples(n) -> None:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_SAMPLES:
+        raise ValueError(f"n must be a whole number from 1 to {MAX_SAMPLES}, got {n!r}")
 
 
 def monte_carlo_crossing(ranges: Mapping[str, tuple[float, float]], fit: ExpFit, n: int = 20_000,
@@ -109,11 +122,17 @@ def monte_carlo_crossing(ranges: Mapping[str, tuple[float, float]], fit: ExpFit,
     The trend pivots on its fitted value at the end of its window; a slope drawn at or below zero never
     reaches the target (year = inf).
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_SAMPLES:
-        raise ValueError(f"n must be a whole number from 1 to {MAX_SAMPLES}, got {n!r}")
+    _check_samples(n)
+    if not isinstance(ranges, Mapping):
+        raise ValueError(f"ranges must map each of {FACTORS} to a (low, high) pair, got {ranges!r}")
     missing = [f for f in FACTORS if f not in ranges]
     if missing:
         raise ValueError(f"ranges lack factor(s) {missing}")
+    if any(not isinstance(ranges[f], (tuple, list)) or len(ranges[f]) != 2 for f in FACTORS):
+        raise ValueError(f"ranges must map each of {FACTORS} to a (low, high) pair, got {ranges!r}")
+    _check_fit(fit)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
     rng = np.random.default_rng(seed)
     flops = np.ones(n)
     for name in FACTORS:
@@ -131,6 +150,9 @@ def top500_series(column: str, months: tuple[int, ...] = (6,)) -> tuple[np.ndarr
     table = load_table("top500")
     if column not in table.columns:
         raise ValueError(f"column must be one of {table.columns}, got {column!r}")
+    if (not isinstance(months, (tuple, list)) or not months
+            or not all(isinstance(m, (int, np.integer)) and 1 <= m <= 12 for m in months)):
+        raise ValueError(f"months must be a non-empty tuple of months 1-12, got {months!r}")
     rows = [r for r in table if r.month in months and getattr(r, column) is not None]
     rows.sort(key=lambda r: (r.year, r.month))
     dates = np.array([r.year + (r.month - 1) / 12 for r in rows])
@@ -139,8 +161,8 @@ def top500_series(column: str, months: tuple[int, ...] = (6,)) -> tuple[np.ndarr
 
 def flops_per_watt(flops: float, watts: float) -> float:
     """Energy efficiency in FLOP/s per watt."""
-    if not np.isfinite(watts) or watts <= 0:
+    if _number(watts, "watts") <= 0:
         raise ValueError(f"watts must be a positive number, got {watts}")
-    if not np.isfinite(flops) or flops <= 0:
+    if _number(flops, "flops") <= 0:
         raise ValueError(f"flops must be a positive number, got {flops}")
     return flops / watts

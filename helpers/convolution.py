@@ -34,8 +34,42 @@ def _positive_int(value, name: str) -> int:
     return int(value)
 
 
+def _seed(value, name: str = "seed") -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
+    return int(value)
+
+
+def _finite(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return float(value)
+
+
+def _numbers(array, name: str) -> np.ndarray:
+    try:
+        a = np.asarray(array, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an array of numbers with rows of equal length") from None
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return a
+
+
+def _as_1d(array, name: str, min_size: int = 1) -> np.ndarray:
+    a = _numbers(array, name)
+    if a.ndim != 1 or a.size < min_size:
+        raise ValueError(f"{name} must be 1-D with at least {min_size} value(s), got shape {a.shape}")
+    return a
+
+
 def _as_2d(array, name: str) -> np.ndarray:
-    a = np.asarray(array, dtype=float)
+    try:
+        a = np.asarray(array, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a 2-D array of numbers with rows of equal length") from None
     if a.ndim != 2 or 0 in a.shape:
         raise ValueError(f"{name} must be a non-empty 2-D array, got shape {a.shape}")
     if not np.all(np.isfinite(a)):
@@ -75,6 +109,7 @@ def mode_padding(k_eff: int, mode: str, flipped: bool = True) -> tuple[int, int]
     For an even span, 'same' cannot be centred exactly; like scipy, convolution (``flipped``) puts the
     extra zero before, cross-correlation after.
     """
+    k_eff = _positive_int(k_eff, "k_eff")
     if mode == "valid":
         return 0, 0
     if mode == "full":
@@ -181,6 +216,8 @@ def im2col(image, kernel_shape: tuple[int, int], mode: str = "valid", stride: in
     Padding follows ``conv2d``. Multiplying the flattened, flipped kernel by this matrix gives the output: the
     form GPU libraries use to turn convolution into a large matrix multiply (GEMM).
     """
+    if not isinstance(kernel_shape, (tuple, list)) or len(kernel_shape) != 2:
+        raise ValueError(f"kernel_shape must be (height, width), got {kernel_shape!r}")
     kh, kw = (_positive_int(k, "kernel size") for k in kernel_shape)
     image, _, stride, dilation, spans = _check_args(image, np.ones((kh, kw)), mode, stride, dilation,
                                                     "direct")
@@ -214,7 +251,7 @@ def gaussian_kernel(size: int, sigma: float) -> np.ndarray:
     size = _positive_int(size, "size")
     if size % 2 == 0:
         raise ValueError(f"size must be odd so the kernel has a centre, got {size}")
-    if not np.isfinite(sigma) or sigma <= 0:
+    if _finite(sigma, "sigma") <= 0:
         raise ValueError(f"sigma must be a positive number of pixels, got {sigma}")
     x = np.arange(size) - size // 2
     g = np.exp(-(x**2) / (2 * sigma**2))
@@ -237,7 +274,7 @@ KERNELS: dict[str, np.ndarray] = {
 
 def sample_image(size: int = 128, seed: int = 0) -> np.ndarray:
     """A synthetic grey test image in [0, 1]: gradient, disc, square, stripes and a little noise."""
-    size = _positive_int(size, "size")
+    size, seed = _positive_int(size, "size"), _seed(seed)
     y, x = np.mgrid[0:size, 0:size] / size
     img = 0.25 + 0.3 * x
     img[(x - 0.3) ** 2 + (y - 0.32) ** 2 < 0.04] = 0.95
@@ -255,14 +292,17 @@ def circular_convolution(a, b) -> np.ndarray:
 
     Without zero-padding the ends wrap around: [1,2,3,4] with [1,1,0,0] gives [5,3,5,7].
     """
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    if a.ndim != 1 or a.shape != b.shape or a.size == 0:
+    a, b = _as_1d(a, "a"), _as_1d(b, "b")
+    if a.shape != b.shape:
         raise ValueError(f"a and b must be 1-D of the same non-zero length, got {a.shape} and {b.shape}")
     return np.real(np.fft.ifft(np.fft.fft(a) * np.fft.fft(b)))
 
 
 def radial_frequency(shape: tuple[int, int]) -> np.ndarray:
     """Distance of every FFT bin from zero frequency, in cycles per pixel (0 to about 0.71), fftshifted."""
+    if not isinstance(shape, (tuple, list)) or len(shape) != 2:
+        raise ValueError(f"shape must be (rows, columns), got {shape!r}")
+    shape = [_positive_int(n, "shape") for n in shape]
     fy = np.fft.fftshift(np.fft.fftfreq(shape[0]))
     fx = np.fft.fftshift(np.fft.fftfreq(shape[1]))
     return np.hypot(*np.meshgrid(fy, fx, indexing="ij"))
@@ -275,7 +315,7 @@ def frequency_filter(image, cutoff: float, keep: str = "low") -> tuple[np.ndarra
     in frequency space, i.e. a convolution in image space.
     """
     image = _as_2d(image, "image")
-    if not np.isfinite(cutoff) or not 0 < cutoff <= 0.75:
+    if not 0 < _finite(cutoff, "cutoff") <= 0.75:
         raise ValueError(f"cutoff must be between 0 and 0.75 cycles per pixel, got {cutoff}")
     if keep not in ("low", "high"):
         raise ValueError(f"keep must be 'low' or 'high', got {keep!r}")
@@ -296,8 +336,11 @@ def time_methods(image_size: int, kernel_sizes, repeats: int = 3, seed: int = 0)
     n = _positive_int(image_size, "image size")
     if n > 1024:
         raise ValueError(f"image size must be at most 1024 pixels, got {n}")
-    sizes = np.asarray(list(kernel_sizes), dtype=int)
-    if sizes.size == 0 or np.any(sizes < 1) or np.any(sizes > n):
+    repeats, seed = _positive_int(repeats, "repeats"), _seed(seed)
+    if not isinstance(kernel_sizes, (list, tuple, np.ndarray)):
+        raise ValueError(f"kernel sizes must be a list of whole numbers, got {kernel_sizes!r}")
+    sizes = np.array([_positive_int(k, "kernel sizes") for k in kernel_sizes], dtype=int)
+    if sizes.size == 0 or np.any(sizes > n):
         raise ValueError(f"kernel sizes must be between 1 and the image size {n}, got {sizes.tolist()}")
     rng = np.random.default_rng(seed)
     image = rng.random((n, n))
@@ -316,7 +359,12 @@ def time_methods(image_size: int, kernel_sizes, repeats: int = 3, seed: int = 0)
 
 def crossover_kernel_size(timings: dict[str, np.ndarray]) -> int | None:
     """Smallest kernel size from which FFT stays faster than direct, or None if it never does."""
-    faster = timings["fft"] < timings["direct"]
+    if not isinstance(timings, dict) or not {"kernel_size", "direct", "fft"} <= set(timings):
+        raise ValueError("timings must be a dict with kernel_size, direct and fft (as from time_methods)")
+    direct, fft = _as_1d(timings["direct"], "timings['direct']"), _as_1d(timings["fft"], "timings['fft']")
+    if direct.shape != fft.shape or len(timings["kernel_size"]) != direct.size or min(direct.min(), fft.min()) < 0:
+        raise ValueError("timings must hold one non-negative time per kernel size for each method")
+    faster = fft < direct
     for i in range(len(faster)):
         if faster[i:].all():
             return int(timings["kernel_size"][i])
@@ -327,7 +375,7 @@ def crossover_kernel_size(timings: dict[str, np.ndarray]) -> int | None:
 
 def distribution_convolution(p, q) -> np.ndarray:
     """Probability mass function of X + Y for independent X ~ p and Y ~ q on 0, 1, 2, ... (offsets add)."""
-    p, q = np.asarray(p, float), np.asarray(q, float)
+    p, q = _as_1d(p, "p"), _as_1d(q, "q")
     for name, d in (("p", p), ("q", q)):
         if d.ndim != 1 or d.size == 0:
             raise ValueError(f"{name} must be a non-empty 1-D list of probabilities")
@@ -355,15 +403,15 @@ def normal_approximation(totals, n_dice: int, sides: int = 6) -> np.ndarray:
     n_dice, sides = _positive_int(n_dice, "number of dice"), _positive_int(sides, "sides")
     mean = n_dice * (sides + 1) / 2
     var = n_dice * (sides**2 - 1) / 12
+    t = _as_1d(totals, "totals")
     if var == 0:
-        return (np.asarray(totals, float) == mean).astype(float)
-    t = np.asarray(totals, float)
+        return (t == mean).astype(float)
     return np.exp(-((t - mean) ** 2) / (2 * var)) / np.sqrt(2 * np.pi * var)
 
 
 def combined_gaussian_sigma(*sigmas: float) -> float:
     """Standard deviation after convolving Gaussians: sqrt(sum of squares) (blur twice = blur once, wider)."""
-    if not sigmas or any(not np.isfinite(s) or s < 0 for s in sigmas):
+    if not sigmas or any(_finite(s, "sigmas") < 0 for s in sigmas):
         raise ValueError(f"sigmas must be non-negative finite numbers, got {sigmas}")
     return float(np.sqrt(np.sum(np.square(sigmas))))
 
@@ -373,12 +421,10 @@ def heat_diffusion(profile, steps: int, alpha: float = 0.25) -> np.ndarray:
 
     Stable (no growing oscillation) only for 0 < alpha <= 0.5.
     """
-    u = np.asarray(profile, float)
-    if u.ndim != 1 or u.size < 3:
-        raise ValueError("profile must be 1-D with at least 3 points")
+    u = _as_1d(profile, "profile", min_size=3)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0 or steps > 100_000:
         raise ValueError(f"steps must be a whole number from 0 to 100000, got {steps!r}")
-    if not np.isfinite(alpha) or not 0 < alpha <= 0.5:
+    if not 0 < _finite(alpha, "alpha") <= 0.5:
         raise ValueError(f"alpha must be in (0, 0.5] for a stable step, got {alpha}")
     kernel = np.array([alpha, 1 - 2 * alpha, alpha])
     for _ in range(steps):
@@ -390,6 +436,9 @@ def heat_diffusion(profile, steps: int, alpha: float = 0.25) -> np.ndarray:
 
 def receptive_field(layers: list[tuple[int, int]]) -> int:
     """Receptive field (pixels) of a stack of (kernel, stride) layers: r += (k-1)*jump; jump *= stride."""
+    if not isinstance(layers, (list, tuple)) or not all(isinstance(x, (list, tuple)) and len(x) == 2
+                                                         for x in layers):
+        raise ValueError(f"layers must be a list of (kernel, stride) pairs, got {layers!r}")
     r, jump = 1, 1
     for k, s in layers:
         r += (_positive_int(k, "kernel") - 1) * jump

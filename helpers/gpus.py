@@ -36,12 +36,27 @@ class GPU:
 
     def peak_flops(self, precision: str = "fp16") -> float:
         """Peak operations per second at ``precision`` (fp32, fp16 or int8); raises if not available."""
-        value = {"fp32": self.fp32_tflops, "fp16": self.fp16_tflops, "int8": self.int8_tops}.get(precision, -1)
+        value = {"fp32": self.fp32_tflops, "fp16": self.fp16_tflops, "int8": self.int8_tops}.get(
+            precision if isinstance(precision, str) else "", -1)
         if value == -1:
             raise ValueError(f"precision must be one of {list(PRECISIONS)}, got {precision!r}")
         if value is None:
             raise ValueError(f"{self.name} has no published {precision} figure")
         return value * 1e12
+
+
+def _finite(value, name: str) -> float:
+    """A finite real number, or a ``ValueError`` naming the argument."""
+    if (isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))
+            or not np.isfinite(value)):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _check_gpu(g) -> GPU:
+    if not isinstance(g, GPU):
+        raise ValueError(f"g must be a GPU (from gpu() or all_gpus()), got {g!r}")
+    return g
 
 
 def _gpu_from_row(r) -> GPU:
@@ -66,12 +81,16 @@ def gpu(name: str) -> GPU:
 
 def ridge_point(g: GPU, precision: str = "fp16") -> float:
     """Arithmetic intensity (FLOP per byte) where the roofline turns from memory- to compute-bound."""
-    return g.peak_flops(precision) / (g.bandwidth_gbs * 1e9)
+    return _check_gpu(g).peak_flops(precision) / (g.bandwidth_gbs * 1e9)
 
 
 def roofline(g: GPU, intensity, precision: str = "fp16"):
     """Attainable FLOP/s at arithmetic ``intensity`` (FLOP/byte): min(peak, intensity x bandwidth)."""
-    x = np.asarray(intensity, float)
+    _check_gpu(g)
+    try:
+        x = np.asarray(intensity, float)
+    except (TypeError, ValueError):
+        raise ValueError(f"arithmetic intensity must be numbers, got {intensity!r}") from None
     if np.any(~np.isfinite(x)) or np.any(x <= 0):
         raise ValueError(f"arithmetic intensity must be positive and finite, got {intensity}")
     out = np.minimum(g.peak_flops(precision), x * g.bandwidth_gbs * 1e9)
@@ -80,19 +99,20 @@ def roofline(g: GPU, intensity, precision: str = "fp16"):
 
 def op_time_s(g: GPU, flops: float, n_bytes: float, precision: str = "fp16") -> float:
     """Lower bound on the time of an operation: max(compute time, memory time), in seconds."""
-    if not np.isfinite(flops) or flops < 0 or not np.isfinite(n_bytes) or n_bytes < 0:
+    _check_gpu(g)
+    if _finite(flops, "flops") < 0 or _finite(n_bytes, "n_bytes") < 0:
         raise ValueError(f"flops and bytes must be non-negative and finite, got {flops} and {n_bytes}")
     return max(flops / g.peak_flops(precision), n_bytes / (g.bandwidth_gbs * 1e9))
 
 
 def _bytes(dtype: str) -> float:
-    if dtype not in BYTES_PER_VALUE:
+    if not isinstance(dtype, str) or dtype not in BYTES_PER_VALUE:
         raise ValueError(f"dtype must be one of {list(BYTES_PER_VALUE)}, got {dtype!r}")
     return BYTES_PER_VALUE[dtype]
 
 
 def _count(value, name: str) -> float:
-    if not np.isfinite(value) or value < 1:
+    if _finite(value, name) < 1:
         raise ValueError(f"{name} must be a number >= 1, got {value}")
     return float(value)
 
@@ -141,13 +161,17 @@ def llm_decode_cost(params: float, batch: int = 1, dtype: str = "fp16") -> tuple
 
 def intensity(cost: tuple[float, float]) -> float:
     """Arithmetic intensity (FLOP/byte) of a (FLOPs, bytes) pair."""
-    flops, n_bytes = cost
+    if not isinstance(cost, (tuple, list)) or len(cost) != 2:
+        raise ValueError(f"cost must be a (FLOPs, bytes) pair, got {cost!r}")
+    flops, n_bytes = _finite(cost[0], "cost FLOPs"), _finite(cost[1], "cost bytes")
+    if flops < 0 or n_bytes <= 0:
+        raise ValueError(f"cost must hold FLOPs >= 0 and bytes > 0, got {cost!r}")
     return flops / n_bytes
 
 
 def llm_tokens_per_s(g: GPU, params: float, dtype: str = "fp16") -> float:
     """Upper bound on batch-1 decode speed: bandwidth / bytes of weights (tokens per second)."""
-    return g.bandwidth_gbs * 1e9 / (_count(params, "params") * _bytes(dtype))
+    return _check_gpu(g).bandwidth_gbs * 1e9 / (_count(params, "params") * _bytes(dtype))
 
 
 # ---- memory --------------------------------------------------------------------------------------
@@ -164,23 +188,24 @@ TRAINING_BYTES_PER_PARAM = {
 def training_memory_gb(params: float, optimizer: str = "adam-mixed", activations_gb: float = 0.0) -> float:
     """GB to train ``params`` parameters: weights, gradients and optimizer states, plus activations."""
     p = _count(params, "params")
-    if optimizer not in TRAINING_BYTES_PER_PARAM:
+    if not isinstance(optimizer, str) or optimizer not in TRAINING_BYTES_PER_PARAM:
         raise ValueError(f"optimizer must be one of {list(TRAINING_BYTES_PER_PARAM)}, got {optimizer!r}")
-    if not np.isfinite(activations_gb) or activations_gb < 0:
+    if _finite(activations_gb, "activations_gb") < 0:
         raise ValueError(f"activations_gb must be >= 0, got {activations_gb}")
     return p * TRAINING_BYTES_PER_PARAM[optimizer] / 1e9 + activations_gb
 
 
 def inference_memory_gb(params: float, dtype: str = "fp16", overhead: float = 0.2) -> float:
     """GB to hold the weights for inference, plus a fractional ``overhead`` for KV cache and buffers."""
-    if not np.isfinite(overhead) or not 0 <= overhead <= 10:
+    if not 0 <= _finite(overhead, "overhead") <= 10:
         raise ValueError(f"overhead must be between 0 and 10, got {overhead}")
     return _count(params, "params") * _bytes(dtype) / 1e9 * (1 + overhead)
 
 
 def gpus_needed(g: GPU, memory_gb: float) -> int:
     """How many of ``g`` hold ``memory_gb`` if it could be split perfectly (at least 1)."""
-    if not np.isfinite(memory_gb) or memory_gb < 0:
+    _check_gpu(g)
+    if _finite(memory_gb, "memory_gb") < 0:
         raise ValueError(f"memory_gb must be >= 0, got {memory_gb}")
     return max(1, int(np.ceil(memory_gb / g.memory_gb)))
 
@@ -197,7 +222,8 @@ METRICS = {"fp16 TFLOPS": "fp16", "fp32 TFLOPS": "fp32", "bandwidth GB/s": "band
 
 def metric_value(g: GPU, metric: str) -> float:
     """The figure a ranking uses: fp16/fp32 TFLOPS, bandwidth in GB/s or memory in GB."""
-    if metric not in METRICS:
+    _check_gpu(g)
+    if not isinstance(metric, str) or metric not in METRICS:
         raise ValueError(f"metric must be one of {list(METRICS)}, got {metric!r}")
     kind = METRICS[metric]
     if kind == "bandwidth":
@@ -209,17 +235,17 @@ def metric_value(g: GPU, metric: str) -> float:
 
 def perf_per_dollar(g: GPU, metric: str = "fp16 TFLOPS", price_usd: float | None = None) -> float:
     """Metric per US dollar, at the launch price unless ``price_usd`` is given."""
-    price = g.price_usd if price_usd is None else price_usd
+    price = _check_gpu(g).price_usd if price_usd is None else price_usd
     if price is None:
         raise ValueError(f"{g.name} has no list price; give price_usd")
-    if not np.isfinite(price) or price <= 0:
+    if _finite(price, "price_usd") <= 0:
         raise ValueError(f"price_usd must be a positive number, got {price}")
     return metric_value(g, metric) / price
 
 
 def perf_per_watt(g: GPU, metric: str = "fp16 TFLOPS") -> float:
     """Metric per watt of board power (TDP)."""
-    if g.tdp_w is None:
+    if _check_gpu(g).tdp_w is None:
         raise ValueError(f"{g.name} has no published power figure")
     return metric_value(g, metric) / g.tdp_w
 
@@ -244,13 +270,13 @@ def recommend(budget_usd: float, memory_needed_gb: float, workload: str = "train
               max_gpus: int = 8) -> list[Recommendation]:
     """GPUs with a list price that hold ``memory_needed_gb`` within ``budget_usd`` (using up to ``max_gpus``
     cards, memory split evenly), ranked by the workload's deciding figure for the whole set of cards."""
-    if not np.isfinite(budget_usd) or budget_usd <= 0:
+    if _finite(budget_usd, "budget_usd") <= 0:
         raise ValueError(f"budget_usd must be a positive number, got {budget_usd}")
-    if not np.isfinite(memory_needed_gb) or memory_needed_gb <= 0:
+    if _finite(memory_needed_gb, "memory_needed_gb") <= 0:
         raise ValueError(f"memory_needed_gb must be a positive number, got {memory_needed_gb}")
-    if workload not in WORKLOADS:
+    if not isinstance(workload, str) or workload not in WORKLOADS:
         raise ValueError(f"workload must be one of {list(WORKLOADS)}, got {workload!r}")
-    if not 1 <= max_gpus <= 64:
+    if isinstance(max_gpus, bool) or not isinstance(max_gpus, (int, np.integer)) or not 1 <= max_gpus <= 64:
         raise ValueError(f"max_gpus must be between 1 and 64, got {max_gpus}")
     metric = WORKLOADS[workload]
     out = []

@@ -34,6 +34,21 @@ def core_count() -> int:
         return os.cpu_count() or 1
 
 
+def _whole(value, name: str, low: int = 1, high: int | None = None) -> int:
+    """A whole number from ``low`` to ``high``, or a ``ValueError`` naming the argument."""
+    if (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low
+            or (high is not None and value > high)):
+        raise ValueError(f"{name} must be a whole number {f'between {low} and {high}' if high else f'>= {low}'}"
+                         f", got {value!r}")
+    return int(value)
+
+
+def _float_dtype(dtype) -> str:
+    if dtype not in ("float32", "float64"):
+        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+    return dtype
+
+
 def _best_time_s(fn, repeats: int) -> float:
     fn()  # warm-up: first call pays for page faults and thread start-up
     best = float("inf")
@@ -46,17 +61,13 @@ def _best_time_s(fn, repeats: int) -> float:
 
 def matmul_flops(n: int) -> int:
     """FLOPs of an n x n by n x n matrix multiply: n^3 multiplies and n^2 (n-1) adds, about 2 n^3."""
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
-    return 2 * n**3
+    return 2 * _whole(n, "n") ** 3
 
 
 def measure_matmul_gflops(n: int = 512, dtype: str = "float32", repeats: int = 3, seed: int = 0) -> float:
     """Best-of-``repeats`` GFLOP/s of numpy's ``a @ b`` for n x n matrices of ``dtype``."""
-    if n < 1 or n > 8192:
-        raise ValueError(f"n must be between 1 and 8192, got {n}")
-    if repeats < 1:
-        raise ValueError(f"repeats must be >= 1, got {repeats}")
+    n, repeats, seed = _whole(n, "n", 1, 8192), _whole(repeats, "repeats"), _whole(seed, "seed", 0)
+    dtype = _float_dtype(dtype)
     rng = np.random.default_rng(seed)
     a = rng.standard_normal((n, n)).astype(dtype)
     b = rng.standard_normal((n, n)).astype(dtype)
@@ -66,8 +77,7 @@ def measure_matmul_gflops(n: int = 512, dtype: str = "float32", repeats: int = 3
 
 def measure_copy_bandwidth_gbs(megabytes: int = 64, repeats: int = 3) -> float:
     """Best-of-``repeats`` memory bandwidth in GB/s of copying a ``megabytes`` array (read + write)."""
-    if megabytes < 1 or megabytes > 1024:
-        raise ValueError(f"megabytes must be between 1 and 1024, got {megabytes}")
+    megabytes, repeats = _whole(megabytes, "megabytes", 1, 1024), _whole(repeats, "repeats")
     src = np.ones(megabytes * 2**20 // 8, dtype=np.float64)
     dst = np.empty_like(src)
     seconds = _best_time_s(lambda: np.copyto(dst, src), repeats)
@@ -76,7 +86,11 @@ def measure_copy_bandwidth_gbs(megabytes: int = 64, repeats: int = 3) -> float:
 
 def matmul_sweep(sizes: list[int], dtype: str = "float32", repeats: int = 2) -> np.ndarray:
     """Measured GFLOP/s for each matrix size in ``sizes`` (array of the same length)."""
-    return np.array([measure_matmul_gflops(int(n), dtype, repeats) for n in sizes])
+    if not isinstance(sizes, (list, tuple, np.ndarray)) or len(sizes) == 0:
+        raise ValueError(f"sizes must be a non-empty list of matrix sizes, got {sizes!r}")
+    sizes = [_whole(n, "sizes", 1, 8192) for n in sizes]
+    dtype, repeats = _float_dtype(dtype), _whole(repeats, "repeats")
+    return np.array([measure_matmul_gflops(n, dtype, repeats) for n in sizes])
 
 
 def profile(n: int = 512) -> MachineProfile:

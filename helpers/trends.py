@@ -55,8 +55,26 @@ class ExpFit:
         return 10 ** (self.intercept + self.slope * np.asarray(years, float))
 
 
+def _number(value, name: str) -> float:
+    """A finite real number, or a ``ValueError`` naming the argument."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return float(value)
+
+
+def _check_fit(fit) -> ExpFit:
+    if not isinstance(fit, ExpFit):
+        raise ValueError(f"fit must be an ExpFit (from fit_exponential), got {type(fit).__name__}")
+    return fit
+
+
 def _clean_series(years, values) -> tuple[np.ndarray, np.ndarray]:
-    years, values = np.asarray(years, float), np.asarray(values, float)
+    try:
+        years, values = np.asarray(years, float), np.asarray(values, float)
+    except (TypeError, ValueError):
+        raise ValueError("years and values must be lists of numbers") from None
     if years.shape != values.shape or years.ndim != 1:
         raise ValueError(f"years and values must be 1-D of the same length, got {years.shape} and {values.shape}")
     if not np.all(np.isfinite(years)) or not np.all(np.isfinite(values)):
@@ -69,8 +87,8 @@ def _clean_series(years, values) -> tuple[np.ndarray, np.ndarray]:
 def fit_exponential(years, values, start: float | None = None, end: float | None = None) -> ExpFit:
     """Least-squares exponential fit of ``values`` against ``years`` within [start, end] (inclusive)."""
     years, values = _clean_series(years, values)
-    lo = years.min() if start is None else start
-    hi = years.max() if end is None else end
+    lo = years.min() if start is None else _number(start, "start")
+    hi = years.max() if end is None else _number(end, "end")
     if not (np.isfinite(lo) and np.isfinite(hi)) or lo >= hi:
         raise ValueError(f"the fit window must have start < end, got start={start}, end={end}")
     keep = (years >= lo) & (years <= hi)
@@ -89,9 +107,9 @@ def fit_exponential(years, values, start: float | None = None, end: float | None
 
 def year_reached(target: float, fit: ExpFit) -> float:
     """Year at which the fitted trend reaches ``target`` (inf when the trend does not grow)."""
-    if not np.isfinite(target) or target <= 0:
+    if _number(target, "target") <= 0:
         raise ValueError(f"target must be a positive number, got {target}")
-    if fit.slope <= 0:
+    if _check_fit(fit).slope <= 0:
         return np.inf
     return (np.log10(target) - fit.intercept) / fit.slope
 
@@ -101,7 +119,9 @@ def year_reached_interval(target: float, fit: ExpFit, anchor_year: float | None 
 
     The lines pivot on the fitted value at ``anchor_year`` (default: the end of the fit window).
     """
-    anchor = fit.end if anchor_year is None else anchor_year
+    if _number(target, "target") <= 0:
+        raise ValueError(f"target must be a positive number, got {target}")
+    anchor = _check_fit(fit).end if anchor_year is None else _number(anchor_year, "anchor_year")
     start_value = fit.predict(anchor)
     years = []
     for slope in (fit.slope_high, fit.slope_low):
@@ -115,9 +135,10 @@ def year_reached_interval(target: float, fit: ExpFit, anchor_year: float | None 
 def crossing_year(current: float, year0: float, target: float, growth_per_year: float) -> float:
     """Year when ``current`` (at ``year0``) growing by ``growth_per_year`` a year reaches ``target``."""
     for name, v in (("current", current), ("target", target)):
-        if not np.isfinite(v) or v <= 0:
+        if _number(v, name) <= 0:
             raise ValueError(f"{name} must be a positive number, got {v}")
-    if not np.isfinite(growth_per_year) or growth_per_year <= 1:
+    year0 = _number(year0, "year0")
+    if _number(growth_per_year, "growth_per_year") <= 1:
         raise ValueError(f"growth_per_year must be above 1 for the target to be reached, got {growth_per_year}")
     return year0 + np.log(target / current) / np.log(growth_per_year)
 
@@ -128,7 +149,16 @@ def best_breakpoint(years, values, candidates=None, min_points: int = 3) -> tupl
     Returns ``(breakpoint, fit before, fit from the breakpoint on)``; the breakpoint year belongs to both eras.
     """
     years, values = _clean_series(years, values)
-    candidates = np.unique(years) if candidates is None else np.asarray(candidates, float)
+    if isinstance(min_points, bool) or not isinstance(min_points, (int, np.integer)) or min_points < 3:
+        raise ValueError(f"min_points must be a whole number >= 3 (a fit needs 3 points), got {min_points!r}")
+    if candidates is not None:
+        try:
+            candidates = np.asarray(candidates, float)
+        except (TypeError, ValueError):
+            raise ValueError(f"candidates must be a list of years, got {candidates!r}") from None
+        if candidates.ndim != 1 or not np.all(np.isfinite(candidates)):
+            raise ValueError(f"candidates must be a 1-D list of finite years, got {candidates!r}")
+    candidates = np.unique(years) if candidates is None else candidates
     best = None
     for b in candidates:
         if (years <= b).sum() < min_points or (years >= b).sum() < min_points:

@@ -144,7 +144,8 @@ def top500_explorer(start: int = 1993, end: int = 2025, target: str | None = Non
         ax.set_xlim(first - 2, horizon + 2)
         ax.set_ylim(1e8, max(needed, rank1.max()) * 100)
         g_lo, g_hi = fit.growth_interval
-        when = (f"reached around <b>{reach:.0f}</b> (95% interval {early:.0f} to {late:.0f})"
+        late_text = f"{late:.0f}" if np.isfinite(late) else "never (the slow end does not grow)"
+        when = (f"reached around <b>{reach:.0f}</b> (95% interval {early:.0f} to {late_text})"
                 if np.isfinite(reach) else "never reached: the fitted trend does not grow")
         return (f"Fit {lo}–{hi} ({fit.n} lists): ×{fit.growth_per_year:.2f} per year "
                 f"(interval ×{g_lo:.2f} to ×{g_hi:.2f}), doubling every {fit.doubling_years:.2f} years. "

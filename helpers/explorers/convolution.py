@@ -229,7 +229,7 @@ def spectrum_explorer(cutoff: float = 0.08, keep: str = "low") -> Explorer:
 def fft_timing_explorer(image_size: int = 128, largest_kernel: int = 31, repeats: int = 2) -> Explorer:
     """Measure direct and FFT convolution on this machine across kernel sizes; mark the crossover."""
     controls = {
-        "image_size": W.IntSlider(image_size, min=64, max=512, step=64, description="image n",
+        "image_size": W.IntSlider(image_size, min=64, max=256, step=64, description="image n",
                                   continuous_update=False),
         "largest_kernel": W.IntSlider(largest_kernel, min=5, max=63, step=2, description="largest k",
                                       continuous_update=False),

@@ -1,0 +1,333 @@
+"""Every public function of the pure helper modules refuses impossible arguments with a ValueError naming them.
+
+``SWEEP`` lists, per module, every public function: arguments that work (called once, to prove the baseline is
+valid) and, per argument, a hypothesis strategy of impossible values (negative, zero, NaN, infinite, wrong
+types, wrong shapes) with the words the error message must contain to name that argument for a learner (the
+argument's own name by default). Explorers show a ``ValueError``'s message and treat anything else as a bug,
+so a helper must never answer bad input with a ``TypeError``, ``ZeroDivisionError`` or a NaN result.
+
+A new public function fails ``test_sweep_lists_every_public_function`` until it has a row here; a new pure
+helper module (committed under ``helpers/``) fails ``test_every_pure_helper_module_is_swept``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import brain as B
+from helpers import convolution as C
+from helpers import gpus as G
+from helpers import machine as M
+from helpers import trends as T
+
+NOT_PURE = {"__init__", "widgets", "plotting", "notebook", "data"}  # display layers; data has test_data.py
+
+# ---- impossible values, by what the argument should be ----------------------------------------------------
+
+NOT_FINITE = st.sampled_from([math.nan, math.inf, -math.inf])
+WRONG_TYPE = st.sampled_from([None, "3", "abc", [1, 2], {"a": 1}, object()])
+
+
+def whole(minimum: int = 1, maximum: int | None = None):
+    """Whole numbers from ``minimum`` (to ``maximum``): below, above, fractional, non-finite, wrong type."""
+    bad = st.integers(max_value=minimum - 1) | st.sampled_from([minimum + 0.5, -0.5]) | NOT_FINITE | WRONG_TYPE
+    return bad | st.integers(min_value=maximum + 1, max_value=maximum * 100) if maximum else bad
+
+
+def real(low: float, high: float | None = None, low_open: bool = True):
+    """A finite number above ``low`` (or from it, if not ``low_open``) up to ``high``."""
+    bad = st.floats(max_value=low, exclude_max=not low_open) | NOT_FINITE | WRONG_TYPE.filter(lambda v: v != "3")
+    return bad | st.floats(min_value=high, exclude_min=True, allow_infinity=False) if high is not None else bad
+
+
+def one_of_words(*valid: str):
+    """A choice among fixed words: anything else, including other types and other cases."""
+    others = st.text(max_size=8) | st.sampled_from([None, 3, 2.5, valid[0].upper() + "!"])
+    return others.filter(lambda v: v not in valid)
+
+
+ARRAY_2D = st.sampled_from([[], [[]], [1.0, 2.0, 3.0], [[[1.0]]], [[1.0, math.nan]], [[math.inf, 0.0]],
+                            [[1.0, 2.0], [3.0]], "abc", None, [["a", "b"]], 3.0])
+ARRAY_1D = st.sampled_from([[], [[1.0, 2.0], [3.0, 4.0]], [1.0, math.nan], [math.inf, 1.0], [1.0, [2.0]], "abc",
+                            None, ["a", "b"], 3.0])
+SHAPE_2D = st.sampled_from([(0, 3), (3, 0), (-1, 3), (3,), (1, 2, 3), None, "ab", (1.5, 2), (math.nan, 2), 4])
+SEED = st.integers(max_value=-1) | st.sampled_from([1.5, math.nan, "x", "0"])
+WINDOW = "fit window"  # messages about start or end name the window they bound
+FIT = T.fit_exponential([2000, 2001, 2002, 2003], [1.0, 2.0, 4.0, 8.0])
+NOT_A_FIT = st.sampled_from([None, "abc", 3.0, {"slope": 1.0}])
+YEARS = [2000.0, 2001.0, 2002.0, 2003.0, 2004.0, 2005.0]
+VALUES = [1.0, 2.0, 4.0, 8.0, 16.0, 64.0]
+RANGES = {f: (1.0, 10.0) for f in B.FACTORS}
+POSITIVE_SERIES = ARRAY_1D | st.sampled_from([[1.0, -2.0, 4.0, 8.0, 16.0, 64.0], [0.0] * 6, [1.0] * 5])
+
+# ---- the table: module -> function -> (working arguments, {argument: (impossible values, names)}) ------------
+
+
+def arg(bad, *names: str):
+    return bad, names
+
+
+SWEEP = {
+    C: {
+        "effective_kernel_size": (dict(k=3, dilation=1),
+                                  {"k": arg(whole(), "kernel size"), "dilation": arg(whole())}),
+        "output_size": (
+            dict(n=7, k=3, padding=1, stride=2, dilation=1),
+            {"n": arg(whole()), "k": arg(whole(), "kernel size"), "padding": arg(whole(0)),
+             "stride": arg(whole()), "dilation": arg(whole())}),
+        "mode_padding": (dict(k_eff=3, mode="same"), {"k_eff": arg(whole()), "mode": arg(one_of_words(*C.MODES))}),
+        "dilate_kernel": (dict(kernel=[[1.0, 2.0]], dilation=2),
+                          {"kernel": arg(ARRAY_2D), "dilation": arg(whole())}),
+        **{f: (dict(image=[[1.0, 2.0], [3.0, 4.0]], kernel=[[1.0]], mode="same", stride=1, dilation=1,
+                    method="direct"),
+               {"image": arg(ARRAY_2D), "kernel": arg(ARRAY_2D), "mode": arg(one_of_words(*C.MODES)),
+                "stride": arg(whole()), "dilation": arg(whole()), "method": arg(one_of_words(*C.METHODS))})
+           for f in ("conv2d", "correlate2d")},
+        "im2col": (dict(image=[[1.0, 2.0], [3.0, 4.0]], kernel_shape=(1, 1), mode="valid", stride=1, dilation=1),
+                   {"image": arg(ARRAY_2D), "kernel_shape": arg(SHAPE_2D, "kernel size", "kernel_shape"),
+                    "mode": arg(one_of_words(*C.MODES)), "stride": arg(whole()), "dilation": arg(whole())}),
+        "conv2d_im2col": (dict(image=[[1.0, 2.0], [3.0, 4.0]], kernel=[[1.0]], mode="same", stride=1, dilation=1),
+                          {"image": arg(ARRAY_2D), "kernel": arg(ARRAY_2D), "mode": arg(one_of_words(*C.MODES)),
+                           "stride": arg(whole()), "dilation": arg(whole())}),
+        "gaussian_kernel": (dict(size=5, sigma=1.0), {"size": arg(whole() | st.sampled_from([2, 4])),
+                                                      "sigma": arg(real(0))}),
+        "sample_image": (dict(size=8, seed=0), {"size": arg(whole()), "seed": arg(SEED)}),
+        "circular_convolution": (dict(a=[1.0, 2.0], b=[1.0, 0.0]), {"a": arg(ARRAY_1D), "b": arg(ARRAY_1D)}),
+        "radial_frequency": (dict(shape=(4, 4)), {"shape": arg(SHAPE_2D)}),
+        "frequency_filter": (dict(image=[[1.0, 2.0], [3.0, 4.0]], cutoff=0.1, keep="low"),
+                             {"image": arg(ARRAY_2D), "cutoff": arg(real(0, 0.75)),
+                              "keep": arg(one_of_words("low", "high"))}),
+        "direct_cost_macs": (dict(n=8, k=3), {"n": arg(whole()), "k": arg(whole())}),
+        "time_methods": (
+            dict(image_size=16, kernel_sizes=[3], repeats=1, seed=0),
+            {"image_size": arg(whole(1, 1024), "image size"),
+             "kernel_sizes": arg(st.sampled_from([[], None, [0], [-1], [math.nan], [1.5], "ab", [17], 3]),
+                                 "kernel sizes"),
+             "repeats": arg(whole()), "seed": arg(SEED)}),
+        "crossover_kernel_size": (
+            dict(timings={"kernel_size": [3, 5], "direct": [1.0, 2.0], "fft": [1.5, 1.5]}),
+            {"timings": arg(st.sampled_from([None, {}, "abc", {"fft": [1.0]},
+                                             {"kernel_size": [3, 5], "direct": [1.0], "fft": [1.0, 2.0]},
+                                             {"kernel_size": [3], "direct": [math.nan], "fft": [1.0]},
+                                             {"kernel_size": [3], "direct": [1.0], "fft": [-1.0]}]))}),
+        "distribution_convolution": (dict(p=[0.5, 0.5], q=[1.0]),
+                                     {"p": arg(ARRAY_1D | st.sampled_from([[0.5, 0.6], [-0.5, 1.5]])),
+                                      "q": arg(ARRAY_1D | st.sampled_from([[0.2], [2.0, -1.0]]))}),
+        "dice_sum_pmf": (dict(n_dice=2, sides=6), {"n_dice": arg(whole(), "dice"), "sides": arg(whole())}),
+        "normal_approximation": (dict(totals=[2, 7, 12], n_dice=2, sides=6),
+                                 {"totals": arg(ARRAY_1D), "n_dice": arg(whole(), "dice"), "sides": arg(whole())}),
+        "combined_gaussian_sigma": (
+            dict(sigmas=(1.0, 2.0)),
+            {"sigmas": arg(st.lists(real(0, low_open=False), min_size=1, max_size=3).map(tuple)
+                           | st.just(()))}),
+        "heat_diffusion": (dict(profile=[0.0, 1.0, 0.0], steps=2, alpha=0.25),
+                           {"profile": arg(ARRAY_1D | st.just([1.0, 2.0])), "steps": arg(whole(0, 100_000)),
+                            "alpha": arg(real(0, 0.5))}),
+        "receptive_field": (dict(layers=[(3, 1), (3, 2)]),
+                            {"layers": arg(st.sampled_from([[(0, 1)], [(3, 0)], [(3,)], [3], None, [("a", 1)],
+                                                            [(3, math.nan)], "ab", [(3, 1, 1)]]),
+                                           "kernel", "stride", "layers")}),
+        "conv_layer_cost": (
+            dict(c_in=4, c_out=8, kernel=3, out_h=5, out_w=5, groups=2),
+            {"c_in": arg(whole()), "c_out": arg(whole()), "kernel": arg(whole()), "out_h": arg(whole()),
+             "out_w": arg(whole()), "groups": arg(whole() | st.just(3))}),
+        "network_cost": (dict(name="alexnet"), {"name": arg(one_of_words(*C.NETWORKS), "network")}),
+    },
+    M: {
+        "core_count": ({}, {}),
+        "matmul_flops": (dict(n=10), {"n": arg(whole())}),
+        "measure_matmul_gflops": (dict(n=8, dtype="float32", repeats=1, seed=0),
+                                  {"n": arg(whole(1, 8192)), "dtype": arg(one_of_words("float32", "float64")
+                                                                          .filter(lambda v: v != "float16")),
+                                   "repeats": arg(whole()), "seed": arg(SEED)}),
+        "measure_copy_bandwidth_gbs": (dict(megabytes=1, repeats=1),
+                                       {"megabytes": arg(whole(1, 1024)), "repeats": arg(whole())}),
+        "matmul_sweep": (dict(sizes=[8, 16], dtype="float32", repeats=1),
+                         {"sizes": arg(st.sampled_from([[], None, [0], [-5], [math.nan], [1.5], "ab", [10**6], 8]),
+                                       "sizes", "n"),
+                          "dtype": arg(one_of_words("float32", "float64").filter(lambda v: v != "float16")),
+                          "repeats": arg(whole())}),
+        "profile": (dict(n=8), {"n": arg(whole(1, 8192))}),
+    },
+}
+
+SWEEP |= {
+    B: {
+        "assumption_sets": ({}, {}),
+        "published_estimates": ({}, {}),
+        **{f: (dict(name=B.assumption_sets()[0]),
+               {"name": arg(one_of_words(*B.assumption_sets()), "assumption set")})
+           for f in ("assumption_set", "sensitivity", "chain_range")},
+        "brain_flops": (dict(assumptions=dict.fromkeys(B.FACTORS, 2.0)),
+                        {"assumptions": arg(one_of_words(*B.assumption_sets()) | st.sampled_from(
+                            [{}, dict.fromkeys(B.FACTORS, -1.0), dict.fromkeys(B.FACTORS, math.nan),
+                             dict.fromkeys(B.FACTORS, "x"), dict.fromkeys(B.FACTORS, None), [1, 2]]),
+                            "assumption set", "assumptions", *B.FACTORS)}),
+        "fact": (dict(key="brain_power_w"), {"key": arg(st.sampled_from(["nope", None, 3, ""]))}),
+        "sample_log_uniform": (dict(low=1.0, high=10.0, n=5, rng=np.random.default_rng(0)),
+                               {"low": arg(real(0)), "high": arg(real(0) | st.just(0.5)),
+                                "n": arg(whole(1, B.MAX_SAMPLES)),
+                                "rng": arg(st.sampled_from([None, 3, "x", np.random]))}),
+        "monte_carlo_crossing": (
+            dict(ranges=RANGES, fit=FIT, n=10, seed=0),
+            {"ranges": arg(st.sampled_from([None, {}, "x", {**RANGES, "neurons": (10.0, 1.0)},
+                                            {**RANGES, "rate_hz": (math.nan, 1.0)}, {**RANGES, "neurons": 3.0}]),
+                           "ranges", "low", "high", *B.FACTORS),
+             "fit": arg(NOT_A_FIT), "n": arg(whole(1, B.MAX_SAMPLES)), "seed": arg(SEED)}),
+        "top500_series": (dict(column="rank1_rmax_tflops", months=(6,)),
+                          {"column": arg(st.sampled_from(["nope", None, 3, "year "])),
+                           "months": arg(st.sampled_from([None, 6, "x", (0,), (13,), (math.nan,), ()]))}),
+        "flops_per_watt": (dict(flops=1e15, watts=20.0), {"flops": arg(real(0)), "watts": arg(real(0))}),
+    },
+    T: {
+        "fit_exponential": (dict(years=YEARS, values=VALUES, start=None, end=None),
+                            {"years": arg(ARRAY_1D), "values": arg(POSITIVE_SERIES),
+                             "start": arg(NOT_FINITE | st.sampled_from(["x", 2010.0, 2004.5]), "start", WINDOW),
+                             "end": arg(NOT_FINITE | st.sampled_from(["x", 1990.0, 2000.5]), "end", WINDOW)}),
+        "year_reached": (dict(target=100.0, fit=FIT), {"target": arg(real(0)), "fit": arg(NOT_A_FIT)}),
+        "year_reached_interval": (dict(target=100.0, fit=FIT, anchor_year=None),
+                                  {"target": arg(real(0)), "fit": arg(NOT_A_FIT),
+                                   "anchor_year": arg(NOT_FINITE | st.sampled_from(["x", [2000.0]]))}),
+        "crossing_year": (dict(current=1.0, year0=2000.0, target=100.0, growth_per_year=2.0),
+                          {"current": arg(real(0)),
+                           "year0": arg(NOT_FINITE | WRONG_TYPE.filter(lambda v: v != "3")),
+                           "target": arg(real(0)), "growth_per_year": arg(real(1))}),
+        "best_breakpoint": (dict(years=YEARS, values=VALUES, candidates=None, min_points=3),
+                            {"years": arg(ARRAY_1D), "values": arg(POSITIVE_SERIES),
+                             "candidates": arg(st.sampled_from([[], [math.nan], "ab", [[2003.0]], 2003.0]),
+                                               "candidates", "breakpoint"),
+                             "min_points": arg(whole(3))}),
+    },
+}
+
+A100 = G.gpu("A100 SXM 80GB") if any(g.name == "A100 SXM 80GB" for g in G.all_gpus()) else G.all_gpus()[-1]
+NOT_A_GPU = st.sampled_from([None, "A100", 3, {"name": "A100"}])
+PRECISION = one_of_words(*G.PRECISIONS)
+DTYPE = one_of_words(*G.BYTES_PER_VALUE)
+METRIC = one_of_words(*G.METRICS)
+COUNT = real(1, low_open=False)  # a number >= 1 (sizes, batch, parameters): below 1, non-finite, wrong types
+SWEEP |= {
+    G: {
+        "all_gpus": ({}, {}),
+        "gpu": (dict(name=A100.name), {"name": arg(one_of_words(*[g.name for g in G.all_gpus()]), "GPU named")}),
+        "ridge_point": (dict(g=A100, precision="fp16"), {"g": arg(NOT_A_GPU), "precision": arg(PRECISION)}),
+        "roofline": (dict(g=A100, intensity=[1.0, 100.0], precision="fp16"),
+                     {"g": arg(NOT_A_GPU), "precision": arg(PRECISION),
+                      "intensity": arg(NOT_FINITE | st.floats(max_value=0) | st.sampled_from(
+                          [[1.0, math.nan], [math.inf], [1.0, [2.0]], "abc", None, ["a"], [0.0], [-1.0, 1.0]]))}),
+        "op_time_s": (dict(g=A100, flops=1e12, n_bytes=1e9, precision="fp16"),
+                      {"g": arg(NOT_A_GPU), "flops": arg(real(0, low_open=False)),
+                       "n_bytes": arg(real(0, low_open=False), "n_bytes", "bytes"), "precision": arg(PRECISION)}),
+        "matmul_cost": (dict(m=64, n=64, k=64, dtype="fp16"),
+                        {"m": arg(COUNT), "n": arg(COUNT), "k": arg(COUNT), "dtype": arg(DTYPE)}),
+        "elementwise_add_cost": (dict(n=1000, dtype="fp16"), {"n": arg(COUNT), "dtype": arg(DTYPE)}),
+        "conv_layer_cost": (dict(batch=8, c_in=64, c_out=64, kernel=3, out_size=56, dtype="fp16"),
+                            {**{a: arg(COUNT) for a in ("batch", "c_in", "c_out", "kernel", "out_size")},
+                             "dtype": arg(DTYPE)}),
+        "transformer_layer_cost": (dict(batch=8, seq=512, d_model=1024, dtype="fp16"),
+                                   {**{a: arg(COUNT) for a in ("batch", "seq", "d_model")}, "dtype": arg(DTYPE)}),
+        "llm_decode_cost": (dict(params=7e9, batch=1, dtype="fp16"),
+                            {"params": arg(COUNT), "batch": arg(COUNT), "dtype": arg(DTYPE)}),
+        "intensity": (dict(cost=(1e9, 1e6)), {"cost": arg(st.sampled_from(
+            [None, (1.0,), (1.0, 0.0), (1.0, -2.0), (math.nan, 1.0), (-1.0, 1.0), ("a", 1.0), 3.0, "ab"]))}),
+        "llm_tokens_per_s": (dict(g=A100, params=7e9, dtype="fp16"),
+                             {"g": arg(NOT_A_GPU), "params": arg(COUNT), "dtype": arg(DTYPE)}),
+        "training_memory_gb": (dict(params=1e9, optimizer="adam-mixed", activations_gb=0.0),
+                               {"params": arg(COUNT), "optimizer": arg(one_of_words(*G.TRAINING_BYTES_PER_PARAM)),
+                                "activations_gb": arg(real(0, low_open=False))}),
+        "inference_memory_gb": (dict(params=1e9, dtype="fp16", overhead=0.2),
+                                {"params": arg(COUNT), "dtype": arg(DTYPE),
+                                 "overhead": arg(real(0, 10, low_open=False))}),
+        **{f: (dict(g=A100, memory_gb=10.0), {"g": arg(NOT_A_GPU), "memory_gb": arg(real(0, low_open=False))})
+           for f in ("gpus_needed", "fits")},
+        "metric_value": (dict(g=A100, metric="fp16 TFLOPS"), {"g": arg(NOT_A_GPU), "metric": arg(METRIC)}),
+        "perf_per_dollar": (dict(g=A100, metric="fp16 TFLOPS", price_usd=10_000.0),
+                            {"g": arg(NOT_A_GPU), "metric": arg(METRIC),
+                             "price_usd": arg(real(0).filter(lambda v: v is not None))}),  # None: list price
+        "perf_per_watt": (dict(g=A100, metric="fp16 TFLOPS"), {"g": arg(NOT_A_GPU), "metric": arg(METRIC)}),
+        "recommend": (dict(budget_usd=50_000.0, memory_needed_gb=40.0, workload=next(iter(G.WORKLOADS)),
+                           max_gpus=8),
+                      {"budget_usd": arg(real(0)), "memory_needed_gb": arg(real(0)),
+                       "workload": arg(one_of_words(*G.WORKLOADS)), "max_gpus": arg(whole(1, 64))}),
+    },
+}
+
+CASES = [(module, function, argument) for module, table in SWEEP.items() for function, (_, args) in table.items()
+         for argument in args]
+
+
+def call(module, function: str, kwargs: dict):
+    if function == "combined_gaussian_sigma":  # *sigmas
+        return module.combined_gaussian_sigma(*kwargs["sigmas"])
+    return getattr(module, function)(**kwargs)
+
+
+def public_functions(module) -> set[str]:
+    return {name for name, f in inspect.getmembers(module, inspect.isfunction)
+            if not name.startswith("_") and f.__module__ == module.__name__}
+
+
+@pytest.mark.parametrize("module", list(SWEEP), ids=lambda m: m.__name__)
+def test_sweep_lists_every_public_function(module):
+    missing = public_functions(module) - set(SWEEP[module])
+    assert not missing, f"add {sorted(missing)} of {module.__name__} to SWEEP in {Path(__file__).name}"
+    for function, (_, args) in SWEEP[module].items():
+        unknown = set(args) - set(inspect.signature(getattr(module, function)).parameters)
+        assert not unknown, f"{function} has no parameter(s) {unknown}"
+
+
+def tracked_helper_modules() -> list[str]:
+    """Helper modules under version control (files still being written are left to their author)."""
+    try:
+        out = subprocess.run(["git", "ls-files", "helpers/*.py"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError):  # not a git checkout: every file counts
+        out = [str(p.relative_to(ROOT)) for p in (ROOT / "helpers").glob("*.py")]
+    return sorted(Path(p).stem for p in out if Path(p).parent.name == "helpers")
+
+
+def test_every_pure_helper_module_is_swept():
+    swept = {m.__name__.rsplit(".", 1)[1] for m in SWEEP}
+    missing = set(tracked_helper_modules()) - NOT_PURE - swept
+    assert not missing, f"add a table for helpers.{sorted(missing)} to SWEEP in {Path(__file__).name}"
+
+
+@pytest.mark.parametrize("module, function", [(m, f) for m, t in SWEEP.items() for f in t],
+                         ids=lambda v: getattr(v, "__name__", v))
+def test_working_arguments_work(module, function):
+    kwargs, _ = SWEEP[module][function]
+    call(module, function, kwargs)
+
+
+@pytest.mark.parametrize("module, function, argument", CASES, ids=lambda v: getattr(v, "__name__", v))
+def test_impossible_argument_raises_valueerror_naming_it(module, function, argument):
+    kwargs, args = SWEEP[module][function]
+    bad_values, names = args[argument]
+    names = names or (argument,)
+
+    @settings(max_examples=12, deadline=None, database=None)
+    @given(bad=bad_values)
+    def sweep(bad):
+        try:
+            result = call(module, function, {**kwargs, argument: bad})
+        except ValueError as err:
+            message = str(err)
+            assert any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", message) for n in names), (
+                f"{function}({argument}={bad!r}): the message {message!r} does not name {' or '.join(names)}")
+        except Exception as err:
+            raise AssertionError(f"{function}({argument}={bad!r}) raised {type(err).__name__}: {err} "
+                                 "(a ValueError naming the argument is expected)") from err
+        else:
+            raise AssertionError(f"{function}({argument}={bad!r}) returned {result!r} instead of a ValueError")
+
+    sweep()
