@@ -192,7 +192,6 @@ def render_report(results: dict) -> str:
             f"- {c['subject']}: {c['id']} = {fmt(c['value'], c['unit'])}, limit {c['op']} "
             f"{fmt(c['limit'], c['unit'])}" for c in bad
         ]
-    out += ["", "## Checks", "", checks_table(checks) if checks else "(no checks)"]
     for section in results.get("sections", []):
         out += ["", f"## {section.get('title', section.get('name', '?'))}", ""]
         if section.get("status", "ok") != "ok":
@@ -203,6 +202,7 @@ def render_report(results: dict) -> str:
             if table.get("title"):
                 out += [f"**{table['title']}**", ""]
             out += [markdown_table(table["headers"], table["rows"]), ""]
+    out += ["", "## All checks", "", checks_table(checks) if checks else "(no checks)"]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -30,7 +30,7 @@ from .core import ARTEFACTS, ROOT, check, fmt, ratio, summarize
 
 CHANGES = 30
 WARMUP = 2
-NAIVE_CHANGES = 8
+NAIVE_CHANGES = 6
 NAIVE_WARMUP = 1
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 TIMERS = frozenset({"perf_counter", "perf_counter_ns", "process_time", "monotonic", "timeit", "default_timer"})

@@ -53,15 +53,20 @@ def import_times(codes: list[str], runs: int = RUNS,
     runs_of = runs_of or {}
     out: dict[str, list[float]] = {c: [] for c in codes}
     failed: dict[str, str] = {}
-    for code in codes:  # one untimed round: page cache and .pyc files
+    for code in codes:  # one untimed round (page cache, .pyc files) for the statements timed most often
         try:
-            time_statement(code)
+            if runs_of.get(code, runs) >= runs:
+                time_statement(code)
         except RuntimeError as err:
             failed[code] = str(err)
     for i in range(max([runs, *runs_of.values()])):
         for code in codes:
             if code not in failed and i < runs_of.get(code, runs):
-                out[code].append(time_statement(code))
+                try:
+                    out[code].append(time_statement(code))
+                except RuntimeError as err:
+                    failed[code] = str(err)
+                    out[code] = []
     return out, failed
 
 
