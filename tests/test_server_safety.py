@@ -56,3 +56,61 @@ def test_lab_command_can_serve_another_folder(tmp_path):
     argv = lab.lab_command(root_dir=tmp_path, notebook=str(tmp_path / "a.ipynb"), open_browser=False)
     assert f"--ServerApp.root_dir={tmp_path.resolve()}" in argv
     assert "--ServerApp.ip=127.0.0.1" in argv and "--ServerApp.open_browser=False" in argv
+
+
+# ---- notebooks: no shell, no subprocess, no eval/exec ------------------------------------------------------
+
+SHELL_MAGICS = {"bash", "sh", "script", "system", "sx", "sc", "perl", "ruby", "python2", "python3", "pypy",
+                "writefile", "killbgscripts"}
+FORBIDDEN_IN_NOTEBOOKS = {"eval", "exec", "system", "getoutput", "popen", "Popen", "check_output", "check_call"}
+
+
+def notebook_code_cells():
+    import json
+
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for i, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            if cell["cell_type"] == "code":
+                yield f"{path.name} cell {i}", "".join(cell["source"])
+
+
+def shell_uses(source: str) -> list[str]:
+    """What in one notebook cell runs a shell or arbitrary code: `!`, shell cell magics, subprocess, os.system,
+    eval(, exec(. IPython syntax is first turned into the Python it runs (`!ls` -> get_ipython().system)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    found = []
+    tree = ast.parse(TransformerManager().transform_cell(source))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name in FORBIDDEN_IN_NOTEBOOKS:
+                found.append(f"{name}()")
+            if name in ("run_cell_magic", "run_line_magic") and node.args:
+                magic = getattr(node.args[0], "value", None)
+                if magic in SHELL_MAGICS:
+                    found.append(f"%{magic}")
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
+            found += [f"import {n}" for n in names if n.split(".")[0] in ("subprocess", "pty", "pexpect")]
+        if isinstance(node, ast.Attribute) and node.attr in ("system", "popen", "subprocess"):
+            found.append(f".{node.attr}")
+    return found
+
+
+@pytest.mark.parametrize("where, source", list(notebook_code_cells()), ids=lambda v: v if " cell " in v else "")
+def test_notebook_cells_never_shell_out_or_eval(where, source):
+    assert not shell_uses(source), f"{where}: {shell_uses(source)}"
+
+
+@pytest.mark.parametrize("source", [
+    "!ls", "files = !ls", "%%bash\nls", "%%sh\nls", "%sx ls", "import subprocess", "import os\nos.system('ls')",
+    "eval('1+1')", "exec('x = 1')", "from subprocess import run", "__import__('os').popen('ls')",
+    "%%script bash\nls",
+])
+def test_the_notebook_check_catches_shell_and_eval(source):
+    assert shell_uses(source)
+
+
+def test_the_notebook_check_allows_ordinary_cells():
+    assert shell_uses("%matplotlib widget\nimport numpy as np\nmodel_eval = np.eye(2)\nprint(model_eval)") == []
