@@ -12,6 +12,7 @@ helper module (committed under ``helpers/``) fails ``test_every_pure_helper_modu
 
 from __future__ import annotations
 
+import ast
 import inspect
 import math
 import re
@@ -277,9 +278,21 @@ def public_functions(module) -> set[str]:
             if not name.startswith("_") and f.__module__ == module.__name__}
 
 
+def committed_functions(module) -> set[str] | None:
+    """Top-level function names in the committed version of a module (None when git cannot tell)."""
+    path = Path(module.__file__).relative_to(ROOT).as_posix()
+    try:
+        text = subprocess.run(["git", "show", f"HEAD:{path}"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return {n.name for n in ast.parse(text).body if isinstance(n, ast.FunctionDef)}
+
+
 @pytest.mark.parametrize("module", list(SWEEP), ids=lambda m: m.__name__)
 def test_sweep_lists_every_public_function(module):
-    missing = public_functions(module) - set(SWEEP[module])
+    committed = committed_functions(module)  # functions still being written are left to their author
+    missing = {f for f in public_functions(module) - set(SWEEP[module]) if committed is None or f in committed}
     assert not missing, f"add {sorted(missing)} of {module.__name__} to SWEEP in {Path(__file__).name}"
     for function, (_, args) in SWEEP[module].items():
         unknown = set(args) - set(inspect.signature(getattr(module, function)).parameters)
