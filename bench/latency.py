@@ -9,8 +9,10 @@ drains iopub after every change (and counts the bytes of figure images it receiv
 PNG diff encoding and the comm message (JUPYTER-TESTING.md section C, 2b). The client's round trip
 (execute request to idle) is reported too.
 
-Explorers whose update measures the machine (their code reaches a timer such as ``perf_counter``, e.g.
-``machine.matmul``) are skipped and listed: their latency is the measurement itself.
+Explorers whose update measures the machine (a callback defined in the factory reaches a timer such as
+``perf_counter``, e.g. ``machine.matmul``) are skipped and listed: their latency is the measurement
+itself. A measurement made once while the explorer is built, or through a cached function, does not
+count: it is not repeated on a change.
 
 The naive baseline, per explorer: close the figure, build the explorer anew at the changed value,
 display it and draw it in full (a whole new figure per change, as an ``interact`` that re-plots).
@@ -46,6 +48,32 @@ def _code_names(code: types.CodeType) -> set[str]:
     return names
 
 
+def _chain_from(label: str, names: set[str], scope: dict, package: str, depth: int,
+                seen: set) -> list[str] | None:
+    hit = names & TIMERS
+    if hit:
+        return [label, sorted(hit)[0]]
+    if depth == 0:
+        return None
+    candidates = []
+    for name in sorted(names):
+        obj = scope.get(name)
+        if isinstance(obj, types.ModuleType):  # module.attribute, e.g. C.time_methods
+            if obj.__name__.split(".")[0] == package:
+                candidates += [getattr(obj, attr, None) for attr in sorted(names)]
+        else:
+            candidates.append(obj)
+    for obj in candidates:
+        if not callable(obj) or hasattr(obj, "cache_info"):  # a cached function measures once, not per change
+            continue
+        target = inspect.unwrap(obj)
+        if isinstance(target, types.FunctionType) and target.__module__.split(".")[0] == package:
+            chain = measurement_chain(target, package, depth - 1, seen)
+            if chain:
+                return [label, *chain]
+    return None
+
+
 def measurement_chain(func: Callable, package: str = "helpers", depth: int = 5,
                       _seen: set | None = None) -> list[str] | None:
     """The call path from ``func`` to a timer (``perf_counter`` ...) through functions of ``package``,
@@ -56,28 +84,25 @@ def measurement_chain(func: Callable, package: str = "helpers", depth: int = 5,
     if code is None or func in seen:
         return None
     seen.add(func)
-    names = _code_names(code)
     label = f"{func.__module__}.{func.__qualname__}"
-    hit = names & TIMERS
-    if hit:
-        return [label, sorted(hit)[0]]
-    if depth == 0:
+    return _chain_from(label, _code_names(code), getattr(func, "__globals__", {}), package, depth, seen)
+
+
+def update_measurement_chain(factory: Callable, package: str = "helpers", depth: int = 5) -> list[str] | None:
+    """Like ``measurement_chain``, but only through the functions an explorer factory defines inside itself
+    (its ``draw`` and other callbacks, which run on every change), not its own body, which runs once when
+    the explorer is built (a measurement there is not part of a change)."""
+    factory = inspect.unwrap(factory)
+    code = getattr(factory, "__code__", None)
+    if code is None:
         return None
-    scope = getattr(func, "__globals__", {})
-    candidates = []
-    for name in sorted(names):
-        obj = scope.get(name)
-        if isinstance(obj, types.ModuleType):  # module.attribute, e.g. C.time_methods
-            candidates += [getattr(obj, attr, None) for attr in sorted(names)]
-        else:
-            candidates.append(obj)
-    for obj in candidates:
-        target = inspect.unwrap(obj) if callable(obj) else None
-        if isinstance(target, types.FunctionType) and target.__module__.split(".")[0] == package:
-            chain = measurement_chain(target, package, depth - 1, seen)
-            if chain:
-                return [label, *chain]
-    return None
+    label = f"{factory.__module__}.{factory.__qualname__}"
+    names = set()
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _code_names(const)
+    return _chain_from(f"{label}.<callbacks>", names, getattr(factory, "__globals__", {}), package, depth,
+                       {factory})
 
 
 # ---- the headless frontend ---------------------------------------------------------------------
@@ -175,10 +200,10 @@ def measure_explorer(fe: Frontend, name: str, changes: int = CHANGES, warmup: in
     return {
         "explorer": name, "seconds": time.perf_counter() - start, "build_ms": kernel["build_ms"],
         "setup_image_bytes": setup["image_bytes"], "controls": keys, "values": kernel["values"],
-        "skipped_controls": kernel["skipped"], "times_ms": kernel["times_ms"], "update_ms": kernel["update_ms"],
-        "cpu_ms": kernel["cpu_ms"], "client": client,
-        "naive_ms": kernel["naive_ms"], "naive_round_trip_ms": naive_trips, "errors": kernel["errors"],
-        "no_update": kernel["no_update"],
+        "rejected_values": kernel["rejected"], "skipped_controls": kernel["skipped"],
+        "times_ms": kernel["times_ms"], "update_ms": kernel["update_ms"], "cpu_ms": kernel["cpu_ms"],
+        "client": client, "naive_ms": kernel["naive_ms"], "naive_round_trip_ms": naive_trips,
+        "errors": kernel["errors"], "no_update": kernel["no_update"],
     }
 
 
@@ -201,6 +226,9 @@ def explorer_rows(m: dict) -> tuple[list[list], list[dict], dict]:
         notes = []
         if errors:
             notes.append(f"{len(errors)} changes showed a message ({errors[0]})")
+        if m.get("rejected_values", {}).get(key):
+            unused = ", ".join(map(repr, m["rejected_values"][key]))
+            notes.append(f"not used (the explorer shows a message): {unused}")
         if min(c["images"], default=0) == 0:
             notes.append(f"{c['images'].count(0)} changes sent no image")
         if m["no_update"].get(key):
@@ -242,7 +270,7 @@ def run(names: list[str] | None = None, changes: int = CHANGES, prelude: str = "
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     todo = []
     for name in names:
-        chain = measurement_chain(registry[name]) if name in registry else None
+        chain = update_measurement_chain(registry[name]) if name in registry else None
         if chain:
             skipped[name] = " → ".join(chain)
             print(f"  {name}: skipped (measures the machine: {skipped[name]})", flush=True)
@@ -308,7 +336,8 @@ def run(names: list[str] | None = None, changes: int = CHANGES, prelude: str = "
         "notes": [
             f"Each control: {WARMUP} warm-up and {changes} timed changes, cycling through the listed values "
             "(current, neighbour, ends of the range; every option; both states; same number written "
-            "differently). Time = in the kernel, from `control.value = v` until the ipympl canvas has "
+            "differently; a value the explorer answers with a message is dropped). Time = in the kernel, "
+            "from `control.value = v` until the ipympl canvas has "
             "rendered and sent its image for the simulated browser draw request (budget: median 40 ms, p95 80 "
             "ms per control). *Of which update* is the part before the draw request (the explorer's own "
             "computation and `set_data`); the rest is matplotlib rendering the figure and ipympl encoding "

@@ -58,8 +58,10 @@ def candidate_values(widget: W.Widget) -> list:
 
     Sliders and bounded number boxes: current, neighbour, min, max (on the step grid). Unbounded number
     boxes: current and current + step. Dropdowns, toggle buttons, radio buttons, selection sliders: every
-    option (at most 4). Checkboxes and toggle buttons: both states. Text: current and a variant with the
-    same meaning. Raises ``TypeError`` for widgets without a value or of an unsupported type.
+    option (at most 4). Multiple selections: current, without its last item, with one more option (three
+    tries).
+    Checkboxes and toggle buttons: both states. Text: current and a variant with the same meaning.
+    Raises ``TypeError`` for widgets without a value or of an unsupported type.
     """
     if not hasattr(widget, "value"):
         raise TypeError(f"{type(widget).__name__} has no value")
@@ -88,6 +90,10 @@ def candidate_values(widget: W.Widget) -> list:
         options = list(widget._options_values)
         rest = [o for o in options if o != v]
         out = [v] + rest[:3]
+    elif isinstance(widget, W.widgets.widget_selection._MultipleSelection):
+        current = tuple(v)
+        others = [o for o in widget._options_values if o not in current]
+        out = [current] + ([current[:-1]] if len(current) > 1 else []) + [(*current, o) for o in others[:3]]
     elif isinstance(widget, (W.Text, W.Textarea)):
         out = [v, _text_variant(v)]
     else:
@@ -140,6 +146,7 @@ class Session:
         self.initial = {k: w.value for k, w in self.ex.controls.items()}
         self.values: dict[str, list] = {}
         self.skipped: dict[str, str] = {}
+        self.rejected: dict[str, list] = {}  # candidate values the explorer answered with a message
         self.times: dict[str, list[float]] = {}
         self.update_times: dict[str, list[float]] = {}  # the part spent in the explorer's update
         self.cpu_times: dict[str, list[float]] = {}  # CPU time of the kernel's main thread per change
@@ -155,11 +162,27 @@ class Session:
         self.emit(list(self.ex.controls))
 
     def plan(self, key: str) -> None:
-        """Values for one control (computed now: earlier controls may change a slider's range)."""
+        """Values for one control (computed now: earlier controls may change a slider's range), keeping
+        only those the explorer accepts without a message; each is tried once, untimed."""
+        widget = self.ex.controls[key]
+        rejected = []
         try:
-            self.values[key] = candidate_values(self.ex.controls[key])
+            candidates = candidate_values(widget)
         except TypeError as err:
             self.skipped[key] = str(err)
+            candidates = []
+        valid = candidates[:1]
+        for value in candidates[1:]:
+            widget.value = value
+            (valid if self.ex.error is None else rejected).append(value)
+        if candidates:
+            widget.value = candidates[0]
+            request_draw(self.canvas)
+            if len(valid) < 2:
+                self.skipped[key] = f"no second value the explorer accepts (tried {rejected!r})"
+            else:
+                self.values[key] = valid
+        self.rejected[key] = rejected
         self.emit({"key": key, "values": self.values.get(key), "skipped": self.skipped.get(key)})
 
     def change(self, key: str, i: int, record: bool = True) -> None:
@@ -240,7 +263,7 @@ class Session:
             plt.close(self._naive.fig)
             self._naive = None
         self.emit({
-            "build_ms": self.build_ms, "values": self.values, "skipped": self.skipped, "times_ms": self.times,
-            "update_ms": self.update_times, "cpu_ms": self.cpu_times,
+            "build_ms": self.build_ms, "values": self.values, "skipped": self.skipped, "rejected": self.rejected,
+            "times_ms": self.times, "update_ms": self.update_times, "cpu_ms": self.cpu_times,
             "naive_ms": self.naive_times, "errors": self.errors, "no_update": self.no_update,
         })

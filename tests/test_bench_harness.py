@@ -3,6 +3,7 @@
 No kernels and no timing here: the suite itself runs only with `make bench`.
 """
 
+import functools
 import json
 import sys
 import time
@@ -109,7 +110,7 @@ def _measured_explorer():
     return {
         "explorer": "demo.fast", "controls": ["n", "image", "go"],
         "skipped_controls": {"go": "Button has no value"},
-        "values": {"n": [3, 4, 1, 30], "image": ["shapes", "photo"]},
+        "values": {"n": [3, 4, 1, 30], "image": ["shapes", "photo"]}, "rejected_values": {"n": [0]},
         "times_ms": {"n": FAST, "image": [84.0, 82.5, 90.1, 85.2, 160.3]},
         "update_ms": {"n": [1.5] * 10, "image": [2.5] * 5}, "cpu_ms": {"n": [37.0] * 10, "image": [80.0] * 5},
         "client": {"n": {"round_trip_ms": [45.0] * 10, "image_bytes": [58_600] * 10, "images": [1] * 10},
@@ -124,6 +125,7 @@ def test_explorer_rows_give_per_control_checks_and_the_naive_ratio():
     assert [r[1] for r in rows] == ["n", "image", "go"]
     assert rows[2][-1] == "skipped: Button has no value"
     assert "1 changes showed a message" in rows[1][-1]
+    assert "not used (the explorer shows a message): 0" in rows[0][-1]
     by = {(c["subject"], c["id"]): c for c in checks}
     assert by[("demo.fast · n", "latency_median_ms")]["status"] == core.PASS
     assert by[("demo.fast · image", "latency_median_ms")]["status"] == core.FAIL
@@ -205,6 +207,9 @@ def test_crossover():
         (W.ToggleButtons(options=["low", "high"]), ["low", "high"]),
         (W.SelectionSlider(options=["a", "b", "c"], value="b"), ["b", "a", "c"]),
         (W.Checkbox(False), [False, True]),
+        (W.SelectMultiple(options=["A100", "H100", "RTX 4090"], value=("A100", "H100")),
+         [("A100", "H100"), ("A100",), ("A100", "H100", "RTX 4090")]),
+        (W.SelectMultiple(options=list("abcdef"), value=("a",)), [("a",), ("a", "b"), ("a", "c"), ("a", "d")]),
         (W.Text("0.25"), ["0.25", "0.250"]),
         (W.Text("3"), ["3", "3.0"]),
         (W.Text("1e-3"), ["1e-3", " 1e-3"]),
@@ -220,8 +225,8 @@ def test_candidate_values_are_distinct_valid_values_current_first(widget, expect
         assert widget.value == v
 
 
-@pytest.mark.parametrize("widget", [W.Button(description="go"), W.ColorPicker(), W.SelectMultiple(options=[1, 2]),
-                                    W.Dropdown(options=["only"])])
+@pytest.mark.parametrize("widget", [W.Button(description="go"), W.ColorPicker(),
+                                    W.SelectMultiple(options=[1], value=(1,)), W.Dropdown(options=["only"])])
 def test_candidate_values_refuse_what_they_cannot_vary(widget):
     with pytest.raises(TypeError):
         candidate_values(widget)
@@ -232,6 +237,11 @@ def test_candidate_values_refuse_what_they_cannot_vary(widget):
 def _measure_twice():
     start = time.perf_counter()
     return time.perf_counter() - start
+
+
+@functools.cache
+def _measure_cached():
+    return _measure_twice()
 
 
 def _sweep(sizes):
@@ -250,6 +260,23 @@ def _plain_factory():
         return sorted(v)
 
     return draw
+
+
+def _measure_once_factory():
+    baseline = _measure_twice()  # measured while the explorer is built: not part of a change
+
+    def draw(v):
+        return sorted(v), baseline, _measure_cached()
+
+    return draw
+
+
+def test_update_measurement_chain_looks_only_at_callbacks():
+    chain = latency.update_measurement_chain(_timing_factory, package=__name__)
+    assert chain == [f"{__name__}._timing_factory.<callbacks>", f"{__name__}._sweep",
+                     f"{__name__}._measure_twice", "perf_counter"]
+    assert latency.update_measurement_chain(_measure_once_factory, package=__name__) is None
+    assert latency.update_measurement_chain(_plain_factory, package=__name__) is None
 
 
 def test_measurement_chain_finds_timers_through_nested_calls():
