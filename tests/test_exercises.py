@@ -101,3 +101,23 @@ def notebook_03_answers():
 def test_notebook_03_answers(number):
     answer = exercise_answers("03_which_gpu.ipynb")[number]
     assert bold_numbers(answer) == notebook_03_answers()[number]
+
+
+def notebook_04_answers():
+    from helpers import build as B
+
+    return {
+        1: [f"{B.pcie_transfer_time_s(B.batch_bytes(64, 3, 224, 224, 2), '4.0', 8) * 1e3:.2f}"],
+        2: [f"{B.psu_watts([575, 575], 170, 60, margin=0.1):,.0f}",
+            f"{B.wall_watts(575 * 2 + 170 + 60, 1600, 'Gold'):,.0f}",
+            f"{B.circuit_limit_w('US'):,.0f}"],
+        3: [f"{B.electricity_cost(700, 24, 0.6, 0.25):.0f}"],
+        4: [f"{B.cores_needed(2000, 250)}"],
+        5: [f"{B.breakeven_hours(2500, 500, 0.15, 0.70):,.0f}"],
+    }
+
+
+@pytest.mark.parametrize("number", range(1, 6))
+def test_notebook_04_answers(number):
+    answer = exercise_answers("04_hardware_guide.ipynb")[number]
+    assert bold_numbers(answer) == notebook_04_answers()[number]

@@ -1,0 +1,274 @@
+"""Building a deep-learning machine: power and PSU, electricity, PCIe transfers, the input pipeline, cloud or own.
+
+Conventions: power in watts (W) of DC load unless named ``wall``; energy prices per kWh in the currency the
+caller uses; bandwidths in GB/s (1e9 bytes/s) per direction; sample and batch sizes in bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .data import load_table
+
+HOURS_PER_YEAR = 24 * 365
+
+
+def _positive(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def _non_negative(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+    return float(value)
+
+
+def _fraction(value, name: str) -> float:
+    value = _non_negative(value, name)
+    if value > 1:
+        raise ValueError(f"{name} must be between 0 and 1, got {value}")
+    return value
+
+
+# ---- power -------------------------------------------------------------------------------------
+
+def psu_watts(gpu_w: list[float], cpu_w: float, other_w: float = 50, margin: float = 0.2) -> float:
+    """PSU rating to buy (W): the summed DC load of GPUs, CPU and the rest, plus a safety ``margin``
+    (0.2 = 20 %) for transient spikes, ageing and keeping the PSU in its efficient range."""
+    if len(gpu_w) > 16:
+        raise ValueError(f"at most 16 GPUs, got {len(gpu_w)}")
+    load = sum(_non_negative(w, "GPU power") for w in gpu_w) + _non_negative(cpu_w, "cpu_w") \
+        + _non_negative(other_w, "other_w")
+    if _non_negative(margin, "margin") > 2:
+        raise ValueError(f"margin must be at most 2 (200 %), got {margin}")
+    return load * (1 + margin)
+
+
+PSU_TIERS = ("Bronze", "Gold", "Platinum", "Titanium")
+
+
+def psu_efficiency(tier: str, load_fraction: float) -> float:
+    """Efficiency of an 80 PLUS ``tier`` PSU at ``load_fraction`` of its rating (linear between the
+    certified load points; held constant beyond them)."""
+    rows = sorted(load_table("psu_efficiency").where(tier=tier), key=lambda r: r.load_percent)
+    if not rows:
+        raise ValueError(f"tier must be one of {PSU_TIERS}, got {tier!r}")
+    load = _non_negative(load_fraction, "load_fraction")
+    if load > 1.5:
+        raise ValueError(f"load_fraction above 1.5 overloads the PSU, got {load}")
+    return float(np.interp(load * 100, [r.load_percent for r in rows], [r.efficiency for r in rows]))
+
+
+def wall_watts(dc_w: float, psu_rating_w: float, tier: str = "Gold") -> float:
+    """Power drawn from the wall socket (W) for a DC load ``dc_w`` on a PSU of ``psu_rating_w``."""
+    dc = _non_negative(dc_w, "dc_w")
+    rating = _positive(psu_rating_w, "psu_rating_w")
+    if dc > rating:
+        raise ValueError(f"the load of {dc:.0f} W exceeds the PSU rating of {rating:.0f} W")
+    return dc / psu_efficiency(tier, dc / rating)
+
+
+def circuit_limit_w(region: str = "US", continuous: bool = True) -> float:
+    """Household circuit limit (W) for ``region`` "US" (120 V 15 A) or "EU" (230 V 16 A)."""
+    if region not in ("US", "EU"):
+        raise ValueError(f"region must be 'US' or 'EU', got {region!r}")
+    key = f"{region.lower()}_circuit_{'continuous' if continuous else 'peak'}_w"
+    return load_table("hardware_facts").get(key).value
+
+
+def power_limited_performance(power_fraction: float, series: str = "puget_tf") -> float:
+    """Relative throughput at ``power_fraction`` of the reference power limit, interpolated linearly between
+    the measured points of ``series`` in ``power_limit.csv`` (extrapolation below the lowest point is refused)."""
+    rows = sorted(load_table("power_limit").where(series=series), key=lambda r: r.power_w)
+    if not rows:
+        raise ValueError(f"unknown power-limit series {series!r}")
+    frac = _positive(power_fraction, "power_fraction")
+    xs = [r.power_w / r.relative_to_w for r in rows]
+    if frac < xs[0] - 1e-9 or frac > 1 + 1e-9:
+        raise ValueError(f"power_fraction must be between {xs[0]:.2f} (lowest measured) and 1, got {frac:.2f}")
+    return float(np.interp(frac, xs, [r.relative_performance for r in rows]))
+
+
+def electricity_cost(watts: float, hours_per_day: float = 24, utilisation: float = 1.0,
+                     price_per_kwh: float = 0.16, years: float = 1.0) -> float:
+    """Cost of running ``watts`` (wall power) for ``hours_per_day`` at ``utilisation`` over ``years``."""
+    w = _non_negative(watts, "watts")
+    hours = _non_negative(hours_per_day, "hours_per_day")
+    if hours > 24:
+        raise ValueError(f"hours_per_day must be at most 24, got {hours}")
+    u = _fraction(utilisation, "utilisation")
+    price = _non_negative(price_per_kwh, "price_per_kwh")
+    yrs = _non_negative(years, "years")
+    return w / 1000 * hours * 365 * yrs * u * price
+
+
+# ---- PCIe ----------------------------------------------------------------------------------------
+
+def pcie_generations() -> list[str]:
+    """PCIe generations in ``interconnects.csv``, e.g. ['1.0', ..., '6.0']."""
+    rows = [r for r in load_table("interconnects") if r.family == "pcie"]
+    return [f"{float(r.generation):.1f}" for r in sorted(rows, key=lambda r: float(r.generation))]
+
+
+def pcie_gbs(generation: str | float, lanes: int) -> float:
+    """Per-direction bandwidth (GB/s) of a PCIe link of ``generation`` with ``lanes`` lanes."""
+    if lanes not in (1, 2, 4, 8, 16):
+        raise ValueError(f"lanes must be 1, 2, 4, 8 or 16, got {lanes!r}")
+    try:
+        gen = float(generation)
+    except (TypeError, ValueError):
+        raise ValueError(f"generation must be one of {pcie_generations()}, got {generation!r}") from None
+    for r in load_table("interconnects"):
+        if r.family == "pcie" and float(r.generation) == gen:
+            return r.per_direction_gbs / r.lanes * lanes
+    raise ValueError(f"generation must be one of {pcie_generations()}, got {generation!r}")
+
+
+def batch_bytes(batch: int, channels: int = 3, height: int = 224, width: int = 224,
+                bytes_per_value: float = 4) -> float:
+    """Bytes of a batch of images (batch x channels x height x width values)."""
+    dims = [_positive(v, n) for v, n in ((batch, "batch"), (channels, "channels"), (height, "height"),
+                                         (width, "width"), (bytes_per_value, "bytes_per_value"))]
+    return float(np.prod(dims))
+
+
+def pcie_transfer_time_s(n_bytes: float, generation: str | float, lanes: int, efficiency: float = 1.0) -> float:
+    """Seconds to move ``n_bytes`` host-to-device at ``efficiency`` of the link's peak bandwidth."""
+    eff = _fraction(efficiency, "efficiency")
+    if eff == 0:
+        raise ValueError("efficiency must be above 0")
+    return _non_negative(n_bytes, "n_bytes") / (pcie_gbs(generation, lanes) * 1e9 * eff)
+
+
+def transfer_overhead(transfer_s: float, step_s: float, prefetch: bool) -> float:
+    """Share of extra time a transfer adds to a training step: without prefetching the GPU waits for the whole
+    transfer (t / step); with prefetching it overlaps the previous step and costs only what sticks out."""
+    t, step = _non_negative(transfer_s, "transfer_s"), _positive(step_s, "step_s")
+    return max(0.0, t - step) / step if prefetch else t / step
+
+
+# ---- input pipeline ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    samples_per_s: float
+
+
+def storage_read_mbs(storage: str, optimistic: bool = False) -> float:
+    """Sequential read throughput (MB/s) of a storage type from ``storage.csv`` (low end unless optimistic)."""
+    try:
+        row = load_table("storage").get(storage)
+    except KeyError:
+        names = [r.storage for r in load_table("storage")]
+        raise ValueError(f"storage must be one of {names}, got {storage!r}") from None
+    return row.read_mbs_high if optimistic else row.read_mbs_low
+
+
+def pipeline_stages(storage: str, sample_bytes: float, decode_per_core: float, cores: int,
+                    gpu_samples_per_s: float, pcie_generation: str = "4.0", lanes: int = 16,
+                    decoded_bytes: float = 224 * 224 * 3) -> list[Stage]:
+    """Samples per second each stage of an input pipeline can deliver: read, decode+augment on ``cores``,
+    PCIe copy of the decoded sample (uint8) and the GPU's training speed."""
+    sample = _positive(sample_bytes, "sample_bytes")
+    per_core = _positive(decode_per_core, "decode_per_core")
+    if isinstance(cores, bool) or not isinstance(cores, (int, np.integer)) or not 1 <= cores <= 256:
+        raise ValueError(f"cores must be a whole number from 1 to 256, got {cores!r}")
+    return [
+        Stage("storage read", storage_read_mbs(storage) * 1e6 / sample),
+        Stage(f"decode + augment ({cores} cores)", per_core * cores),
+        Stage("PCIe copy", pcie_gbs(pcie_generation, lanes) * 1e9 / _positive(decoded_bytes, "decoded_bytes")),
+        Stage("GPU training", _positive(gpu_samples_per_s, "gpu_samples_per_s")),
+    ]
+
+
+def bottleneck(stages: list[Stage]) -> Stage:
+    """The slowest stage: the pipeline delivers no more than it."""
+    if not stages:
+        raise ValueError("stages is empty")
+    return min(stages, key=lambda s: s.samples_per_s)
+
+
+def cores_needed(gpu_samples_per_s: float, decode_per_core: float) -> int:
+    """CPU cores that decoding must use to keep up with the GPU."""
+    return int(np.ceil(_positive(gpu_samples_per_s, "gpu_samples_per_s") / _positive(decode_per_core,
+                                                                                     "decode_per_core")))
+
+
+def _sample_jpeg(size: int, seed: int) -> bytes:
+    from PIL import Image  # Pillow ships with matplotlib; imported here to keep `import helpers.build` light
+
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:size, 0:size]
+    img = np.stack([(x * 255 // size), (y * 255 // size), ((x + y) * 127 // size)], -1).astype(np.uint8)
+    img = np.clip(img + rng.normal(0, 12, img.shape), 0, 255).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, format="JPEG", quality=90)
+    return buf.getvalue()
+
+
+def measure_decode_rate(n_images: int = 20, size: int = 320, crop: int = 224, seed: int = 0) -> tuple[float, int]:
+    """Measure on this machine, on one core: JPEG-decode a ``size`` x ``size`` photo-like image, random-crop
+    ``crop`` x ``crop``, flip and normalise to float32. Returns (images per second, JPEG bytes per image)."""
+    from PIL import Image
+
+    if not 1 <= n_images <= 500:
+        raise ValueError(f"n_images must be between 1 and 500, got {n_images}")
+    if not 32 <= crop <= size <= 1024:
+        raise ValueError(f"need 32 <= crop <= size <= 1024, got crop={crop}, size={size}")
+    data = _sample_jpeg(size, seed)
+    rng = np.random.default_rng(seed)
+    mean, std = np.array([0.485, 0.456, 0.406]) * 255, np.array([0.229, 0.224, 0.225]) * 255
+
+    def one():
+        img = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+        r, c = rng.integers(0, size - crop + 1, 2)
+        patch = img[r : r + crop, c : c + crop]
+        if rng.random() < 0.5:
+            patch = patch[:, ::-1]
+        return ((patch - mean) / std).astype(np.float32)
+
+    one()
+    start = time.perf_counter()
+    for _ in range(n_images):
+        one()
+    return n_images / (time.perf_counter() - start), len(data)
+
+
+# ---- cloud or own --------------------------------------------------------------------------------
+
+def cloud_vs_own(purchase_usd: float, power_w: float, price_per_kwh: float, cloud_usd_per_hour: float,
+                 hours_per_month: float, months: int = 60, resale_fraction: float = 0.0):
+    """Cumulative cost by month of owning (purchase + electricity - resale value if sold that month) and of
+    renting in the cloud; returns ``(months array, own cost, cloud cost, break-even month or None)``."""
+    buy = _non_negative(purchase_usd, "purchase_usd")
+    w = _non_negative(power_w, "power_w")
+    price = _non_negative(price_per_kwh, "price_per_kwh")
+    rate = _positive(cloud_usd_per_hour, "cloud_usd_per_hour")
+    hours = _non_negative(hours_per_month, "hours_per_month")
+    if hours > 744:
+        raise ValueError(f"hours_per_month must be at most 744 (a 31-day month), got {hours}")
+    resale = _fraction(resale_fraction, "resale_fraction")
+    if not 1 <= months <= 240:
+        raise ValueError(f"months must be between 1 and 240, got {months}")
+    m = np.arange(months + 1)
+    own = buy * (1 - resale) + m * hours * w / 1000 * price
+    cloud = m * hours * rate
+    cheaper = np.nonzero((cloud >= own) & (m > 0))[0]
+    return m, own, cloud, (int(cheaper[0]) if cheaper.size else None)
+
+
+def breakeven_hours(purchase_usd: float, power_w: float, price_per_kwh: float, cloud_usd_per_hour: float) -> float:
+    """GPU-hours after which owning is cheaper than renting: purchase / (cloud rate - own electricity per hour);
+    infinite when electricity alone costs more than the cloud."""
+    margin = _positive(cloud_usd_per_hour, "cloud_usd_per_hour") - _non_negative(power_w, "power_w") / 1000 \
+        * _non_negative(price_per_kwh, "price_per_kwh")
+    return _non_negative(purchase_usd, "purchase_usd") / margin if margin > 0 else float("inf")

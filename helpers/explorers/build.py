@@ -1,0 +1,232 @@
+"""Explorers for notebook 04 (a full hardware guide): wiring only; formulas live in helpers.build."""
+
+from __future__ import annotations
+
+import html
+from functools import cache
+
+import ipywidgets as W
+import numpy as np
+
+from .. import build as B
+from .. import gpus as G
+from ..data import load_table
+from ..plotting import PALETTE, log_axis, new_figure
+from ..widgets import Explorer, parse_number, register
+
+BUILD_GPUS = ("GeForce RTX 3090", "GeForce RTX 4090", "GeForce RTX 5090", "GeForce RTX 4080",
+              "GeForce RTX 3060 12GB", "RTX 6000 Ada Generation")
+
+
+def _price(region: str) -> float:
+    return load_table("electricity_prices").get(region).price_per_kwh
+
+
+@register("build.configurator")
+def configurator_explorer(gpu: str = "GeForce RTX 4090", count: int = 2) -> Explorer:
+    """GPU model and count, power limit, CPU and other parts -> PSU size, wall power, yearly electricity cost."""
+    controls = {
+        "gpu": W.Dropdown(options=BUILD_GPUS, value=gpu, description="GPU"),
+        "count": W.IntSlider(count, min=1, max=8, description="GPUs"),
+        "limit": W.FloatSlider(1.0, min=0.8, max=1.0, step=0.01, description="power limit", readout_format=".0%"),
+        "cpu_w": W.Text("170", description="CPU W"),
+        "other_w": W.Text("60", description="other W"),
+        "tier": W.Dropdown(options=B.PSU_TIERS, value="Gold", description="80 PLUS"),
+        "region": W.ToggleButtons(options=["US", "EU"], value="US", description="circuit"),
+        "utilisation": W.FloatSlider(0.5, min=0, max=1, step=0.05, description="busy", readout_format=".0%"),
+    }
+    parsers = {"cpu_w": lambda t: parse_number(t, "CPU watts", minimum=0, maximum=1000),
+               "other_w": lambda t: parse_number(t, "other watts", minimum=0, maximum=2000)}
+    fig, ax = new_figure(figsize=(9.5, 3.8))
+    parts = ("GPUs", "CPU", "other", "PSU losses")
+    colors = (PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[7])
+    bars = [ax.barh([0], [0], left=[0], color=c, label=p, height=0.5)[0] for p, c in zip(parts, colors)]
+    circuit = ax.axvline(0, color=PALETTE[3], linestyle="--", linewidth=2.5, label="circuit limit (continuous)")
+    psu = ax.axvline(0, color=PALETTE[4], linestyle=":", linewidth=2.5, label="PSU rating to buy")
+    ax.set_yticks([])
+    ax.set_xlabel("watts")
+    ax.legend(loc="upper center", ncols=3, fontsize=10, bbox_to_anchor=(0.5, -0.25))
+
+    def draw(v):
+        g = G.gpu(v["gpu"])
+        gpu_w = g.tdp_w * v["limit"]
+        dc = gpu_w * v["count"] + v["cpu_w"] + v["other_w"]
+        rating = B.psu_watts([gpu_w] * v["count"], v["cpu_w"], v["other_w"])
+        wall = B.wall_watts(dc, rating, v["tier"])
+        left = 0.0
+        for bar, width in zip(bars, (gpu_w * v["count"], v["cpu_w"], v["other_w"], wall - dc)):
+            bar.set_x(left)
+            bar.set_width(width)
+            left += width
+        limit = B.circuit_limit_w(v["region"])
+        circuit.set_xdata([limit, limit])
+        psu.set_xdata([rating, rating])
+        ax.set_xlim(0, max(wall, limit, rating) * 1.1)
+        perf = B.power_limited_performance(v["limit"]) if v["limit"] < 1 else 1.0
+        price = _price("US average (residential)" if v["region"] == "US" else "EU average (households)")
+        cost = B.electricity_cost(wall, 24, v["utilisation"], price)
+        currency = "$" if v["region"] == "US" else "€"
+        warnings = []
+        if wall > limit:
+            warnings.append(f"the wall draw exceeds the {limit:.0f} W continuous limit of one circuit: "
+                            "lower the power limit, use fewer GPUs or a second circuit")
+        if v["count"] > 4:
+            warnings.append("more than 4 cards rarely fit one consumer board (slot spacing, lanes): "
+                            "use risers, water cooling or a server chassis")
+        if v["count"] > 1 and g.tdp_w >= 350:
+            warnings.append("open-air coolers of stacked hot cards blow on each other: leave a slot free "
+                            "or power-limit")
+        warn = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
+        return (f"DC load {dc:,.0f} W, buy a PSU of at least <b>{rating:,.0f} W</b>; wall draw {wall:,.0f} W; "
+                f"about <b>{currency}{cost:,.0f} a year</b> at {currency}{price:.2f}/kWh and "
+                f"{v['utilisation']:.0%} use. Speed kept at this power limit: about {perf:.0%} (measured on an "
+                f"RTX 3090).{'<ul>' + warn + '</ul>' if warn else ''}")
+
+    return Explorer("build.configurator", controls, fig, draw, parsers=parsers,
+                    artists={"bars": bars, "circuit": circuit, "psu": psu})
+
+
+@cache
+def measured_decode_rate() -> tuple[float, int]:
+    """This machine's measured (images/s per core, JPEG bytes) for decode + augment (cached per session)."""
+    return B.measure_decode_rate()
+
+
+@register("build.pipeline")
+def pipeline_explorer(storage: str = "HDD (7200 rpm)") -> Explorer:
+    """Which input-pipeline stage limits training: storage, CPU decoding, PCIe or the GPU."""
+    per_core, jpeg_bytes = measured_decode_rate()
+    storages = [r.storage for r in load_table("storage")]
+    controls = {
+        "storage": W.Dropdown(options=storages, value=storage, description="storage"),
+        "sample_kb": W.Text(f"{jpeg_bytes / 1e3:.0f}", description="sample KB"),
+        "cores": W.IntSlider(4, min=1, max=64, description="CPU cores"),
+        "gpu_rate": W.Text("2000", description="GPU img/s"),
+        "per_core": W.Text("measured", description="img/s/core"),
+    }
+
+    def parse_rate(text):
+        if str(text).strip().lower() in ("measured", ""):
+            return per_core
+        return parse_number(text, "images per second per core", minimum=0.1, maximum=1e6)
+
+    parsers = {"sample_kb": lambda t: parse_number(t, "sample size (KB)", minimum=0.1, maximum=1e6),
+               "gpu_rate": lambda t: parse_number(t, "GPU images per second", minimum=1, maximum=1e7),
+               "per_core": parse_rate}
+    fig, ax = new_figure(figsize=(9.5, 3.6))
+    bars = ax.barh(np.arange(4), np.ones(4), color=PALETTE[5])
+    ax.invert_yaxis()
+    log_axis(ax, "x")
+    ax.set_xlabel("samples per second the stage can deliver")
+
+    def draw(v):
+        stages = B.pipeline_stages(v["storage"], v["sample_kb"] * 1e3, v["per_core"], v["cores"], v["gpu_rate"])
+        slow = B.bottleneck(stages)
+        for bar, s in zip(bars, stages):
+            bar.set_width(s.samples_per_s)
+            bar.set_color(PALETTE[3] if s is slow else PALETTE[5])
+        ax.set_yticks(np.arange(4), [s.name for s in stages])
+        rates = [s.samples_per_s for s in stages]
+        ax.set_xlim(min(rates) / 3, max(rates) * 3)
+        need = B.cores_needed(v["gpu_rate"], v["per_core"])
+        return (f"Bottleneck: <b>{html.escape(slow.name)}</b> at {slow.samples_per_s:,.0f} samples/s. Keeping the "
+                f"GPU busy needs about <b>{need} cores</b> for decoding at {v['per_core']:.0f} images/s per core "
+                f"(measured on this machine: {per_core:.0f} for a {jpeg_bytes / 1e3:.0f} KB JPEG, decode + crop + "
+                "flip + normalise; type another rate to override).")
+
+    return Explorer("build.pipeline", controls, fig, draw, parsers=parsers, artists={"bars": bars})
+
+
+STEP_TIMES_MS = np.logspace(-1, 3, 120)
+
+
+@register("build.pcie")
+def pcie_explorer(generation: str = "3.0") -> Explorer:
+    """PCIe generation, lanes and batch size against step time: when x8 against x16 matters."""
+    controls = {
+        "generation": W.Dropdown(options=B.pcie_generations(), value=generation, description="PCIe"),
+        "batch": W.IntSlider(32, min=1, max=1024, description="batch"),
+        "dtype_bytes": W.ToggleButtons(options=[("uint8", 1), ("fp16", 2), ("fp32", 4)], value=4,
+                                       description="values"),
+        "step_ms": W.Text("200", description="step ms"),
+        "prefetch": W.Checkbox(False, description="prefetch (overlap with compute)"),
+    }
+    parsers = {"step_ms": lambda t: parse_number(t, "step time (ms)", minimum=0.01, maximum=1e6)}
+    fig, ax = new_figure(figsize=(9.5, 4.2))
+    lines = {lanes: ax.plot([], [], label=f"x{lanes}")[0] for lanes in (16, 8, 4)}
+    marker = ax.axvline(200, color=PALETTE[7], linestyle=":", label="your step time")
+    log_axis(ax)
+    ax.set_xlabel("training step time (ms)")
+    ax.set_ylabel("extra time for the copy (share of step)")
+    ax.legend(loc="upper right")
+
+    def draw(v):
+        n_bytes = B.batch_bytes(v["batch"], bytes_per_value=v["dtype_bytes"])
+        shares = {}
+        for lanes, line in lines.items():
+            t = B.pcie_transfer_time_s(n_bytes, v["generation"], lanes)
+            y = np.array([B.transfer_overhead(t, s / 1e3, v["prefetch"]) for s in STEP_TIMES_MS])
+            visible = y > 0
+            line.set_data(STEP_TIMES_MS[visible], y[visible])
+            shares[lanes] = (t, B.transfer_overhead(t, v["step_ms"] / 1e3, v["prefetch"]))
+        marker.set_xdata([v["step_ms"]] * 2)
+        ax.set_xlim(STEP_TIMES_MS[0], STEP_TIMES_MS[-1])
+        ax.set_ylim(1e-4, 100)
+        parts = ", ".join(f"x{lanes}: {t * 1e3:.2f} ms copy, +{s:.1%}" for lanes, (t, s) in shares.items())
+        return f"Batch of {n_bytes / 1e6:.1f} MB over PCIe {v['generation']}. At your step time: {parts}."
+
+    return Explorer("build.pcie", controls, fig, draw, parsers=parsers,
+                    artists={"lines": lines, "marker": marker})
+
+
+def default_cloud_rate(gpu: str = "GeForce RTX 4090") -> float:
+    """Cheapest dated on-demand price per GPU-hour for ``gpu`` in ``gpu_price_notes.csv`` (a dated example)."""
+    rows = [r for r in load_table("gpu_price_notes") if r.kind == "cloud_usd_per_gpu_hour" and r.name == gpu]
+    if not rows:
+        raise ValueError(f"no cloud price for {gpu!r} in gpu_price_notes.csv")
+    return min(r.value for r in rows)
+
+
+@register("build.cloud_vs_own")
+def cloud_explorer() -> Explorer:
+    """Cumulative cost of owning a GPU machine against renting, and the break-even month."""
+    controls = {
+        "purchase": W.Text("3000", description="buy $"),
+        "power_w": W.Text("650", description="wall W"),
+        "price_kwh": W.Text(f"{_price('US average (residential)'):g}", description="$/kWh"),
+        "cloud_rate": W.Text(f"{default_cloud_rate():g}", description="cloud $/h"),
+        "hours": W.IntSlider(200, min=0, max=720, step=10, description="hours/month"),
+        "resale": W.FloatSlider(0.3, min=0, max=0.8, step=0.05, description="resale", readout_format=".0%"),
+    }
+    parsers = {
+        "purchase": lambda t: parse_number(t, "purchase price", minimum=0, maximum=1e7),
+        "power_w": lambda t: parse_number(t, "wall power", minimum=0, maximum=1e5),
+        "price_kwh": lambda t: parse_number(t, "electricity price", minimum=0, maximum=10),
+        "cloud_rate": lambda t: parse_number(t, "cloud price per hour", minimum=0.001, maximum=1e4),
+    }
+    fig, ax = new_figure(figsize=(9.5, 4.2))
+    own_line, = ax.plot([], [], label="own (purchase − resale + electricity)")
+    cloud_line, = ax.plot([], [], label="cloud")
+    even = ax.axvline(np.nan, color=PALETTE[7], linestyle=":", label="break-even")
+    ax.set_xlabel("months")
+    ax.set_ylabel("cumulative cost ($)")
+    ax.legend(loc="upper left")
+
+    def draw(v):
+        m, own, cloud, month = B.cloud_vs_own(v["purchase"], v["power_w"], v["price_kwh"], v["cloud_rate"],
+                                             v["hours"], 60, v["resale"])
+        own_line.set_data(m, own)
+        cloud_line.set_data(m, cloud)
+        even.set_xdata([month if month is not None else np.nan] * 2)
+        even.set_visible(month is not None)
+        ax.set_xlim(0, 60)
+        ax.set_ylim(0, max(own.max(), cloud.max()) * 1.1 + 1)
+        hours = B.breakeven_hours(v["purchase"] * (1 - v["resale"]), v["power_w"], v["price_kwh"], v["cloud_rate"])
+        when = (f"owning is cheaper from month <b>{month}</b>" if month is not None
+                else "renting stays cheaper for five years")
+        return (f"At {v['hours']} hours a month {when} (break-even after {hours:,.0f} GPU-hours). Defaults: a "
+                "one-GPU RTX 4090 desktop against renting one RTX 4090 on demand (a dated example price); "
+                "edit both.")
+
+    return Explorer("build.cloud_vs_own", controls, fig, draw, parsers=parsers,
+                    artists={"own": own_line, "cloud": cloud_line, "even": even})

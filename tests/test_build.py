@@ -1,0 +1,115 @@
+"""helpers.build: power, electricity, PCIe, input pipeline, cloud or own; worked examples from brief 04."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpers import build as B
+
+
+def test_worked_examples():
+    assert B.psu_watts([450, 450], 125, 50, margin=0.1) == pytest.approx(1182.5)
+    assert B.psu_watts([575, 575], 170, 60, margin=0.1) == pytest.approx(1518)
+    assert B.electricity_cost(700, 24, 0.6, 0.25) == pytest.approx(919.8)
+    assert B.electricity_cost(2050, 24, 1, 0.15) == pytest.approx(2693.7)
+    assert B.batch_bytes(32, 3, 225, 225, 4) == 19_440_000
+    assert B.breakeven_hours(2500, 500, 0.15, 0.7) == pytest.approx(4000)
+    assert B.transfer_overhead(2.47e-3, 0.2, prefetch=False) == pytest.approx(0.01235)
+    assert B.transfer_overhead(2.47e-3, 0.2, prefetch=True) == 0
+
+
+def test_pcie_worked_examples():
+    n = B.batch_bytes(32, 3, 225, 225, 4)
+    assert B.pcie_transfer_time_s(n, "3.0", 16) * 1e3 == pytest.approx(1.23, abs=0.02)
+    assert B.pcie_transfer_time_s(n, "3.0", 8) * 1e3 == pytest.approx(2.47, abs=0.04)
+    assert B.pcie_transfer_time_s(n, "4.0", 16) * 1e3 == pytest.approx(0.62, abs=0.01)
+    batch = B.batch_bytes(64, 3, 224, 224, 2)
+    assert B.pcie_transfer_time_s(batch, 4.0, 8) * 1e3 == pytest.approx(1.22, abs=0.02)
+
+
+@given(st.sampled_from(["1.0", "2.0", "3.0", "4.0", "5.0"]), st.sampled_from([1, 2, 4, 8]))
+def test_pcie_doubles_with_lanes_and_generation(gen, lanes):
+    assert B.pcie_gbs(gen, 2 * lanes) == pytest.approx(2 * B.pcie_gbs(gen, lanes))
+    if gen != "1.0":
+        assert B.pcie_gbs(gen, lanes) > B.pcie_gbs(f"{float(gen) - 1:.1f}", lanes)
+
+
+def test_psu_efficiency_interpolates_certified_points():
+    assert B.psu_efficiency("Gold", 0.5) == pytest.approx(0.90)
+    assert B.psu_efficiency("Gold", 0.75) == pytest.approx(0.885)
+    assert B.wall_watts(900, 1000, "Platinum") > 900
+
+
+@given(st.floats(0, 1500), st.sampled_from(B.PSU_TIERS))
+def test_wall_power_exceeds_dc_load_but_not_by_much(dc, tier):
+    w = B.wall_watts(dc, 1500, tier)
+    assert dc <= w <= dc / 0.8 + 1e-9
+
+
+@given(st.floats(0, 5000), st.floats(0, 24), st.floats(0, 1), st.floats(0, 1), st.floats(0, 10))
+def test_electricity_cost_is_linear(watts, hours, util, price, years):
+    cost = B.electricity_cost(watts, hours, util, price, years)
+    assert cost >= 0
+    assert B.electricity_cost(2 * watts, hours, util, price, years) == pytest.approx(2 * cost)
+
+
+def test_power_limit_curve():
+    assert B.power_limited_performance(1.0) == 1.0
+    assert B.power_limited_performance(0.8) == pytest.approx(0.95)
+    assert 0.95 < B.power_limited_performance(0.9) < 1.0
+    with pytest.raises(ValueError, match="lowest measured"):
+        B.power_limited_performance(0.5)
+
+
+def test_pipeline_and_bottleneck():
+    stages = B.pipeline_stages("HDD (7200 rpm)", 110e3, 250, 4, 2000)
+    assert B.bottleneck(stages).name.startswith("decode")
+    assert stages[0].samples_per_s == pytest.approx(150e6 / 110e3)
+    assert B.cores_needed(2000, 250) == 8
+    fast = B.pipeline_stages("NVMe SSD (PCIe 4.0 x4)", 110e3, 250, 16, 2000)
+    assert B.bottleneck(fast).name == "GPU training"
+
+
+def test_measured_decode_rate_is_plausible():
+    rate, n_bytes = B.measure_decode_rate(n_images=3)
+    assert 1 < rate < 1e5 and 5_000 < n_bytes < 500_000
+
+
+def test_cloud_vs_own_break_even_month():
+    m, own, cloud, month = B.cloud_vs_own(2500, 500, 0.15, 0.7, 100, months=60)
+    assert own[0] == 2500 and cloud[0] == 0
+    assert month == int(np.ceil(B.breakeven_hours(2500, 500, 0.15, 0.7) / 100))
+    assert B.cloud_vs_own(2500, 500, 0.15, 0.7, 0)[3] is None
+    assert B.breakeven_hours(1000, 5000, 1.0, 0.5) == float("inf")
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: B.psu_watts([-450], 100), "GPU power"),
+        (lambda: B.psu_watts([450], float("nan")), "cpu_w"),
+        (lambda: B.psu_watts([450] * 17, 100), "at most 16"),
+        (lambda: B.psu_efficiency("Diamond", 0.5), "tier"),
+        (lambda: B.wall_watts(1200, 1000), "exceeds"),
+        (lambda: B.wall_watts(100, 0), "psu_rating_w"),
+        (lambda: B.circuit_limit_w("Mars"), "region"),
+        (lambda: B.electricity_cost(100, 25), "hours_per_day"),
+        (lambda: B.electricity_cost(100, 24, 1.5), "utilisation"),
+        (lambda: B.electricity_cost(-1), "watts"),
+        (lambda: B.pcie_gbs("7.0", 16), "generation"),
+        (lambda: B.pcie_gbs("abc", 16), "generation"),
+        (lambda: B.pcie_gbs("4.0", 3), "lanes"),
+        (lambda: B.batch_bytes(0), "batch"),
+        (lambda: B.pcie_transfer_time_s(1e6, "4.0", 16, efficiency=0), "efficiency"),
+        (lambda: B.transfer_overhead(1, 0, True), "step_s"),
+        (lambda: B.storage_read_mbs("punch cards"), "storage"),
+        (lambda: B.pipeline_stages("SATA SSD", 1e5, 100, 0, 100), "cores"),
+        (lambda: B.cloud_vs_own(1000, 100, 0.1, 0, 100), "cloud_usd_per_hour"),
+        (lambda: B.cloud_vs_own(1000, 100, 0.1, 1, 800), "hours_per_month"),
+        (lambda: B.measure_decode_rate(n_images=0), "n_images"),
+    ],
+)
+def test_bad_arguments(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

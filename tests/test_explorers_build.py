@@ -1,0 +1,82 @@
+"""Notebook 04 explorers driven headlessly."""
+
+import numpy as np
+import pytest
+
+from helpers import build as B
+from helpers import gpus as G
+from helpers.explorers import build as E
+
+
+def test_configurator_bars_add_up_to_wall_power():
+    ex = E.configurator_explorer()
+    ex.controls["count"].value = 3
+    ex.controls["limit"].value = 0.8
+    ex.controls["cpu_w"].value = "125"
+    gpu_w = G.gpu("GeForce RTX 4090").tdp_w * 0.8
+    dc = 3 * gpu_w + 125 + 60
+    rating = B.psu_watts([gpu_w] * 3, 125, 60)
+    widths = [b.get_width() for b in ex.artists["bars"]]
+    assert widths[0] == pytest.approx(3 * gpu_w)
+    assert sum(widths) == pytest.approx(B.wall_watts(dc, rating, "Gold"))
+    assert ex.artists["psu"].get_xdata()[0] == pytest.approx(rating)
+    ex.controls["region"].value = "EU"
+    assert ex.artists["circuit"].get_xdata()[0] == B.circuit_limit_w("EU")
+    ex.controls["count"].value = 8
+    ex.controls["limit"].value = 1.0
+    assert "circuit" in ex.info.value and "4 cards" in ex.info.value
+
+
+@pytest.mark.parametrize("name, bad", [("cpu_w", "-100"), ("cpu_w", "lots"), ("other_w", ""), ("cpu_w", "1e9")])
+def test_configurator_bad_watts(name, bad):
+    ex = E.configurator_explorer()
+    ex.controls[name].value = bad
+    assert isinstance(ex.error, ValueError) and "watts" in ex.message.value
+
+
+def test_pcie_explorer_lines_are_the_overheads():
+    ex = E.pcie_explorer("4.0")
+    ex.controls["batch"].value = 256
+    ex.controls["step_ms"].value = "5"
+    x, y = ex.artists["lines"][8].get_data()
+    t = B.pcie_transfer_time_s(B.batch_bytes(256), "4.0", 8)
+    np.testing.assert_allclose(y, [B.transfer_overhead(t, s / 1e3, False) for s in x])
+    ex.controls["prefetch"].value = True
+    x, y = ex.artists["lines"][16].get_data()
+    assert np.all(np.asarray(y) > 0)  # only where the copy sticks out of the step
+    ex.controls["step_ms"].value = "0"
+    assert isinstance(ex.error, ValueError) and "step time" in ex.message.value
+
+
+def test_pipeline_explorer_marks_the_bottleneck():
+    ex = E.pipeline_explorer()
+    ex.controls["per_core"].value = "100"
+    ex.controls["cores"].value = 2
+    widths = [b.get_width() for b in ex.artists["bars"]]
+    assert widths[1] == 200 and "decode" in ex.info.value
+    ex.controls["cores"].value = 64
+    ex.controls["storage"].value = "HDD (7200 rpm)"
+    ex.controls["sample_kb"].value = "500"
+    assert "storage read" in ex.info.value
+    ex.controls["gpu_rate"].value = "0"
+    assert isinstance(ex.error, ValueError) and "GPU images" in ex.message.value
+
+
+def test_cloud_explorer_break_even():
+    ex = E.cloud_explorer()
+    ex.controls["hours"].value = 300
+    m, own, cloud, month = B.cloud_vs_own(3000, 650, float(ex.controls["price_kwh"].value),
+                                         float(ex.controls["cloud_rate"].value), 300, 60, 0.3)
+    np.testing.assert_allclose(ex.artists["own"].get_ydata(), own)
+    assert ex.artists["even"].get_xdata()[0] == month
+    ex.controls["hours"].value = 0
+    assert not ex.artists["even"].get_visible() and "renting stays cheaper" in ex.info.value
+    ex.controls["cloud_rate"].value = "free"
+    assert isinstance(ex.error, ValueError) and "cloud price" in ex.message.value
+
+
+def test_pipeline_explorer_uses_the_measured_rate_by_default():
+    ex = E.pipeline_explorer()
+    per_core, _ = E.measured_decode_rate()
+    assert ex.artists["bars"][1].get_width() == pytest.approx(per_core * ex.controls["cores"].value)
+    assert "measured" in repr(ex)
