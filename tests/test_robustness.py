@@ -13,11 +13,12 @@ and never another exception type (the Explorer base would catch it, but it is a 
 ``MAX_UPDATE_S`` or longer, or emit a warning (it would print on stderr under the learner's explorer), and
 setting the defaults back always recovers.
 
-Two phases per explorer: an exhaustive sweep (every candidate value of every control, starting from the
-defaults, plus all bounded controls at their minima and at their maxima together), then hypothesis
-combinations of several changes, as many as the explorer's share of ``BUDGET_S`` allows, so the file's run
-time stays about constant as explorers are added. Explorers that time this machine (``MEASURING``) get only
-their range ends and ``MEASURING_EXAMPLES`` combinations, the largest values included.
+Two phases per explorer: an exhaustive sweep (every candidate value of every control from the defaults, again
+with each other option of every drop-down, toggle and checkbox, sliders then only at their ends; plus all
+bounded controls at their minima together and at their maxima together), then hypothesis combinations of
+several changes, as many as the explorer's share of ``BUDGET_S`` allows (at least ``MIN_EXAMPLES``): the sweep
+grows with the course, the combinations shrink. Explorers that time this machine (``MEASURING``) get only the
+all-minima and all-maxima states and ``MEASURING_EXAMPLES`` combinations.
 
 NaN in a figure is accepted only where an explorer deliberately hides something: an invisible artist, or a
 reference line (``axvline`` / ``axhline``) whose position is NaN on every point. To hide anything else, make
@@ -28,6 +29,7 @@ The counts are written to ``artefacts/robustness.json`` (quoted in the README).
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import resource
@@ -98,11 +100,11 @@ def is_matrix_box(widget: W.Widget) -> bool:
     return len(rows) * len(rows[0]) > 1
 
 
-def candidates(widget: W.Widget, measuring: bool) -> list[tuple[str, object]]:
+def candidates(widget: W.Widget, measuring: bool, ends_only: bool = False) -> list[tuple[str, object]]:
     """The sweep's values for one control, as (how, argument) pairs resolved by ``set_control``."""
     kind = kind_of(widget)
     if kind == "bounded":
-        found = [("at", x) for x in (MEASURING_POSITIONS if measuring else SLIDER_POSITIONS)]
+        found = [("at", x) for x in (MEASURING_POSITIONS if measuring or ends_only else SLIDER_POSITIONS)]
         if not isinstance(widget, (W.IntSlider, W.FloatSlider, W.FloatLogSlider)):  # bounded boxes clamp
             found += [("value", v) for v in (-1, 0, 10**9)]
         return found
@@ -277,6 +279,7 @@ class Fuzz:
         self.counts = {"inputs": 0, "ok": 0, "message": 0, "rejected_by_widget": 0, "unchanged": 0}
         self.update_seconds: list[float] = []
         self.render_seconds: list[float] = []
+        self.contexts_swept = self.contexts_total = 0
 
     def _skip_draw(self, *args, **kwargs) -> None:
         pass
@@ -354,22 +357,31 @@ class Fuzz:
     def contexts(self) -> list[tuple[str, str, object] | None]:
         """Starting states of the sweep: the defaults, then each other option of every drop-down, toggle and
         checkbox, so controls that matter only in one mode (a custom kernel's text) are swept in that mode."""
-        found: list[tuple[str, str, object] | None] = [None]
-        for key, widget in self.explorer.controls.items():
-            if kind_of(widget) in ("option", "bool"):
-                found += [(key, how, arg) for how, arg in candidates(widget, self.measuring)
-                          if _resolves_to_other(widget, how, arg)]
-        return found
+        per_control = [[(key, how, arg) for how, arg in candidates(widget, self.measuring)
+                        if _resolves_to_other(widget, how, arg)]
+                       for key, widget in self.explorer.controls.items() if kind_of(widget) in ("option", "bool")]
+        interleaved = [c for group in itertools.zip_longest(*per_control) for c in group if c is not None]
+        return [None, *interleaved]  # round robin: a budget cut leaves every control some contexts
 
-    def sweep(self) -> None:
-        """Every candidate of every control, in every context; after an error, the default must recover."""
-        for context in self.contexts():
+    def sweep(self, seconds: float = float("inf")) -> None:
+        """Every candidate of every control, in every context (sliders only at their ends in the other
+        contexts); after an error, the default must recover. The defaults are always swept; further contexts
+        while ``seconds`` last. Measuring explorers: ``corners`` only."""
+        if self.measuring:
+            return
+        deadline = time.perf_counter() + seconds
+        contexts = self.contexts()
+        self.contexts_total = len(contexts)
+        for context in contexts:
+            if context is not None and time.perf_counter() > deadline:
+                break
+            self.contexts_swept += 1
             if context is not None:
                 assert self.apply(*context) == "ok", f"{self.name}: option {context} fails on its own"
             for key, widget in self.explorer.controls.items():
                 if context is not None and (key == context[0] or kind_of(widget) in ("option", "bool")):
                     continue  # discrete controls are swept once, from the defaults
-                for how, arg in candidates(widget, self.measuring):
+                for how, arg in candidates(widget, self.measuring, ends_only=context is not None):
                     if self.apply(key, how, arg) == "message":
                         self.restore_defaults(f"{self.name}: after {key} <- {arg!r}")
                         if context is not None:
@@ -435,6 +447,7 @@ def report():
         "controls": total["controls"],
         "inputs_tried": total["inputs"],
         "outcomes": {k: total[k] for k in ("ok", "message", "rejected_by_widget", "unchanged")},
+        "sweep_contexts": f"{total['contexts_swept']} of {total['contexts']}",
         "hypothesis_examples": total["examples"],
         "renders": total["renders"],
         "seconds": round(total["seconds"], 1),
@@ -455,13 +468,15 @@ def test_registry_has_the_measuring_explorers():
 def test_explorer_explains_bad_input_and_plots_only_finite_values(name, report):
     start = time.perf_counter()
     fuzz = Fuzz(name)
-    fuzz.sweep()
+    share = BUDGET_S / len(NAMES)
+    fuzz.sweep(share / 2)
     fuzz.corners()
     swept = time.perf_counter()
-    examples = fuzz.combinations_within(BUDGET_S / len(NAMES) - (swept - start))
+    examples = fuzz.combinations_within(share - (swept - start))
     report[name] = {
         "controls": len(fuzz.explorer.controls), **fuzz.counts, "examples": examples, "renders": fuzz.renders,
         "seconds": round(time.perf_counter() - start, 2), "sweep_seconds": round(swept - start, 2),
+        "contexts_swept": fuzz.contexts_swept, "contexts": fuzz.contexts_total,
         "slowest_update_s": round(max(fuzz.update_seconds, default=0.0), 3),
     }
 
