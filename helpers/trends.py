@@ -176,3 +176,26 @@ def _sse(fit: ExpFit, years: np.ndarray, values: np.ndarray) -> float:
     keep = (years >= fit.start) & (years <= fit.end)
     residual = np.log10(values[keep]) - np.log10(fit.predict(years[keep]))
     return float(np.sum(residual**2))
+
+
+def growth_from_doubling(months: float) -> float:
+    """Multiplicative growth per year of a quantity that doubles every ``months`` months: ``2**(12 / months)``.
+
+    Example: a 3.4-month doubling is about 11.5x a year; a 6-month doubling is 4x a year.
+    """
+    if _number(months, "months") <= 0:
+        raise ValueError(f"months must be a positive doubling time, got {months}")
+    exponent = 12 / months
+    if exponent > 1000:
+        raise ValueError(f"months={months:g} is too short a doubling time: the growth per year overflows")
+    return 2.0**exponent
+
+
+def doubling_from_growth(growth_per_year: float) -> float:
+    """Months per doubling of a quantity growing ``growth_per_year`` times a year: ``12 ln 2 / ln g``.
+
+    Example: 4.5x a year doubles every 5.53 months. Growth must be above 1 (no growth never doubles).
+    """
+    if _number(growth_per_year, "growth_per_year") <= 1:
+        raise ValueError(f"growth_per_year must be above 1 for a doubling time, got {growth_per_year}")
+    return 12 * np.log(2) / np.log(growth_per_year)

@@ -69,3 +69,35 @@ def test_interval_years_bracket_central_year():
 def test_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_doubling_and_growth_conversions_worked_examples():
+    # brief 08: 3.4 months -> 11.5x/yr; 6 months -> 4x/yr; 20 months -> 1.52x/yr; 4.5x/yr -> 5.53 months
+    assert T.growth_from_doubling(3.4) == pytest.approx(11.5, abs=0.05)
+    assert T.growth_from_doubling(6) == pytest.approx(4.0)
+    assert T.growth_from_doubling(20) == pytest.approx(1.52, abs=0.005)
+    assert T.doubling_from_growth(4.5) == pytest.approx(5.53, abs=0.005)
+    # 300,000x at a 3.4-month doubling takes log2(3e5) doublings: about 5.2 years
+    assert np.log2(3e5) * 3.4 / 12 == pytest.approx(5.2, abs=0.05)
+
+
+@given(st.floats(0.1, 600))
+def test_doubling_and_growth_are_inverse(months):
+    assert T.doubling_from_growth(T.growth_from_doubling(months)) == pytest.approx(months, rel=1e-9)
+
+
+def test_a_fits_doubling_matches_the_conversion():
+    years = np.arange(2010, 2020)
+    fit = T.fit_exponential(years, 5.0 ** (years - 2010))
+    assert fit.doubling_years * 12 == pytest.approx(T.doubling_from_growth(5.0))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: T.growth_from_doubling(0), "months"),
+    (lambda: T.growth_from_doubling(0.001), "too short"),
+    (lambda: T.doubling_from_growth(1.0), "growth_per_year"),
+    (lambda: T.doubling_from_growth("4"), "growth_per_year"),
+])
+def test_conversion_bad_arguments(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -263,6 +263,74 @@ SWEEP |= {
     },
 }
 
+# ---- notebook 08: research directions (quantization, trends of compute and cost) ------------------------------
+from helpers import quantize as Q  # noqa: E402
+from helpers import research as R  # noqa: E402
+
+MATRIX_X = st.sampled_from([[], [[]], [[[1.0]]], [[1.0, math.nan]], [[math.inf, 0.0]], [[1.0, 2.0], [3.0]], "abc",
+                            None, [["a", "b"]], 3.0])
+NOT_A_FLAG = st.sampled_from([None, "yes", 1, 0.0])
+BLOCK = whole(2, Q.MAX_BLOCK).filter(lambda v: v is not None)  # None means "the default block size"
+YEAR = NOT_FINITE | WRONG_TYPE.filter(lambda v: v != "3") | st.sampled_from([1900.0, 2200.0])
+QUANTIZE_ARGS = {"x": arg(MATRIX_X), "bits": arg(whole(2, 8)), "method": arg(one_of_words(*Q.METHODS)),
+                 "block_size": arg(BLOCK)}
+SWEEP |= {
+    Q: {
+        "normal_float_levels": (dict(bits=4), {"bits": arg(whole(2, 8))}),
+        "quantize": (dict(x=[[1.0, 2.0], [3.0, 4.0]], bits=4, method="normal-float", block_size=2), QUANTIZE_ARGS),
+        "quantization_error": (dict(x=[[1.0, 2.0], [3.0, 4.0]], bits=4, method="normal-float", block_size=2),
+                               QUANTIZE_ARGS),
+        "dequantize": (dict(q=Q.quantize([1.0, 2.0], 8)), {"q": arg(st.sampled_from([None, "abc", 3.0, [1.0]]))}),
+        "matmul_error": (dict(activations=[[1.0, 2.0]], weights=[[1.0, 0.5], [2.0, 1.0]], bits=8,
+                              method="absmax-row", block_size=None),
+                         {"activations": arg(MATRIX_X | st.just([1.0, 2.0, 3.0])),
+                          "weights": arg(MATRIX_X | st.just([1.0, 2.0, 3.0])), "bits": arg(whole(2, 8)),
+                          "method": arg(one_of_words(*Q.METHODS)), "block_size": arg(BLOCK)}),
+        "memory_bytes": (dict(n_values=65e9, bits=4, block_size=64, scale_bits=32, double_quant=False),
+                         {"n_values": arg(real(0)), "bits": arg(real(0, 64)),
+                          "block_size": arg(whole(1).filter(lambda v: v is not None)),
+                          "scale_bits": arg(whole(1, 64)), "double_quant": arg(NOT_A_FLAG)}),
+        "sample_weights": (dict(shape=(4, 4), distribution="normal", std=0.02, df=4.0, seed=0),
+                           {"shape": arg(st.sampled_from([(0, 3), (3, 0), (-1, 3), (1, 2, 3), None, "ab", (1.5, 2),
+                                                          (math.nan, 2), (), (2**11, 2**11), True])),
+                            "distribution": arg(one_of_words(*Q.DISTRIBUTIONS)), "std": arg(real(0)),
+                            "df": arg(real(2)), "seed": arg(SEED)}),
+        "uniform_noise_rmse": (dict(step=0.1), {"step": arg(real(0))}),
+    },
+    R: {
+        "decimal_year": (dict(date="2012-09"), {"date": arg(st.sampled_from(
+            ["2012-13", "x", "", None, 2012, "2012-01-01", "1800", "2012-00"]))}),
+        "training_compute": (dict(include_estimates=True), {"include_estimates": arg(NOT_A_FLAG)}),
+        "gpu_price_performance": (dict(precision="fp32"), {"precision": arg(one_of_words(*R.PRECISIONS))}),
+        "neurips_submissions": ({}, {}),
+        "claim": (dict(key="openai_doubling"), {"key": arg(st.sampled_from(["nope", None, 3, ""]), "claim")}),
+        "fact": (dict(key="h100_usd_per_hour"), {"key": arg(st.sampled_from(["nope", None, 3, ""]), "fact")}),
+        "claim_growth_per_year": (dict(key="openai_doubling"),
+                                  {"key": arg(st.sampled_from(["nope", None, "openai_total"]), "claim")}),
+        "required_spending_growth": (dict(compute_growth=4.5, hardware_growth=1.35),
+                                     {"compute_growth": arg(real(0)), "hardware_growth": arg(real(0))}),
+        "per_researcher_growth": (dict(compute_growth=1.4, researcher_growth=1.3),
+                                  {"compute_growth": arg(real(0)), "researcher_growth": arg(real(0))}),
+        "compute_for_error_reduction": (dict(factor=2.0, exponent=0.25),
+                                        {"factor": arg(real(0) | st.just(0.5)), "exponent": arg(real(0))}),
+        "flop_per_usd": (dict(peak_flops=1e15, utilization=0.4, usd_per_hour=2.0),
+                         {"peak_flops": arg(real(0)), "utilization": arg(real(0, 1)),
+                          "usd_per_hour": arg(real(0))}),
+        "default_cost_assumptions": ({}, {}),
+        "training_cost": (dict(compute_flop=1e25, year=2027.0, reference_year=2025.0, reference_flop_per_usd=1e17,
+                               price_performance_growth=1.4),
+                          {"compute_flop": arg(real(0, 1e40)), "year": arg(YEAR),
+                           "reference_year": arg(YEAR), "reference_flop_per_usd": arg(real(0)),
+                           "price_performance_growth": arg(real(0, 1000))}),
+        "default_training_cost": (dict(compute_flop=1e25, year=2027.0),
+                                  {"compute_flop": arg(real(0, 1e40)), "year": arg(YEAR)}),
+    },
+}
+SWEEP[T] |= {
+    "growth_from_doubling": (dict(months=6.0), {"months": arg(real(0))}),
+    "doubling_from_growth": (dict(growth_per_year=4.5), {"growth_per_year": arg(real(1))}),
+}
+
 CASES = [(module, function, argument) for module, table in SWEEP.items() for function, (_, args) in table.items()
          for argument in args]
 

@@ -1,0 +1,240 @@
+"""Growth of training compute, of hardware price-performance and of the research community; what a run costs.
+
+Series come from the sourced tables (``training_compute.csv``, ``gpus.csv``, ``neurips_submissions.csv``); fits
+use ``helpers.trends``. Conventions: years are decimal years (a ``YYYY-MM`` date is the middle of that month);
+growth is multiplicative per year (``4.5`` means ×4.5 a year); compute is in FLOP (total operations), hardware
+throughput in FLOP/s; money in US dollars of the year of the price used (no inflation adjustment).
+
+The cost model is deliberately simple and its assumptions are returned with every result::
+
+    FLOP per dollar (year) = peak FLOP/s × utilization × 3600 / (dollars per GPU-hour)     at the reference year
+                             × price_performance_growth ** (year - reference year)
+    cost (dollars)          = training compute / FLOP per dollar (year)
+
+It prices a final training run at cloud-rental rates; experiments, staff, data and failed runs are not included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import trends as T
+from .data import load_table
+
+PRECISIONS = ("fp32", "fp16")
+
+
+@dataclass(frozen=True, eq=False)
+class Series:
+    """A time series for a trend fit: ``years`` (decimal), ``values``, a label per point and an estimate flag."""
+
+    years: np.ndarray
+    values: np.ndarray
+    labels: tuple[str, ...]
+    estimated: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    """The cost of a training run and every assumption behind it."""
+
+    compute_flop: float
+    year: float
+    cost_usd: float
+    flop_per_usd: float  # at ``year``
+    reference_year: float
+    reference_flop_per_usd: float
+    price_performance_growth: float  # × per year
+
+    @property
+    def assumptions(self) -> dict[str, float]:
+        return {"reference year": self.reference_year, "FLOP per dollar at the reference year":
+                self.reference_flop_per_usd, "price-performance growth per year": self.price_performance_growth}
+
+
+def _number(value, name: str) -> float:
+    if (isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))
+            or not np.isfinite(value)):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _positive(value, name: str) -> float:
+    if _number(value, name) <= 0:
+        raise ValueError(f"{name} must be a positive number, got {value}")
+    return float(value)
+
+
+def _above_zero_growth(value, name: str) -> float:
+    g = _positive(value, name)
+    if not 0.01 <= g <= 1000:
+        raise ValueError(f"{name} must be a growth factor per year between 0.01 and 1000, got {g:g}")
+    return g
+
+
+def _year(value, name: str = "year") -> float:
+    y = _number(value, name)
+    if not 1950 <= y <= 2100:
+        raise ValueError(f"{name} must be a year between 1950 and 2100, got {y:g}")
+    return y
+
+
+# ---- the tables ----------------------------------------------------------------------------------------------
+
+def decimal_year(date: str) -> float:
+    """``'YYYY'`` or ``'YYYY-MM'`` as a decimal year: the middle of that year or month ('2012-09' → 2012.71)."""
+    if not isinstance(date, str):
+        raise ValueError(f"date must be text like '2012-09', got {date!r}")
+    parts = date.strip().split("-")
+    try:
+        year, month = int(parts[0]), (int(parts[1]) if len(parts) > 1 else None)
+    except ValueError:
+        raise ValueError(f"date must look like 'YYYY' or 'YYYY-MM', got {date!r}") from None
+    if len(parts) > 2 or not 1900 <= year <= 2100 or (month is not None and not 1 <= month <= 12):
+        raise ValueError(f"date must look like 'YYYY' or 'YYYY-MM' with a real month, got {date!r}")
+    return year + 0.5 if month is None else year + (month - 0.5) / 12
+
+
+def training_compute(include_estimates: bool = True) -> Series:
+    """Training FLOP of the notable models in ``training_compute.csv``, oldest first.
+
+    ``include_estimates=False`` drops models whose developers disclosed too little (``estimate = yes``): GPT-4,
+    Gemini Ultra and the like, whose compute is Epoch AI's estimate.
+    """
+    if not isinstance(include_estimates, (bool, np.bool_)):
+        raise ValueError(f"include_estimates must be True or False, got {include_estimates!r}")
+    rows = sorted(load_table("training_compute"), key=lambda r: decimal_year(r.date))
+    if not include_estimates:
+        rows = [r for r in rows if r.estimate != "yes"]
+    return Series(np.array([decimal_year(r.date) for r in rows]), np.array([r.training_flop for r in rows]),
+                  tuple(r.model for r in rows), np.array([r.estimate == "yes" for r in rows]), "FLOP")
+
+
+def gpu_price_performance(precision: str = "fp32") -> Series:
+    """Peak FLOP/s per launch dollar of every GPU in ``gpus.csv`` with a list price (consumer and workstation
+    cards; data-centre parts have no public list price). ``fp16`` is dense tensor throughput and exists only
+    from Volta (2017) on; ``fp32`` is the vector rate, comparable across the whole period."""
+    from . import gpus as G
+
+    if not isinstance(precision, str) or precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {list(PRECISIONS)}, got {precision!r}")
+    chosen = [g for g in G.all_gpus() if g.price_usd and getattr(g, f"{precision}_tflops")]
+    return Series(np.array([g.year + 0.5 for g in chosen], float),
+                  np.array([g.peak_flops(precision) / g.price_usd for g in chosen]),
+                  tuple(g.name for g in chosen), np.zeros(len(chosen), bool), "FLOP/s per $")
+
+
+def neurips_submissions() -> Series:
+    """Papers submitted to NeurIPS per year (``neurips_submissions.csv``): a proxy for researcher numbers."""
+    rows = sorted(load_table("neurips_submissions"), key=lambda r: r.year)
+    return Series(np.array([r.year + 0.5 for r in rows], float), np.array([r.submissions for r in rows], float),
+                  tuple(str(r.year) for r in rows), np.zeros(len(rows), bool), "submissions")
+
+
+def claim(key: str):
+    """One row of ``trend_claims.csv`` (fields: metric, value, low, high, unit, window, source, as_of, ...)."""
+    table = load_table("trend_claims")
+    if not isinstance(key, str) or key not in table.column("key"):
+        raise ValueError(f"no trend claim {key!r}; known: {', '.join(table.column('key'))}")
+    return table.get(key)
+
+
+def fact(key: str) -> float:
+    """The value of one row of ``research_facts.csv``, in that row's unit."""
+    table = load_table("research_facts")
+    if not isinstance(key, str) or key not in table.column("key"):
+        raise ValueError(f"no research fact {key!r}; known: {', '.join(table.column('key'))}")
+    return float(table.get(key).value)
+
+
+def claim_growth_per_year(key: str) -> float:
+    """A trend claim converted to growth per year, whatever its unit (months or years per doubling, × per year)."""
+    row = claim(key)
+    if row.unit == "x per year":
+        return float(row.value)
+    if row.unit == "months per doubling":
+        return T.growth_from_doubling(row.value)
+    if row.unit == "years per doubling":
+        return T.growth_from_doubling(12 * row.value)
+    raise ValueError(f"claim {key!r} is in {row.unit!r}, not a growth rate")
+
+
+# ---- growth arithmetic ---------------------------------------------------------------------------------------
+
+def required_spending_growth(compute_growth: float, hardware_growth: float) -> float:
+    """Growth per year that spending × utilization must supply when compute grows ``compute_growth`` a year
+    and FLOP per dollar grows ``hardware_growth`` a year (``compute = hardware × spending``, so the ratio)."""
+    return _positive(compute_growth, "compute_growth") / _positive(hardware_growth, "hardware_growth")
+
+
+def per_researcher_growth(compute_growth: float, researcher_growth: float) -> float:
+    """Growth per year of compute per researcher: ``compute_growth / researcher_growth``. Below 1 means each
+    researcher gets less every year: the stagnation scenario of the 2017 article."""
+    return _positive(compute_growth, "compute_growth") / _positive(researcher_growth, "researcher_growth")
+
+
+def compute_for_error_reduction(factor: float, exponent: float) -> float:
+    """Compute multiplier needed to divide the error by ``factor`` when ``error ∝ compute**(-exponent)``:
+    ``factor ** (1 / exponent)``. Example: halving the error with exponent 1/4 takes 16x the compute."""
+    f = _positive(factor, "factor")
+    k = _positive(exponent, "exponent")
+    if f < 1:
+        raise ValueError(f"factor must be at least 1 (a reduction of the error), got {f:g}")
+    if np.log10(f) / k > 300:
+        raise ValueError(f"factor={f:g} with exponent={k:g} needs more than 1e300 times the compute")
+    return f ** (1 / k)
+
+
+# ---- cost of a training run ----------------------------------------------------------------------------------
+
+def flop_per_usd(peak_flops: float, utilization: float, usd_per_hour: float) -> float:
+    """Useful FLOP bought per dollar when renting hardware of ``peak_flops`` FLOP/s at ``usd_per_hour`` and
+    reaching ``utilization`` (a fraction of peak, e.g. 0.4 model-FLOPs utilization)."""
+    peak = _positive(peak_flops, "peak_flops")
+    u = _positive(utilization, "utilization")
+    if u > 1:
+        raise ValueError(f"utilization must be a fraction between 0 and 1, got {u:g}")
+    return peak * u * 3600 / _positive(usd_per_hour, "usd_per_hour")
+
+
+def default_cost_assumptions() -> dict[str, float]:
+    """The notebook's reference point: an H100 SXM (dense fp16 peak from ``gpus.csv``) at the median cloud price
+    and the middle of Llama 3's utilization range, with price-performance growing at Epoch's ML-GPU trend."""
+    from . import gpus as G
+
+    row = load_table("research_facts").get("h100_usd_per_hour")
+    return {
+        "peak_flops": G.gpu("H100 SXM").peak_flops("fp16"),
+        "utilization": round((fact("llama3_mfu_low") + fact("llama3_mfu_high")) / 2, 3),
+        "usd_per_hour": float(row.value),
+        "reference_year": round(decimal_year(row.as_of), 3),
+        "price_performance_growth": round(claim_growth_per_year("gpu_pp_ml"), 3),
+    }
+
+
+def training_cost(compute_flop: float, year: float, reference_year: float, reference_flop_per_usd: float,
+                  price_performance_growth: float) -> CostEstimate:
+    """Cost in dollars of ``compute_flop`` FLOP bought in ``year``, when a dollar buys ``reference_flop_per_usd``
+    FLOP in ``reference_year`` and that grows ``price_performance_growth`` times a year."""
+    c = _positive(compute_flop, "compute_flop")
+    if c > 1e40:
+        raise ValueError(f"compute_flop must be at most 1e40, got {c:g}")
+    y, y0 = _year(year), _year(reference_year, "reference_year")
+    per_usd0 = _positive(reference_flop_per_usd, "reference_flop_per_usd")
+    g = _above_zero_growth(price_performance_growth, "price_performance_growth")
+    per_usd = per_usd0 * g ** (y - y0)
+    cost = c / per_usd
+    if not np.isfinite(cost) or not np.isfinite(per_usd) or per_usd == 0:
+        raise ValueError("the cost is beyond what a float can hold: bring the year closer to the reference year")
+    return CostEstimate(c, y, float(cost), float(per_usd), y0, per_usd0, g)
+
+
+def default_training_cost(compute_flop: float, year: float) -> CostEstimate:
+    """``training_cost`` with ``default_cost_assumptions()``."""
+    a = default_cost_assumptions()
+    return training_cost(compute_flop, year, a["reference_year"],
+                         flop_per_usd(a["peak_flops"], a["utilization"], a["usd_per_hour"]),
+                         a["price_performance_growth"])

@@ -1,0 +1,147 @@
+"""Notebook 08 explorers driven headlessly: every control moves the plotted data to the helpers' result; bad
+input gives a message and the figure keeps its last valid state."""
+
+import numpy as np
+import pytest
+
+from helpers import quantize as Q
+from helpers import research as R
+from helpers import trends as T
+from helpers.explorers import research as E
+
+
+@pytest.fixture(autouse=True)
+def _no_render(monkeypatch):
+    """Agg renders on every draw_idle; these tests read artists, so skip the pixels (test_robustness renders)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    monkeypatch.setattr(FigureCanvasAgg, "draw_idle", lambda self, *args, **kwargs: None)
+
+
+def test_trend_explorer_window_estimates_precision_horizon():
+    ex = E.trend_explorer()
+    assert ex.error is None
+    ex.controls["window"].value = (2015, 2024)
+    ex.controls["estimates"].value = False
+    ex.controls["precision"].value = "fp16"
+    ex.controls["horizon"].value = 2035
+    compute = R.training_compute(False)
+    cfit = T.fit_exponential(compute.years, compute.values, 2015, 2024.99)
+    x, y = ex.artists["compute_fit"].get_data()
+    np.testing.assert_allclose(x, [cfit.start, cfit.end])
+    np.testing.assert_allclose(y, cfit.predict(x))
+    x, y = ex.artists["compute_ahead"].get_data()
+    assert x[-1] == pytest.approx(2035.99)
+    hw = R.gpu_price_performance("fp16")
+    hfit = T.fit_exponential(hw.years, hw.values, 2015, 2024.99)
+    np.testing.assert_allclose(ex.artists["hw_points"].get_data()[1], hw.values)
+    np.testing.assert_allclose(ex.artists["hw_ahead"].get_data()[1], hfit.predict(x))
+    gap = R.required_spending_growth(cfit.growth_per_year, hfit.growth_per_year)
+    assert f"×{cfit.growth_per_year:.2f} per year" in ex.info.value and f"×{gap:.2f} per year" in ex.info.value
+    assert ex.error is None
+
+
+def test_trend_explorer_narrow_window_is_explained_and_recovers():
+    ex = E.trend_explorer()
+    before = ex.artists["compute_fit"].get_data()[1].copy()
+    ex.controls["precision"].value = "fp16"
+    ex.controls["window"].value = (2012, 2015)  # no fp16 tensor GPUs before 2017
+    assert isinstance(ex.error, ValueError) and "GPU fp16" in ex.message.value and "at least 3" in ex.message.value
+    np.testing.assert_allclose(ex.artists["compute_fit"].get_data()[1], before)
+    ex.controls["window"].value = (2012, 2025)
+    assert ex.error is None and ex.message.value == ""
+
+
+def test_doubling_text_never_prints_infinity():
+    years = np.arange(2000, 2006)
+    flat = T.fit_exponential(years, [1.0, 2.0, 1.0, 2.0, 1.0, 2.0])
+    assert "inf" not in E.doubling_text(flat)
+    falling = T.fit_exponential(years, 2.0 ** -(years - 2000.0))
+    assert "does not grow" in E.doubling_text(falling)
+
+
+def test_cost_explorer_every_control():
+    ex = E.cost_explorer()
+    ex.controls["compute"].value = "3e26"
+    ex.controls["year"].value = 2030
+    ex.controls["growth"].value = 1.3
+    ex.controls["utilization"].value = 0.5
+    ex.controls["price"].value = "2"
+    a = R.default_cost_assumptions()
+    per_usd = R.flop_per_usd(a["peak_flops"], 0.5, 2.0)
+    expected = R.training_cost(3e26, 2030, a["reference_year"], per_usd, 1.3)
+    assert ex.artists["marker"].get_ydata()[0] == pytest.approx(expected.cost_usd)
+    years, costs = ex.artists["target"].get_data()
+    assert costs[list(years).index(2030)] == pytest.approx(expected.cost_usd)
+    assert np.all(np.diff(costs) < 0)  # the same run gets cheaper every year
+    assert f"{expected.cost_usd:,.3g}" in ex.info.value and "Assumptions" in ex.info.value
+    assert np.all(np.isfinite(ex.artists["models"].get_offsets()))
+
+
+@pytest.mark.parametrize("control, bad, word", [
+    ("compute", "abc", "training FLOP"), ("compute", "-1", "at least"), ("compute", "1e99", "at most"),
+    ("compute", "", "number"), ("price", "0", "price per GPU-hour"), ("price", "nan", "price"),
+])
+def test_cost_explorer_bad_text(control, bad, word):
+    ex = E.cost_explorer()
+    before = ex.artists["marker"].get_ydata()[0]
+    ex.controls[control].value = bad
+    assert isinstance(ex.error, ValueError) and word in ex.message.value
+    assert ex.artists["marker"].get_ydata()[0] == before
+    ex.controls[control].value = "2" if control == "price" else "1e26"
+    assert ex.error is None
+
+
+def _expected_histogram(bits, method, block, distribution):
+    weights, _ = E._layer(distribution)
+    b, m, bs = E.scheme(bits, method, block)
+    errors = Q.quantization_error(weights, b, m, bs).errors / weights.std()
+    clipped = np.clip(errors, E.ERROR_BINS[0], E.ERROR_BINS[-1])
+    return np.histogram(clipped, E.ERROR_BINS)[0] / errors.size
+
+
+@pytest.mark.parametrize("bits, method, block, distribution", [
+    (8, "absmax-row", 64, "normal"), (4, "normal-float", 64, "student-t"), (3, "absmax", 256, "student-t"),
+    (4, "blockwise", 16, "normal"), (16, "blockwise", 1024, "normal"),
+])
+def test_quantization_explorer_controls(bits, method, block, distribution):
+    ex = E.quantization_explorer()
+    ex.controls["distribution"].value = distribution
+    ex.controls["method"].value = method
+    ex.controls["block_size"].value = block
+    ex.controls["bits"].value = bits
+    ex.controls["params"].value = "7"
+    assert ex.error is None
+    heights = [bar.get_height() for bar in ex.artists["bars"]]
+    np.testing.assert_allclose(heights, _expected_histogram(bits, method, block, distribution))
+    assert sum(heights) == pytest.approx(1)
+    weights, activations = E._layer(distribution)
+    b, m, bs = E.scheme(bits, method, block)
+    assert ex.artists["chosen"].get_ydata()[0] == pytest.approx(Q.matmul_error(activations, weights, b, m, bs))
+    assert ex.artists["chosen"].get_visible() == (bits != 16)
+    curve_block = block if method in Q.BLOCK_METHODS else None
+    expected_curve = [Q.matmul_error(activations, weights, k, method, curve_block) for k in E.CURVE_BITS]
+    np.testing.assert_allclose(ex.artists["curve"].get_ydata(), expected_curve)
+    memory = [bar.get_height() for bar in ex.artists["memory"]]
+    chosen_block = bs if m in Q.BLOCK_METHODS else None
+    np.testing.assert_allclose(memory, [28, 14, Q.memory_bytes(7e9, b, chosen_block) / 1e9])
+
+
+def test_quantization_explorer_block_size_moves_memory_and_error():
+    ex = E.quantization_explorer(bits=4, method="blockwise", block_size=16)
+    small = ex.artists["memory"][2].get_height(), ex.artists["chosen"].get_ydata()[0]
+    ex.controls["block_size"].value = 1024
+    large = ex.artists["memory"][2].get_height(), ex.artists["chosen"].get_ydata()[0]
+    assert large[0] < small[0] and large[1] > small[1]  # fewer scales, coarser steps
+
+
+@pytest.mark.parametrize("bad, word", [("abc", "model size"), ("0", "at least"), ("1e9", "at most"),
+                                       ("", "number"), ("-5", "at least")])
+def test_quantization_explorer_bad_model_size(bad, word):
+    ex = E.quantization_explorer()
+    before = ex.artists["memory"][2].get_height()
+    ex.controls["params"].value = bad
+    assert isinstance(ex.error, ValueError) and word in ex.message.value
+    assert ex.artists["memory"][2].get_height() == before
+    ex.controls["params"].value = "70"
+    assert ex.error is None and ex.artists["memory"][1].get_height() == pytest.approx(140)
