@@ -36,6 +36,12 @@ LAB_SETTINGS = {
 
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 IDLE = f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']"
+# The toolbar indicator above says "idle" before the notebook has a kernel at all; Run All then clears
+# every cell and runs nothing. The status bar says "<kernel> | Idle" only once a kernel is connected.
+KERNEL_STATUS = ".jp-StatusBar-Item"
+KERNEL_READY_JS = """
+() => [...document.querySelectorAll('.jp-StatusBar-Item')].some(e => /\\|\\s*Idle\\s*$/.test(e.innerText))
+"""
 STDERR = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
 ERROR = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']"
 WIDGET_OUTPUT = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.widget-view+json']"
@@ -209,6 +215,7 @@ RUN_FINISHED_JS = """
   if (!nb) return false;
   if (nb.querySelector(errorSel)) return "error";
   if (!document.querySelector(idle)) return false;
+  if (!(KERNEL_READY)()) return false;
   const cells = [...nb.querySelectorAll('.jp-CodeCell')];
   for (const cell of cells) {
     const prompt = cell.querySelector('.jp-InputArea-prompt');
@@ -218,6 +225,24 @@ RUN_FINISHED_JS = """
     if (!/^\\[\\d+\\]:$/.test(text) && !empty) return false;
   }
   return "done";
+}
+""".replace("KERNEL_READY", KERNEL_READY_JS.strip())
+
+# For a failure message: the kernel status and the code cells Run All has not finished.
+RUN_STATE_JS = """
+([panel]) => {
+  const nb = document.querySelector(panel);
+  if (!nb) return {status: 'no notebook panel', pending: []};
+  const indicator = nb.querySelector('.jp-Notebook-ExecutionIndicator');
+  const pending = [];
+  [...nb.querySelectorAll('.jp-CodeCell')].forEach((cell, i) => {
+    const prompt = cell.querySelector('.jp-InputArea-prompt');
+    const text = prompt ? prompt.textContent.trim() : '(no prompt)';
+    const code = cell.querySelector('.cm-content');
+    const source = code ? code.textContent.trim().slice(0, 80) : '(no editor)';
+    if (!/^\\[\\d+\\]:$/.test(text) && source !== '') pending.push(`code cell ${i} ${text} ${source}`);
+  });
+  return {status: indicator ? indicator.getAttribute('data-status') : '(no indicator)', pending};
 }
 """
 
@@ -238,32 +263,82 @@ WIDGETS_SETTLED_JS = """
 }
 """
 
-# The explorer's figure as a string that changes whenever the picture does (ipympl canvas, or img src).
+# The explorer's figure as a string that changes whenever the picture does (ipympl canvas, or img src);
+# null while nothing is drawn yet (a blank canvas, an image not loaded), so a first draw that arrives late
+# is never mistaken for the answer to the key press.
 FIGURE_STATE_JS = """
 (box) => {
   const canvas = box.querySelector('.jupyter-matplotlib-figure canvas');
-  if (canvas) return canvas.toDataURL();
+  if (canvas) {
+    if (!canvas.width || !canvas.height) return null;
+    const url = canvas.toDataURL();
+    const blank = document.createElement('canvas');
+    blank.width = canvas.width;
+    blank.height = canvas.height;
+    return url === blank.toDataURL() ? null : url;
+  }
   const img = box.querySelector('img');
-  return img ? img.src : null;
+  return img && img.complete && img.naturalWidth > 0 ? img.src : null;
 }
 """
 
-# Resolves once the figure has not changed for `quiet` ms (ipympl may redraw after a resize).
+# Count and time-stamp the draws onto the explorer's ipympl canvas, so the waits below take a (costly)
+# toDataURL() only after a draw, instead of on every animation frame while the kernel is answering.
+HOOK_DRAWS_JS = """
+(box) => {
+  const canvas = box.querySelector('.jupyter-matplotlib-figure canvas');
+  if (!canvas || canvas.__courseDraws !== undefined) return;
+  canvas.__courseDraws = 0;
+  canvas.__courseDrawnAt = performance.now();
+  const context = canvas.getContext('2d');
+  for (const method of ['drawImage', 'putImageData']) {
+    const original = context[method];
+    context[method] = function (...args) {
+      const result = original.apply(this, args);
+      canvas.__courseDraws += 1;
+      canvas.__courseDrawnAt = performance.now();
+      return result;
+    };
+  }
+}
+"""
+
+# Resolves once a drawn figure has not changed for `quiet` ms (ipympl may redraw after a resize).
 FIGURE_STABLE_JS = """
 ([box, quiet]) => {
-  const state = (FIGURE_STATE)(box);
+  const state = FIGURE_STATE;
   const now = performance.now();
-  if (!state) return false;
-  if (box.__courseLast !== state) { box.__courseLast = state; box.__courseSince = now; return false; }
+  const canvas = box.querySelector('.jupyter-matplotlib-figure canvas');
+  if (canvas && canvas.__courseDraws !== undefined) {
+    if (now - canvas.__courseDrawnAt < quiet) return false;
+    if (box.__courseLastDraws !== canvas.__courseDraws) {
+      box.__courseLast = state(box);
+      box.__courseLastDraws = canvas.__courseDraws;
+    }
+    return !!box.__courseLast;
+  }
+  const current = state(box);
+  if (!current) return false;
+  if (box.__courseLast !== current) { box.__courseLast = current; box.__courseSince = now; return false; }
   return now - box.__courseSince >= quiet;
 }
 """.replace("FIGURE_STATE", FIGURE_STATE_JS.strip())
 
-# Resolves once the figure differs from the state saved before the key press; records when.
+# Resolves once the figure differs from the state saved before the key press, and records the time of
+# the draw that changed it.
 FIGURE_CHANGED_JS = """
 (box) => {
-  const state = (FIGURE_STATE)(box);
-  if (state && state !== box.__courseBefore) { box.__courseChangedAt = performance.now(); return true; }
+  const state = FIGURE_STATE;
+  const canvas = box.querySelector('.jupyter-matplotlib-figure canvas');
+  let drawnAt = performance.now();
+  if (canvas && canvas.__courseDraws !== undefined) {
+    if (box.__courseChecked === canvas.__courseDraws) return false;  // no draw since the last look
+    box.__courseChecked = canvas.__courseDraws;
+    drawnAt = canvas.__courseDrawnAt;
+    if (drawnAt < window.__courseKeyAt) return false;  // a redraw that did not answer the key press
+  }
+  const current = state(box);
+  if (current && current !== box.__courseBefore) { box.__courseChangedAt = drawnAt; return true; }
   return false;
 }
 """.replace("FIGURE_STATE", FIGURE_STATE_JS.strip())

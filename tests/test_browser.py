@@ -24,10 +24,13 @@ from browser_support import (
     EXPLORER,
     FIGURE_CHANGED_JS,
     FIGURE_STABLE_JS,
-    FIGURE_STATE_JS,
+    HOOK_DRAWS_JS,
     IDLE,
+    KERNEL_READY_JS,
+    KERNEL_STATUS,
     PANEL,
     RUN_FINISHED_JS,
+    RUN_STATE_JS,
     STDERR,
     WIDGET_OUTPUT,
     WIDGET_TROUBLE,
@@ -82,7 +85,7 @@ def lab_server(browser, tmp_path_factory):
 
 @pytest.fixture
 def page(browser, lab_server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
     page = context.new_page()
     page.set_default_timeout(STEP_TIMEOUT_MS)
     page.course_errors = []
@@ -120,7 +123,12 @@ def test_notebook_in_browser(notebook, lab_server, page):
     name = notebook.name
     # A workspace per notebook, so JupyterLab does not restore the previous notebook's tab.
     page.goto(lab_server.url(f"lab/workspaces/{notebook.stem}/tree/notebooks/{name}"))
-    page.locator(IDLE).wait_for(timeout=60_000)
+    try:
+        page.wait_for_function(KERNEL_READY_JS, timeout=90_000)
+    except PlaywrightTimeout:
+        status = page.locator(KERNEL_STATUS).all_inner_texts()
+        pytest.fail(f"{name}: the kernel did not connect and become idle within 90 s (status bar: {status})\n"
+                    f"server log:\n{lab_server.log_tail()}")
 
     # Clear the stored outputs first, so "every code cell has a number" means "ran in this kernel".
     click_menu(page, "Edit", "editmenu:clear-all")
@@ -130,8 +138,10 @@ def test_notebook_in_browser(notebook, lab_server, page):
         page.wait_for_function(RUN_FINISHED_JS, arg=[PANEL, IDLE, f"{ERROR}, {STDERR}"],
                                timeout=RUN_ALL_TIMEOUT_MS)
     except PlaywrightTimeout:
-        pytest.fail(f"{name}: Run All did not finish within {RUN_ALL_TIMEOUT_MS // 1000} s\n"
-                    f"server log:\n{lab_server.log_tail()}")
+        state = page.evaluate(RUN_STATE_JS, [PANEL])
+        pytest.fail(f"{name}: Run All did not finish within {RUN_ALL_TIMEOUT_MS // 1000} s; kernel "
+                    f"{state['status']}; unfinished cells:\n" + "\n".join(state["pending"][:10])
+                    + f"\npage errors: {page.course_errors}\nserver log:\n{lab_server.log_tail()}")
 
     # JupyterLab renders an error (traceback) with the stderr MIME type; both stop the test here.
     errors = panel_texts(page, f"{ERROR}, {STDERR}")
@@ -147,9 +157,12 @@ def test_notebook_in_browser(notebook, lab_server, page):
     for trouble in WIDGET_TROUBLE:
         assert trouble not in panel_text, f"{name}: {trouble!r} shown in the notebook"
 
-    # Move the first slider of the first explorer and wait for its figure to change.
+    # Move the first slider of the first explorer and wait for its figure to change. A box's children
+    # render asynchronously, so wait for the slider rather than counting what is there now.
     explorer = page.locator(f"{PANEL} {EXPLORER}").filter(has=page.locator(".widget-slider")).first
-    if explorer.count() == 0:
+    try:
+        explorer.wait_for(timeout=15_000)
+    except PlaywrightTimeout:
         pytest.fail(f"{name}: no slider inside a .course-explorer box; every course notebook needs an "
                     "explorer with a slider (helpers.widgets.Explorer adds the class)")
     slider = explorer.locator(".widget-slider").first
@@ -157,9 +170,18 @@ def test_notebook_in_browser(notebook, lab_server, page):
     readout = slider.locator(".widget-readout").first
     explorer.scroll_into_view_if_needed()
     box = explorer.element_handle()
-    assert box.evaluate(FIGURE_STATE_JS), f"{name}: the explorer shows no ipympl canvas and no image"
-    page.wait_for_function(FIGURE_STABLE_JS, arg=[box, 300])
-    box.evaluate("b => { b.__courseBefore = b.__courseLast; }")
+    try:
+        explorer.locator(".jupyter-matplotlib-figure canvas, img").first.wait_for(timeout=15_000)
+    except PlaywrightTimeout:
+        pytest.fail(f"{name}: the first explorer with a slider shows no ipympl canvas and no image")
+    # Baseline: kernel idle (rendering widgets sends it messages) and a drawn figure unchanged for 300 ms.
+    page.wait_for_function(KERNEL_READY_JS)
+    box.evaluate(HOOK_DRAWS_JS)
+    try:
+        page.wait_for_function(FIGURE_STABLE_JS, arg=[box, 300])
+    except PlaywrightTimeout:
+        pytest.fail(f"{name}: the explorer's figure was never drawn, or kept changing without input")
+    box.evaluate("b => { b.__courseBefore = b.__courseLast; b.__courseChecked = b.__courseLastDraws; }")
     value_before = readout.inner_text()
     page.evaluate("() => document.addEventListener('keydown', "
                   "() => { window.__courseKeyAt = performance.now(); }, {capture: true, once: true})")
@@ -184,5 +206,6 @@ def test_notebook_in_browser(notebook, lab_server, page):
     record_latency(name, ms, wall_ms)
 
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    box.evaluate("b => b.scrollIntoView({block: 'start'})")  # controls and as much of the figure as fits
     page.screenshot(path=ARTEFACTS / f"{notebook.stem}.png")
     assert not page.course_errors, f"{name}: JavaScript errors in the page: {page.course_errors}"
