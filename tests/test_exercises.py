@@ -121,3 +121,25 @@ def notebook_04_answers():
 def test_notebook_04_answers(number):
     answer = exercise_answers("04_hardware_guide.ipynb")[number]
     assert bold_numbers(answer) == notebook_04_answers()[number]
+
+
+def notebook_07_answers():
+    from helpers import modelparallel as M
+
+    m_needed = next(m for m in range(1, 1000) if M.bubble_fraction(8, m) <= 0.1)
+    shape = M.model_shape("Llama 2 70B")
+    return {
+        1: [f"{M.dp_bytes_per_step(1000, 1000, 4) / 1e6:.1f}",
+            f"{sum(M.mp_bytes_per_step(1000, 1000, 128, 4).values()) / 1e6:.3f}"],
+        2: [f"{M.crossover_batch(4096, 1024):.1f}"],
+        3: [f"{m_needed}"],
+        4: [f"{sum(M.model_state_gb(13e9).values()):.0f}",
+            f"{sum(M.model_state_gb(13e9, 32, zero_stage=3).values()):.1f}"],
+        5: [f"{sum(M.model_state_gb(shape.params, 16, 2, 2, 1).values()):.1f}"],
+    }
+
+
+@pytest.mark.parametrize("number", range(1, 6))
+def test_notebook_07_answers(number):
+    answer = exercise_answers("07_model_parallelism.ipynb")[number]
+    assert bold_numbers(answer) == notebook_07_answers()[number]

@@ -1,0 +1,189 @@
+"""Explorers for notebook 07 (model parallelism): wiring only; formulas live in helpers.modelparallel."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.colors import ListedColormap
+
+from .. import cluster
+from .. import gpus as G
+from .. import modelparallel as M
+from ..data import load_table
+from ..plotting import PALETTE, log_axis, new_figure
+from ..widgets import Explorer, register
+
+
+def layer_presets() -> dict[str, tuple[int, int]]:
+    """Fully connected layers to start from: (d_in, d_out), from the architecture tables."""
+    presets = {}
+    for net, name in (("alexnet", "fc6"), ("vgg16", "fc6")):
+        row = next(r for r in load_table("conv_architectures").where(network=net) if r.name == name)
+        presets[f"{net} {name}"] = (row.in_channels, row.out_channels)
+    for shape in M.model_shapes()[:3]:
+        presets[f"{shape.name} MLP up-projection"] = (shape.hidden, 4 * shape.hidden)
+    presets["the article's 1000 x 1000"] = (1000, 1000)
+    return presets
+
+
+@register("modelparallel.dp_vs_mp")
+def dp_vs_mp_explorer(preset: str = "alexnet fc6") -> Explorer:
+    """Bytes each device sends per step for one layer: data parallel against model (tensor) parallel."""
+    presets = layer_presets()
+    d_in, d_out = presets[preset]
+    controls = {
+        "preset": W.Dropdown(options=list(presets), value=preset, description="layer"),
+        "d_in": W.IntText(d_in, description="d_in"),
+        "d_out": W.IntText(d_out, description="d_out"),
+        "batch": W.IntSlider(128, min=1, max=8192, description="batch"),
+        "p": W.IntSlider(4, min=2, max=64, description="devices"),
+        "bytes": W.ToggleButtons(options=[("fp32", 4), ("fp16", 2), ("8-bit", 1)], value=4, description="values"),
+    }
+    fig, (ax_bar, ax_curve) = new_figure(1, 2, figsize=(10, 4), width_ratios=[1, 1.6])
+    bars = ax_bar.bar(["data\nparallel", "model\nparallel"], [1, 1], color=[PALETTE[0], PALETTE[1]])
+    ax_bar.set_ylabel("MB sent per device per step")
+    batches = np.unique(np.geomspace(1, 65536, 120).astype(int))
+    dp_line, = ax_curve.plot([], [], label="data parallel")
+    mp_line, = ax_curve.plot([], [], label="model parallel")
+    cross = ax_curve.axvline(1, color=PALETTE[7], linestyle=":", label="crossover batch")
+    now = ax_curve.axvline(1, color=PALETTE[3], linewidth=1.5, label="your batch")
+    log_axis(ax_curve)
+    ax_curve.set_xlabel("batch size")
+    ax_curve.set_ylabel("MB per device per step")
+    ax_curve.legend(loc="upper left", fontsize=9)
+
+    def apply_preset(change):
+        d_in_, d_out_ = presets[change["new"]]
+        controls["d_in"].value, controls["d_out"].value = d_in_, d_out_
+
+    controls["preset"].observe(apply_preset, "value")
+
+    def draw(v):
+        if v["d_in"] > 10**6 or v["d_out"] > 10**6:
+            raise ValueError("layer sizes above 1,000,000 are refused")
+        dp = M.dp_bytes_per_step(v["d_in"], v["d_out"], v["p"], v["bytes"]) / 1e6
+        mp = sum(M.mp_bytes_per_step(v["d_in"], v["d_out"], v["batch"], v["p"], v["bytes"]).values()) / 1e6
+        bars[0].set_height(dp)
+        bars[1].set_height(mp)
+        ax_bar.set_ylim(0, max(dp, mp) * 1.15)
+        mp_curve = [sum(M.mp_bytes_per_step(v["d_in"], v["d_out"], int(b), v["p"], v["bytes"]).values()) / 1e6
+                    for b in batches]
+        dp_line.set_data(batches, np.full(batches.size, dp))
+        mp_line.set_data(batches, mp_curve)
+        b_star = M.crossover_batch(v["d_in"], v["d_out"])
+        cross.set_xdata([b_star] * 2)
+        now.set_xdata([v["batch"]] * 2)
+        ax_curve.set_xlim(1, batches[-1])
+        ax_curve.set_ylim(min(min(mp_curve), dp) / 3, max(max(mp_curve), dp) * 3)
+        winner = "model" if mp < dp else "data"
+        return (f"Data parallel: {dp:,.2f} MB; model parallel: {mp:,.2f} MB per device per step. "
+                f"<b>{winner.capitalize()} parallelism sends less</b>; model parallelism wins below a batch of "
+                f"{b_star:,.0f} for this layer.")
+
+    return Explorer("modelparallel.dp_vs_mp", controls, fig, draw,
+                    artists={"bars": bars, "dp": dp_line, "mp": mp_line, "crossover": cross})
+
+
+GANTT_CMAP = ListedColormap(["#f2f2f2", PALETTE[0], PALETTE[1]])
+
+
+@register("modelparallel.pipeline")
+def pipeline_explorer(stages: int = 4, microbatches: int = 8, schedule: str = "1f1b") -> Explorer:
+    """Gantt chart of a pipeline schedule: forward (blue), backward (orange) and the idle bubble (grey)."""
+    controls = {
+        "stages": W.IntSlider(stages, min=1, max=16, description="stages p"),
+        "microbatches": W.IntSlider(microbatches, min=1, max=64, description="micro-batches m"),
+        "schedule": W.ToggleButtons(options=[("GPipe", "gpipe"), ("1F1B", "1f1b")], value=schedule,
+                                    description="schedule"),
+    }
+    fig, ax = new_figure(figsize=(10, 3.8))
+    image = ax.imshow(np.zeros((1, 1)), cmap=GANTT_CMAP, vmin=0, vmax=2, aspect="auto", interpolation="nearest")
+    ax.set_xlabel("time (forward = 1 unit, backward = 2)")
+    ax.set_ylabel("stage (GPU)")
+    ax.grid(False)
+
+    def draw(v):
+        run = M.simulate_pipeline(v["stages"], v["microbatches"], v["schedule"])
+        grid = run.grid()
+        image.set_data(grid)
+        image.set_extent((0, run.makespan, run.stages - 0.5, -0.5))
+        ax.set_xlim(0, run.makespan)
+        ax.set_ylim(run.stages - 0.5, -0.5)
+        ax.set_yticks(range(run.stages))
+        formula = M.bubble_fraction(v["stages"], v["microbatches"])
+        ax.set_title(f"{v['schedule'].upper()}: bubble {run.bubble:.1%} of GPU time")
+        why = "all of them: GPipe runs every forward first" if v["schedule"] == "gpipe" else "1F1B caps it at p"
+        return (f"Simulated bubble {run.bubble:.1%} = (p−1)/(m+p−1) = {formula:.1%}. Peak activations held by the "
+                f"first stage: <b>{run.peak_activations[0]} micro-batches</b> ({why}).")
+
+    return Explorer("modelparallel.pipeline", controls, fig, draw, artists={"image": image})
+
+
+PLANNER_GPUS = ("A100 80GB SXM", "H100 SXM", "H200 SXM", "B200 (HGX)", "Instinct MI300X", "GeForce RTX 4090")
+
+
+@register("modelparallel.memory")
+def memory_explorer(model: str = "Llama 2 70B", n_gpus: int = 64) -> Explorer:
+    """Per-GPU memory of a training layout (ZeRO stage, tensor and pipeline parallel degrees) against the GPU's
+    memory, and the planner's fastest layout that fits."""
+    shapes = {m.name: m for m in M.model_shapes()}
+    controls = {
+        "model": W.Dropdown(options=list(shapes), value=model, description="model"),
+        "gpu": W.Dropdown(options=PLANNER_GPUS, value="H100 SXM", description="GPU"),
+        "n_gpus": W.Dropdown(options=[8, 16, 32, 64, 128, 256, 512, 1024], value=n_gpus, description="GPUs"),
+        "zero": W.IntSlider(1, min=0, max=3, description="ZeRO stage"),
+        "tp": W.Dropdown(options=[1, 2, 4, 8], value=4, description="tensor ∥"),
+        "pp": W.Dropdown(options=[1, 2, 4, 8, 16, 32], value=4, description="pipeline ∥"),
+        "recompute": W.Checkbox(True, description="recompute activations"),
+    }
+    fig, ax = new_figure(figsize=(9.5, 3.8))
+    parts = ("weights", "gradients", "optimizer", "activations")
+    colors = (PALETTE[0], PALETTE[2], PALETTE[1], PALETTE[4])
+    bars = [ax.barh([0], [0], left=[0], color=c, label=p, height=0.5)[0] for p, c in zip(parts, colors)]
+    limit = ax.axvline(80, color=PALETTE[3], linestyle="--", linewidth=2.5, label="GPU memory")
+    ax.set_yticks([])
+    ax.set_xlabel("GB per GPU")
+    ax.legend(loc="upper center", ncols=5, fontsize=10, bbox_to_anchor=(0.5, -0.25))
+
+    def draw(v):
+        shape = shapes[v["model"]]
+        g = G.gpu(v["gpu"])
+        if v["n_gpus"] % (v["tp"] * v["pp"]):
+            raise ValueError(f"tensor × pipeline = {v['tp'] * v['pp']} must divide the {v['n_gpus']} GPUs")
+        if v["pp"] > shape.layers:
+            raise ValueError(f"{shape.name} has only {shape.layers} layers to split over {v['pp']} stages")
+        dp = v["n_gpus"] // (v["tp"] * v["pp"])
+        states = M.model_state_gb(shape.params, dp, v["tp"], v["pp"], v["zero"])
+        acts = M.activation_gb(shape.seq, 1, shape.hidden, shape.layers, v["tp"], v["pp"], v["recompute"])
+        left = 0.0
+        for bar, value in zip(bars, [*states.values(), acts]):
+            bar.set_x(left)
+            bar.set_width(value)
+            left += value
+        limit.set_xdata([g.memory_gb] * 2)
+        ax.set_xlim(0, max(left, g.memory_gb) * 1.1)
+        fits = left <= g.memory_gb
+        ax.set_title(f"dp {dp} × tp {v['tp']} × pp {v['pp']}: {left:,.1f} GB per GPU "
+                     f"({'fits' if fits else 'does not fit'})")
+        best = [p for p in M.plan(shape, v["n_gpus"], g.memory_gb, g.peak_flops("fp16"),
+                                  cluster.link(_nvlink_for(g)), cluster.link("InfiniBand NDR 4x"),
+                                  zero_stage=v["zero"], recompute=v["recompute"]) if p.fits]
+        if best:
+            b = best[0]
+            advice = (f"Fastest layout that fits by the model: <b>dp {b.dp} × tp {b.tp} × pp {b.pp}</b> "
+                      f"({b.memory_gb:,.1f} GB, about {b.step_s:,.1f} s per step of 512 sequences; "
+                      + ", ".join(f"{k} {s:,.1f} s" for k, s in b.parts_s.items()) + ").")
+        else:
+            advice = "No layout of these GPUs fits: raise the ZeRO stage, recompute activations or add GPUs."
+        return f"{html.escape(shape.name)} on {v['n_gpus']} × {html.escape(g.name)}. {advice}"
+
+    return Explorer("modelparallel.memory", controls, fig, draw, artists={"bars": bars, "limit": limit})
+
+
+def _nvlink_for(g: G.GPU) -> str:
+    """The intra-node link of a GPU in the planner (NVLink generation, or PCIe for consumer and AMD cards)."""
+    fallback = "PCIe 4.0 x16" if g.vendor == "NVIDIA" else "PCIe 5.0 x16"
+    return {"A100 80GB SXM": "NVLink 3 (A100)", "H100 SXM": "NVLink 4 (H100)", "H200 SXM": "NVLink 4 (H100)",
+            "B200 (HGX)": "NVLink 5 (B200)"}.get(g.name, fallback)

@@ -1,0 +1,340 @@
+"""Model parallelism: splitting layers, tensor and pipeline parallelism, training memory and a layout planner.
+
+Notation: a layer y = x W with W of shape d_in x d_out, batch b, ``bytes_per_value`` s, p devices. Byte counts are
+what each device sends per training step (ring collectives: an all-reduce moves 2(p-1)/p of the data, an
+all-gather or reduce-scatter (p-1)/p). Times use the alpha-beta model of ``helpers.cluster``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import cluster
+from .data import load_table
+
+
+def _whole(value, name: str, low: int = 1, high: int = 10**9) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
+        raise ValueError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+    return int(value)
+
+
+def _positive(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
+
+
+# ---- one layer: data against model parallelism ------------------------------------------------------
+
+def dp_bytes_per_step(d_in: int, d_out: int, p: int, bytes_per_value: float = 4) -> float:
+    """Bytes each device sends to all-reduce the layer's weight gradient (ring): 2(p-1)/p d_in d_out s."""
+    d_in, d_out, p = _whole(d_in, "d_in"), _whole(d_out, "d_out"), _whole(p, "p", 1, 100_000)
+    return 2 * (p - 1) / p * d_in * d_out * _positive(bytes_per_value, "bytes_per_value")
+
+
+def mp_bytes_per_step(d_in: int, d_out: int, batch: int, p: int, bytes_per_value: float = 4) -> dict[str, float]:
+    """Bytes each device sends when the layer's weight is split over p devices (by columns: outputs are
+    all-gathered forward, input gradients reduce-scattered backward; by rows the two collectives swap, with the
+    same volume): (p-1)/p b d_out s forward and (p-1)/p b d_in s backward."""
+    d_in, d_out = _whole(d_in, "d_in"), _whole(d_out, "d_out")
+    b, p = _whole(batch, "batch"), _whole(p, "p", 1, 100_000)
+    s = _positive(bytes_per_value, "bytes_per_value")
+    return {"forward": (p - 1) / p * b * d_out * s, "backward": (p - 1) / p * b * d_in * s}
+
+
+def crossover_batch(d_in: int, d_out: int) -> float:
+    """Batch size below which model parallelism sends fewer bytes: 2 d_in d_out / (d_in + d_out)."""
+    d_in, d_out = _whole(d_in, "d_in"), _whole(d_out, "d_out")
+    return 2 * d_in * d_out / (d_in + d_out)
+
+
+# ---- a real split matrix multiply across processes --------------------------------------------------------
+
+@dataclass(frozen=True)
+class SplitMatmul:
+    """Result of ``split_matmul``: the product, each device's part, and measured seconds."""
+
+    output: np.ndarray
+    parts: list = field(repr=False)
+    split: str
+    worker_seconds: tuple[float, ...]
+    total_seconds: float
+    unsplit_seconds: float
+
+
+def _part_product(args):
+    x_part, w_part = args
+    start = time.perf_counter()
+    out = x_part @ w_part
+    return out, time.perf_counter() - start
+
+
+def split_matmul(x: np.ndarray, w: np.ndarray, p: int, split: str = "column") -> SplitMatmul:
+    """Compute x @ w on ``p`` worker processes. ``column``: worker k multiplies x by its columns of w and the
+    slices are concatenated (an all-gather). ``row``: worker k multiplies its columns of x by its rows of w and the
+    partial products are summed (an all-reduce). The result equals x @ w up to floating-point rounding."""
+    import multiprocessing as mp
+
+    x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    if x.ndim != 2 or w.ndim != 2 or x.shape[1] != w.shape[0] or 0 in x.shape or 0 in w.shape:
+        raise ValueError(f"x and w must be 2-D with matching inner size, got {x.shape} and {w.shape}")
+    if max(x.shape + w.shape) > 4096:
+        raise ValueError(f"matrices larger than 4096 on a side are refused, got {x.shape} and {w.shape}")
+    p = _whole(p, "p", 1, 8)
+    if split not in ("column", "row"):
+        raise ValueError(f"split must be 'column' or 'row', got {split!r}")
+    along = w.shape[1] if split == "column" else w.shape[0]
+    if p > along:
+        raise ValueError(f"cannot split {along} {split}s over {p} workers")
+    bounds = np.linspace(0, along, p + 1).astype(int)
+    if split == "column":
+        tasks = [(x, w[:, a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+    else:
+        tasks = [(x[:, a:b], w[a:b, :]) for a, b in zip(bounds[:-1], bounds[1:])]
+    start = time.perf_counter()
+    with mp.get_context("fork").Pool(p) as pool:
+        results = pool.map(_part_product, tasks)
+    parts = [r[0] for r in results]
+    output = np.concatenate(parts, axis=1) if split == "column" else np.sum(parts, axis=0)
+    total = time.perf_counter() - start
+    t0 = time.perf_counter()
+    _ = x @ w
+    unsplit = time.perf_counter() - t0
+    return SplitMatmul(output, parts, split, tuple(r[1] for r in results), total, unsplit)
+
+
+# ---- tensor parallelism (Megatron) ------------------------------------------------------------------
+
+def tp_allreduce_bytes(batch: int, seq: int, hidden: int, bytes_per_value: float = 2) -> float:
+    """Bytes of one Megatron tensor-parallel all-reduce: the activations b x seq x hidden."""
+    return _whole(batch, "batch") * _whole(seq, "seq") * _whole(hidden, "hidden") \
+        * _positive(bytes_per_value, "bytes_per_value")
+
+
+def tp_comm_time_s(batch: int, seq: int, hidden: int, layers: int, tp: int, link: cluster.Link,
+                   bytes_per_value: float = 2) -> float:
+    """Seconds of tensor-parallel communication per step: 4 all-reduces (2 forward, 2 backward) per
+    transformer layer (one after attention, one after the MLP), ring over ``tp`` devices on ``link``."""
+    n = tp_allreduce_bytes(batch, seq, hidden, bytes_per_value)
+    return 4 * _whole(layers, "layers") * cluster.allreduce_time_s(n, _whole(tp, "tp", 1, 1024), link, "ring")
+
+
+# ---- pipeline parallelism --------------------------------------------------------------------------
+
+def bubble_fraction(stages: int, microbatches: int, virtual: int = 1) -> float:
+    """Idle share of a pipeline's time: (p-1) / (v m + p - 1) for p stages, m micro-batches and v virtual
+    stages per device (v = 1: GPipe and 1F1B; v > 1: interleaved 1F1B)."""
+    p, m, v = _whole(stages, "stages", 1, 4096), _whole(microbatches, "microbatches", 1, 10**6), \
+        _whole(virtual, "virtual", 1, 64)
+    return (p - 1) / (v * m + p - 1)
+
+
+SCHEDULES = ("gpipe", "1f1b")
+FORWARD_TIME, BACKWARD_TIME = 1, 2  # backward costs about twice the forward pass
+
+
+@dataclass(frozen=True)
+class PipelineRun:
+    """A simulated schedule: ops as (stage, start, end, kind 'F' or 'B', micro-batch)."""
+
+    ops: tuple
+    stages: int
+    microbatches: int
+    makespan: int
+    peak_activations: tuple[int, ...]  # micro-batches whose activations a stage holds at once
+
+    @property
+    def bubble(self) -> float:
+        busy = sum(end - start for _, start, end, _, _ in self.ops)
+        return 1 - busy / (self.stages * self.makespan)
+
+    def grid(self) -> np.ndarray:
+        """stages x time array: 0 idle, 1 forward, 2 backward (one column per time unit)."""
+        g = np.zeros((self.stages, self.makespan))
+        for s, start, end, kind, _ in self.ops:
+            g[s, start:end] = 1 if kind == "F" else 2
+        return g
+
+
+def _stage_order(stage: int, p: int, m: int, kind: str) -> list[tuple[str, int]]:
+    if kind == "gpipe":
+        return [("F", j) for j in range(m)] + [("B", j) for j in range(m)]
+    warmup = min(p - stage - 1, m)
+    order = [("F", j) for j in range(warmup)]
+    f, b = warmup, 0
+    while b < m:
+        if f < m:
+            order.append(("F", f))
+            f += 1
+        order.append(("B", b))
+        b += 1
+    return order
+
+
+def simulate_pipeline(stages: int, microbatches: int, schedule: str = "1f1b") -> PipelineRun:
+    """Simulate a pipeline schedule with forward 1 and backward 2 time units per micro-batch and stage."""
+    p, m = _whole(stages, "stages", 1, 64), _whole(microbatches, "microbatches", 1, 512)
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
+    orders = [_stage_order(s, p, m, schedule) for s in range(p)]
+    done: dict[tuple[str, int, int], int] = {}
+    free = [0] * p
+    nxt = [0] * p
+    ops = []
+    while len(ops) < 2 * p * m:
+        progressed = False
+        for s in range(p):
+            if nxt[s] == len(orders[s]):
+                continue
+            kind, j = orders[s][nxt[s]]
+            deps = [("F", s - 1, j)] if kind == "F" and s > 0 else []
+            if kind == "B":
+                deps = [("F", s, j)] + ([("B", s + 1, j)] if s < p - 1 else [])
+            if all(d in done for d in deps):
+                start = max([free[s]] + [done[d] for d in deps])
+                end = start + (FORWARD_TIME if kind == "F" else BACKWARD_TIME)
+                done[(kind, s, j)] = end
+                free[s] = end
+                nxt[s] += 1
+                ops.append((s, start, end, kind, j))
+                progressed = True
+        if not progressed:  # pragma: no cover - the orders above are always feasible
+            raise RuntimeError("pipeline schedule deadlocked")
+    peaks = []
+    for s in range(p):
+        events = sorted((start, 1 if kind == "F" else -1) for st, start, _, kind, _ in ops if st == s)
+        level = peak = 0
+        for _, delta in events:
+            level += delta
+            peak = max(peak, level)
+        peaks.append(peak)
+    return PipelineRun(tuple(ops), p, m, max(free), tuple(peaks))
+
+
+# ---- training memory ------------------------------------------------------------------------------
+
+MODEL_STATE_BYTES = {"weights": 2, "gradients": 2, "optimizer": 12}  # mixed-precision Adam (ZeRO paper)
+
+
+def model_state_gb(params: float, dp: int = 1, tp: int = 1, pp: int = 1, zero_stage: int = 0) -> dict[str, float]:
+    """Per-GPU GB of weights, gradients and optimizer states (mixed-precision Adam: 2 + 2 + 12 bytes per
+    parameter) when tensor and pipeline parallelism split the model over tp x pp GPUs and ZeRO stage 1, 2 or 3
+    shards optimizer states, then gradients, then weights over the dp data-parallel replicas."""
+    psi = _positive(params, "params") / (_whole(tp, "tp") * _whole(pp, "pp"))
+    dp = _whole(dp, "dp")
+    stage = _whole(zero_stage, "zero_stage", 0, 3) if not isinstance(zero_stage, bool) else -1
+    if stage < 0:
+        raise ValueError(f"zero_stage must be 0, 1, 2 or 3, got {zero_stage!r}")
+    share = {"weights": 1.0, "gradients": 1.0, "optimizer": 1.0}
+    if stage >= 1:
+        share["optimizer"] = 1 / dp
+    if stage >= 2:
+        share["gradients"] = 1 / dp
+    if stage >= 3:
+        share["weights"] = 1 / dp
+    return {k: psi * MODEL_STATE_BYTES[k] * share[k] / 1e9 for k in MODEL_STATE_BYTES}
+
+
+def activation_gb(seq: int, micro_batch: int, hidden: int, layers: int, tp: int = 1, pp: int = 1,
+                  recompute: bool = False, bytes_per_value: float = 2) -> float:
+    """Activation memory (GB) on the first pipeline stage under 1F1B, which holds pp micro-batches in flight:
+    per layer about 34 s b h bytes in 16-bit precision, divided by tp (Korthikanti et al. 2022, attention-score
+    term omitted as with FlashAttention), or only the 2 s b h bytes of each layer's input when recomputing."""
+    s, b, h = _whole(seq, "seq"), _whole(micro_batch, "micro_batch"), _whole(hidden, "hidden")
+    layers, tp, pp = _whole(layers, "layers"), _whole(tp, "tp"), _whole(pp, "pp")
+    per_layer = (2 if recompute else 34 / tp) * s * b * h * _positive(bytes_per_value, "bytes_per_value") / 2
+    return per_layer * math.ceil(layers / pp) * pp / 1e9
+
+
+def training_memory_per_gpu_gb(params: float, dp: int = 1, tp: int = 1, pp: int = 1, zero_stage: int = 0,
+                               activations_gb: float = 0.0) -> float:
+    """Total per-GPU GB: model states (``model_state_gb``) plus activations."""
+    if not math.isfinite(activations_gb) or activations_gb < 0:
+        raise ValueError(f"activations_gb must be >= 0, got {activations_gb}")
+    return sum(model_state_gb(params, dp, tp, pp, zero_stage).values()) + activations_gb
+
+
+# ---- planner -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ModelShape:
+    name: str
+    params: float
+    layers: int
+    hidden: int
+    seq: int
+
+
+def model_shapes() -> list[ModelShape]:
+    """Transformer shapes from ``llm_shapes.csv``."""
+    return [ModelShape(r.model, r.params, r.layers, r.hidden, r.seq) for r in load_table("llm_shapes")]
+
+
+def model_shape(name: str) -> ModelShape:
+    for m in model_shapes():
+        if m.name == name:
+            return m
+    raise ValueError(f"no model named {name!r} in llm_shapes.csv")
+
+
+@dataclass(frozen=True)
+class Plan:
+    dp: int
+    tp: int
+    pp: int
+    memory_gb: float
+    fits: bool
+    step_s: float
+    parts_s: dict
+
+
+def _divisors(n: int) -> list[int]:
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float, intra_link: cluster.Link,
+         inter_link: cluster.Link, gpus_per_node: int = 8, global_batch: int = 512, micro_batch: int = 1,
+         zero_stage: int = 1, recompute: bool = True, efficiency: float = 0.5) -> list[Plan]:
+    """Every layout dp x tp x pp = ``n_gpus`` (tp within a node), with per-GPU memory and an estimated step time:
+    compute 6 N tokens / (GPUs x peak x efficiency) stretched by the pipeline bubble, plus tensor-parallel
+    all-reduces (intra-node link) and the data-parallel gradient all-reduce (inter-node link once dp spans nodes),
+    not overlapped. Sorted with the fitting plans first, fastest first. A model, not a measurement."""
+    n = _whole(n_gpus, "n_gpus", 1, 100_000)
+    gpn = _whole(gpus_per_node, "gpus_per_node", 1, 72)
+    mem = _positive(gpu_memory_gb, "gpu_memory_gb")
+    peak = _positive(peak_flops, "peak_flops")
+    eff = _positive(efficiency, "efficiency")
+    if eff > 1:
+        raise ValueError(f"efficiency must be at most 1, got {eff}")
+    gb, mb = _whole(global_batch, "global_batch"), _whole(micro_batch, "micro_batch")
+    tokens = gb * model.seq
+    compute = 6 * model.params * tokens / (n * peak * eff)
+    plans = []
+    for tp in _divisors(n):
+        if tp > gpn or gpn % tp:
+            continue
+        for pp in _divisors(n // tp):
+            if pp > model.layers:
+                continue
+            dp = n // (tp * pp)
+            m = max(1, gb // (dp * mb))
+            states = model_state_gb(model.params, dp, tp, pp, zero_stage)
+            acts = activation_gb(model.seq, mb, model.hidden, model.layers, tp, pp, recompute)
+            memory = sum(states.values()) + acts
+            bubble = bubble_fraction(pp, m)
+            parts = {"compute": compute / (1 - bubble) if pp > 1 else compute}
+            layers_per_stage = math.ceil(model.layers / pp)
+            parts["tensor parallel"] = m * tp_comm_time_s(mb, model.seq, model.hidden, layers_per_stage, tp,
+                                                          intra_link) if tp > 1 else 0.0
+            dp_link = inter_link if n > gpn else intra_link  # a ring spanning nodes runs at the slowest link
+            grad_bytes = model.params / (tp * pp) * 2
+            parts["data parallel"] = float(cluster.allreduce_time_s(grad_bytes, dp, dp_link, "ring")) \
+                if dp > 1 else 0.0
+            plans.append(Plan(dp, tp, pp, memory, memory <= mem, sum(parts.values()), parts))
+    return sorted(plans, key=lambda p: (not p.fits, p.step_s))

@@ -1,0 +1,56 @@
+"""Notebook 07 explorers driven headlessly."""
+
+import numpy as np
+import pytest
+
+from helpers import modelparallel as M
+from helpers.explorers import modelparallel as E
+
+
+def test_dp_vs_mp_bars_and_presets():
+    ex = E.dp_vs_mp_explorer()
+    ex.controls["preset"].value = "the article's 1000 x 1000"
+    ex.controls["batch"].value = 128
+    ex.controls["p"].value = 4
+    heights = [b.get_height() for b in ex.artists["bars"]]
+    assert heights == pytest.approx([6.0, 0.768])
+    assert ex.artists["crossover"].get_xdata()[0] == pytest.approx(1000)
+    ex.controls["bytes"].value = 1
+    assert ex.artists["bars"][0].get_height() == pytest.approx(1.5)
+    assert "Model parallelism sends less" in ex.info.value
+
+
+@pytest.mark.parametrize("name, bad, word", [("d_in", 0, "d_in"), ("d_out", -5, "d_out"),
+                                             ("d_in", 10**7, "refused")])
+def test_dp_vs_mp_bad_sizes(name, bad, word):
+    ex = E.dp_vs_mp_explorer()
+    ex.controls[name].value = bad
+    assert isinstance(ex.error, ValueError) and word in ex.message.value
+
+
+def test_pipeline_gantt_is_the_simulation():
+    ex = E.pipeline_explorer()
+    ex.controls["stages"].value = 6
+    ex.controls["microbatches"].value = 12
+    ex.controls["schedule"].value = "gpipe"
+    run = M.simulate_pipeline(6, 12, "gpipe")
+    np.testing.assert_array_equal(ex.artists["image"].get_array(), run.grid())
+    assert f"{M.bubble_fraction(6, 12):.1%}" in ex.info.value and "12 micro-batches" in ex.info.value
+
+
+def test_memory_explorer_bars_are_the_model_states():
+    ex = E.memory_explorer()
+    ex.controls["zero"].value = 3
+    ex.controls["tp"].value = 2
+    ex.controls["pp"].value = 2
+    shape = M.model_shape("Llama 2 70B")
+    states = M.model_state_gb(shape.params, 16, 2, 2, 3)
+    widths = [b.get_width() for b in ex.artists["bars"]]
+    assert widths[:3] == pytest.approx(list(states.values()))
+    assert "Fastest layout" in ex.info.value or "No layout" in ex.info.value
+    ex.controls["pp"].value = 32
+    ex.controls["tp"].value = 8
+    assert isinstance(ex.error, ValueError) and "must divide" in ex.message.value
+    ex.controls["model"].value = "GPT-2 XL (1.5B)"
+    ex.controls["n_gpus"].value = 1024
+    assert ex.error is None or "layers" in ex.message.value

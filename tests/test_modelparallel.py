@@ -1,0 +1,129 @@
+"""helpers.modelparallel: bytes per step, split matmul, pipelines, memory and the planner (brief 07 examples)."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpers import cluster
+from helpers import modelparallel as M
+
+
+def test_worked_examples():
+    assert M.dp_bytes_per_step(4096, 4096, 4) / 1e6 == pytest.approx(100.66, abs=0.01)
+    assert sum(M.mp_bytes_per_step(4096, 4096, 128, 4).values()) / 1e6 == pytest.approx(3.15, abs=0.01)
+    assert M.dp_bytes_per_step(1000, 1000, 4) == pytest.approx(6.0e6)
+    assert sum(M.mp_bytes_per_step(1000, 1000, 128, 4).values()) == pytest.approx(0.768e6)
+    assert M.crossover_batch(4096, 1024) == pytest.approx(1638.4)
+    for (p, m), expected in {(4, 8): 0.273, (4, 32): 0.086, (8, 8): 0.467, (8, 32): 0.179}.items():
+        assert M.bubble_fraction(p, m) == pytest.approx(expected, abs=0.001)
+    states = [sum(M.model_state_gb(7.5e9, 64, zero_stage=z).values()) for z in range(4)]
+    assert states == pytest.approx([120, 31.41, 16.64, 1.875], abs=0.01)
+    assert sum(M.model_state_gb(70e9).values()) == pytest.approx(1120)
+    assert sum(M.model_state_gb(13e9, 32, zero_stage=3).values()) == pytest.approx(6.5)
+
+
+@given(st.integers(1, 4096), st.integers(1, 4096), st.integers(1, 10000), st.integers(2, 64))
+def test_model_parallel_wins_exactly_below_the_crossover(d_in, d_out, batch, p):
+    dp = M.dp_bytes_per_step(d_in, d_out, p)
+    mp = sum(M.mp_bytes_per_step(d_in, d_out, batch, p).values())
+    b_star = M.crossover_batch(d_in, d_out)
+    if batch < b_star * (1 - 1e-9):
+        assert mp < dp
+    elif batch > b_star * (1 + 1e-9):
+        assert mp > dp
+
+
+@pytest.mark.parametrize("split", ["column", "row"])
+def test_split_matmul_equals_the_unsplit_product(split):
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((64, 96)), rng.standard_normal((96, 80))
+    result = M.split_matmul(x, w, 3, split)
+    np.testing.assert_allclose(result.output, x @ w, rtol=1e-12, atol=1e-12)
+    assert len(result.parts) == 3 and len(result.worker_seconds) == 3 and result.total_seconds > 0
+    if split == "column":
+        assert sum(p.shape[1] for p in result.parts) == 80
+    else:
+        assert all(p.shape == (64, 80) for p in result.parts)
+
+
+@given(st.integers(1, 12), st.integers(1, 40), st.sampled_from(M.SCHEDULES))
+def test_simulated_pipelines_match_the_bubble_formula(p, m, schedule):
+    run = M.simulate_pipeline(p, m, schedule)
+    assert run.bubble == pytest.approx(M.bubble_fraction(p, m))
+    assert run.makespan == 3 * (m + p - 1)
+    assert len(run.ops) == 2 * p * m
+    if schedule == "gpipe":
+        assert run.peak_activations[0] == m
+    else:
+        assert max(run.peak_activations) == min(p, m)
+
+
+def test_pipeline_dependencies_hold():
+    run = M.simulate_pipeline(4, 6, "1f1b")
+    end = {(kind, s, j): e for s, _, e, kind, j in run.ops}
+    start = {(kind, s, j): st for s, st, _, kind, j in run.ops}
+    for (kind, s, j), t0 in start.items():
+        if kind == "F" and s > 0:
+            assert t0 >= end[("F", s - 1, j)]
+        if kind == "B" and s < 3:
+            assert t0 >= end[("B", s + 1, j)]
+    grid = run.grid()
+    assert grid.shape == (4, run.makespan) and (grid == 1).sum() == 24 and (grid == 2).sum() == 48
+
+
+@given(st.floats(1e8, 1e12), st.sampled_from([1, 2, 8, 64]), st.sampled_from([1, 2, 4, 8]),
+       st.sampled_from([1, 2, 4]))
+def test_zero_stages_never_increase_memory(params, dp, tp, pp):
+    totals = [sum(M.model_state_gb(params, dp, tp, pp, z).values()) for z in range(4)]
+    assert all(a >= b - 1e-9 for a, b in zip(totals, totals[1:]))
+    assert totals[0] == pytest.approx(16 * params / (tp * pp) / 1e9)
+
+
+def test_activation_memory_recompute_and_tp():
+    full = M.activation_gb(4096, 1, 8192, 80, tp=1, pp=1)
+    assert full == pytest.approx(34 * 4096 * 8192 * 80 / 1e9)
+    assert M.activation_gb(4096, 1, 8192, 80, tp=2) == pytest.approx(full / 2)
+    assert M.activation_gb(4096, 1, 8192, 80, recompute=True) == pytest.approx(full * 2 / 34)
+
+
+def test_planner_layouts_multiply_to_the_gpus_and_fit_first():
+    shape = M.model_shape("Llama 2 70B")
+    plans = M.plan(shape, 64, 80, 989e12, cluster.link("NVLink 4 (H100)"), cluster.link("InfiniBand NDR 4x"))
+    assert all(p.dp * p.tp * p.pp == 64 and p.tp <= 8 for p in plans)
+    fitting = [p for p in plans if p.fits]
+    assert fitting and plans[: len(fitting)] == fitting
+    assert [p.step_s for p in fitting] == sorted(p.step_s for p in fitting)
+    assert all(p.memory_gb <= 80 for p in fitting) and all(p.memory_gb > 80 for p in plans[len(fitting):])
+    tiny = M.plan(shape, 8, 24, 165e12, cluster.link("PCIe 4.0 x16"), cluster.link("100 GbE"), zero_stage=0)
+    assert not any(p.fits for p in tiny)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: M.dp_bytes_per_step(0, 10, 4), "d_in"),
+        (lambda: M.dp_bytes_per_step(10, 10, 0), "p must"),
+        (lambda: M.mp_bytes_per_step(10, 10, -1, 4), "batch"),
+        (lambda: M.mp_bytes_per_step(10, 10, 1, 4, bytes_per_value=0), "bytes_per_value"),
+        (lambda: M.crossover_batch(10, 0), "d_out"),
+        (lambda: M.split_matmul(np.ones((3, 4)), np.ones((5, 2)), 2), "matching"),
+        (lambda: M.split_matmul(np.ones((3, 4)), np.ones((4, 2)), 3, "column"), "cannot split"),
+        (lambda: M.split_matmul(np.ones((3, 4)), np.ones((4, 2)), 2, "diagonal"), "split"),
+        (lambda: M.split_matmul(np.ones((3, 4)), np.ones((4, 2)), 9), "p must"),
+        (lambda: M.bubble_fraction(0, 4), "stages"),
+        (lambda: M.bubble_fraction(4, 0), "microbatches"),
+        (lambda: M.simulate_pipeline(4, 4, "zigzag"), "schedule"),
+        (lambda: M.simulate_pipeline(100, 4), "stages"),
+        (lambda: M.model_state_gb(-1), "params"),
+        (lambda: M.model_state_gb(1e9, zero_stage=4), "zero_stage"),
+        (lambda: M.activation_gb(0, 1, 1, 1), "seq"),
+        (lambda: M.training_memory_per_gpu_gb(1e9, activations_gb=-1), "activations_gb"),
+        (lambda: M.model_shape("Skynet"), "no model"),
+        (lambda: M.plan(M.model_shape("Llama 3 8B"), 8, 80, 1e15, cluster.link("PCIe 4.0 x16"),
+                        cluster.link("100 GbE"), efficiency=2), "efficiency"),
+    ],
+)
+def test_bad_arguments(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
