@@ -224,7 +224,9 @@ def cloud_explorer() -> Explorer:
         hours = B.breakeven_hours(v["purchase"] * (1 - v["resale"]), v["power_w"], v["price_kwh"], v["cloud_rate"])
         when = (f"owning is cheaper from month <b>{month}</b>" if month is not None
                 else "renting stays cheaper for five years")
-        return (f"At {v['hours']} hours a month {when} (break-even after {hours:,.0f} GPU-hours). Defaults: a "
+        even_text = (f"break-even after {hours:,.0f} GPU-hours" if np.isfinite(hours)
+                     else "no break-even: electricity alone costs more per hour than renting")
+        return (f"At {v['hours']} hours a month {when} ({even_text}). Defaults: a "
                 "one-GPU RTX 4090 desktop against renting one RTX 4090 on demand (a dated example price); "
                 "edit both.")
 
