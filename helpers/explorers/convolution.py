@@ -231,7 +231,7 @@ def fft_timing_explorer(image_size: int = 128, largest_kernel: int = 31, repeats
     controls = {
         "image_size": W.IntSlider(image_size, min=64, max=256, step=64, description="image n",
                                   continuous_update=False),
-        "largest_kernel": W.IntSlider(largest_kernel, min=5, max=63, step=2, description="largest k",
+        "largest_kernel": W.IntSlider(largest_kernel, min=5, max=41, step=2, description="largest k",
                                       continuous_update=False),
     }
     fig, ax = new_figure(figsize=(7.5, 4))
