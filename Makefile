@@ -50,10 +50,11 @@ nav: $(STAMP)
 	$(BIN)/python tools/navigation.py
 
 # Instructors: put every notebook back to its stored, executed state (local edits are lost).
+# Your own new notebooks are kept; only the course's notebooks and Jupyter's checkpoints are reset.
 reset:
 	git checkout -- notebooks/
-	git clean -fdq notebooks/
-	@echo "Notebooks reset to their stored state."
+	rm -rf notebooks/.ipynb_checkpoints
+	@echo "Course notebooks reset to their stored, executed state."
 
 clean:
 	rm -rf $(VENV) artefacts .hypothesis build *.egg-info
