@@ -26,6 +26,7 @@ def describe(index: int, first: list, second: list) -> str:
     return f"cell {index}:\n" + "\n".join(line[:300] for line in lines)
 
 
+@pytest.mark.slow  # a fresh kernel per notebook: about 4 s each, over 20 s for the course (make test-fast skips)
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
 def test_two_fresh_runs_give_the_same_checked_outputs(path, runs):
     second = runs.get(path, 1)  # the other worker may be busy with run 0 for test_offline meanwhile

@@ -22,6 +22,7 @@ def runs(tmp_path_factory):
     return SharedRuns(session_folder(tmp_path_factory))
 
 
+@pytest.mark.slow  # a fresh kernel per notebook: about 4 s each, over 20 s for the course (make test-fast skips)
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_offline(path, runs):
     run = runs.get(path, 0)
