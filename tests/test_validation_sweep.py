@@ -331,6 +331,76 @@ SWEEP[T] |= {
     "doubling_from_growth": (dict(growth_per_year=4.5), {"growth_per_year": arg(real(1))}),
 }
 
+# ---- notebook 05: multi-GPU systems (links, alpha-beta, all-reduce, GPUDirect, transfer measurement) ---------
+from helpers import cluster as CL  # noqa: E402
+
+QDR = CL.link("InfiniBand QDR 4x")
+NOT_A_LINK = st.sampled_from([None, "InfiniBand QDR 4x", 3, {"name": "QDR"}])
+BYTES = NOT_FINITE | st.floats(max_value=0, exclude_max=True) | st.sampled_from(
+    [None, "abc", "1e6", [1.0, math.nan], [[1.0]], [], {"a": 1}, [-1.0, 2.0]])
+ONE_BYTES = BYTES | st.just([1.0, 2.0])  # functions that take a single message size
+LINK_NAMES = st.sampled_from(["PCIe 9.0 x16", "", None, 3, "pcie 3.0 x16"])
+CLUSTER = dict(n_bytes=1e8, nodes=3, gpus_per_node=4, intra_link=CL.link("PCIe 3.0 x16"), inter_link=QDR,
+               nics_per_node=1)
+CLUSTER_ARGS = {"n_bytes": arg(ONE_BYTES), "nodes": arg(whole(1, 10**6)), "gpus_per_node": arg(whole(1, 1024)),
+                "intra_link": arg(NOT_A_LINK), "inter_link": arg(NOT_A_LINK), "nics_per_node": arg(whole(1, 64))}
+COPY = dict(n_bytes=1e8, pcie=CL.link("PCIe 3.0 x16"), network=QDR, rdma=False, chunk_bytes=1e6)
+COPY_ARGS = {"n_bytes": arg(ONE_BYTES), "pcie": arg(NOT_A_LINK), "network": arg(NOT_A_LINK),
+             "rdma": arg(NOT_A_FLAG), "chunk_bytes": arg(real(0).filter(lambda v: v is not None))}
+SPEEDUP_ARGS = {"n_workers": arg(whole(1, 10**7).filter(lambda v: v != [1, 2])),  # a list of counts is fine
+                "compute_s": arg(real(0)), "n_bytes": arg(BYTES), "link": arg(NOT_A_LINK),
+                "algorithm": arg(one_of_words(*CL.ALGORITHMS)), "overlap": arg(NOT_A_FLAG)}
+SWEEP |= {
+    CL: {
+        "links": (dict(family="pcie"), {"family": arg(one_of_words(*CL.FAMILIES).filter(lambda v: v is not None))}),
+        "link": (dict(name="10 GbE"), {"name": arg(LINK_NAMES, "link named")}),
+        "custom_link": (dict(name="mine", bandwidth_gbs=2.0, latency_us=10.0),
+                        {"name": arg(st.sampled_from(["", " ", None, 3])), "bandwidth_gbs": arg(real(0)),
+                         "latency_us": arg(real(0, low_open=False))}),
+        "payload_gbs": (dict(transfer_rate_gts=8.0, lanes=16, encoding="128b/130b"),
+                        {"transfer_rate_gts": arg(real(0)), "lanes": arg(whole(1, 1024)),
+                         "encoding": arg(one_of_words(*CL.ENCODINGS))}),
+        "line_code": (dict(name="PCIe 3.0 x16"), {"name": arg(LINK_NAMES, "link named")}),
+        "p2p_time_s": (dict(n_bytes=1e6, link=QDR), {"n_bytes": arg(BYTES | st.just(-1.0)), "link": arg(NOT_A_LINK)}),
+        "effective_bandwidth_gbs": (dict(n_bytes=1e6, link=QDR),
+                                    {"n_bytes": arg(BYTES | st.just(0.0)), "link": arg(NOT_A_LINK)}),
+        "half_bandwidth_bytes": (dict(link=QDR), {"link": arg(NOT_A_LINK)}),
+        "allreduce_time_s": (dict(n_bytes=1e8, n_workers=8, link=QDR, algorithm="tree"),
+                             {"n_bytes": arg(BYTES), "n_workers": arg(whole(1, 10**7)), "link": arg(NOT_A_LINK),
+                              "algorithm": arg(one_of_words(*CL.ALGORITHMS))}),
+        "ring_tree_crossover_bytes": (dict(n_workers=16, link=QDR),
+                                      {"n_workers": arg(whole(2, 10**7)), "link": arg(NOT_A_LINK)}),
+        "hierarchical_allreduce_stages_s": (CLUSTER, CLUSTER_ARGS),
+        "hierarchical_allreduce_time_s": (CLUSTER, CLUSTER_ARGS),
+        "internode_copy_hops_s": (COPY, COPY_ARGS),
+        "internode_copy_time_s": (COPY, COPY_ARGS),
+        "models": ({}, {}),
+        "parameter_count": (dict(model="resnet50"), {"model": arg(one_of_words(*CL.models()))}),
+        "gradient_bytes": (dict(model="llama2_7b", dtype="fp16"),
+                           {"model": arg(one_of_words(*CL.models())),
+                            "dtype": arg(one_of_words(*CL.GRADIENT_BYTES))}),
+        "data_parallel_speedup": (dict(n_workers=8, compute_s=0.2, n_bytes=1e8, link=QDR, algorithm="ring",
+                                       overlap=True), SPEEDUP_ARGS),
+        "cluster_speedup": (dict(compute_s=0.2, **CLUSTER, overlap=False),
+                            {**CLUSTER_ARGS, "compute_s": arg(real(0)), "overlap": arg(NOT_A_FLAG)}),
+        "max_gradient_bytes": (dict(target_speedup=1.5, n_workers=2, compute_s=0.1, link=QDR, algorithm="ring"),
+                               {"target_speedup": arg(real(0, 2)), "n_workers": arg(whole(2, 10**7)),
+                                "compute_s": arg(real(0)), "link": arg(NOT_A_LINK),
+                                "algorithm": arg(one_of_words(*CL.ALGORITHMS))}),
+        "fit_alpha_beta": (dict(sizes=[64.0, 1e6], times=[1e-5, 1e-3]),
+                           {"sizes": arg(ARRAY_1D | st.sampled_from([[0.0, 1.0], [5.0, 5.0], [-1.0, 2.0]])),
+                            "times": arg(ARRAY_1D | st.sampled_from([[0.0, 1.0], [1.0, -1.0], [1.0, 2.0, 3.0]]))}),
+        "default_message_sizes": (dict(largest_bytes=2**20, count=8),
+                                  {"largest_bytes": arg(whole(128, CL.MAX_MESSAGE_BYTES)),
+                                   "count": arg(whole(2, CL.MAX_SIZES))}),
+        "measure_transfer": (dict(sizes=[64, 4096], repeats=1, seed=0, method="shared memory"),
+                             {"sizes": arg(st.sampled_from([[], None, [0], [-5], [math.nan], [1.5], "ab", [2**27], 8,
+                                                            [[64]], [True], list(range(1, 40))])),
+                              "repeats": arg(whole(1, CL.MAX_REPEATS)), "seed": arg(SEED),
+                              "method": arg(one_of_words(*CL.METHODS))}),
+    },
+}
+
 CASES = [(module, function, argument) for module, table in SWEEP.items() for function, (_, args) in table.items()
          for argument in args]
 

@@ -1,0 +1,623 @@
+"""Multi-GPU machines and small clusters: link speeds, the alpha-beta model, all-reduce, GPUDirect RDMA, and a
+real two-process transfer measured on this machine.
+
+Conventions:
+
+* **GB/s** means 1e9 bytes per second of payload (after line encoding), **per direction**. Links are full duplex;
+  vendors' "bidirectional" figures (NVIDIA's 900 GB/s for an H100) are twice the per-direction rate
+  (``interconnects.csv`` has both columns). A :class:`Link` always carries the per-direction figure.
+* **Alpha-beta model**: moving ``n`` bytes over a link takes ``alpha + n / B`` seconds, with ``alpha`` the link's
+  small-message latency (``latency_us`` in the table, software included) and ``B`` its bandwidth in bytes/s.
+* **All-reduce** of ``n`` bytes over ``p`` workers (every worker ends with the sum of everyone's ``n`` bytes):
+  ring ``2(p-1)(alpha + n/(pB))``; tree (binomial reduce then broadcast) ``2 ceil(log2 p) (alpha + n/B)``;
+  parameter server on one of the workers ``2 (alpha + (p-1) n/B)`` (everyone sends to it, it sends back).
+  One worker needs no communication (0 s). Times are lower bounds: no congestion, no compute for the sums.
+* Sizes are bytes, times seconds, latencies in the table microseconds (``_us``); units are in the names.
+
+Everything here is numpy only, except :func:`measure_transfer`, which starts one helper process with
+``multiprocessing`` and always stops it again.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing as mp
+import sys
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .data import load_table
+
+FAMILIES = ("pcie", "nvlink", "infiniband", "ethernet")
+ALGORITHMS = ("ring", "tree", "parameter_server")
+ENCODINGS = {"8b/10b": 8 / 10, "128b/130b": 128 / 130, "64b/66b": 64 / 66, "242B/256B": 242 / 256}
+GRADIENT_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2}
+CNN_MODELS = ("alexnet", "vgg16", "resnet50")
+METHODS = ("pipe", "shared memory")
+MAX_MESSAGE_BYTES = 64 * 2**20  # one message at most 64 MiB
+MAX_SIZES = 32  # message sizes per measurement
+MAX_REPEATS = 50
+MAX_MOVED_BYTES = 512 * 2**20  # bytes moved by one measurement, both directions, all repeats
+TIMEOUT_S = 10.0  # a message that does not come back within this is an error
+JOIN_TIMEOUT_S = 2.0  # how long the helper process gets to stop by itself before it is terminated
+
+
+# ---- argument checks --------------------------------------------------------------------------------------
+
+def _number(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return float(value)
+
+
+def _positive(value, name: str) -> float:
+    v = _number(value, name)
+    if v <= 0:
+        raise ValueError(f"{name} must be above 0, got {v}")
+    return v
+
+
+def _non_negative(value, name: str) -> float:
+    v = _number(value, name)
+    if v < 0:
+        raise ValueError(f"{name} must be 0 or more, got {v}")
+    return v
+
+
+def _whole(value, name: str, low: int = 1, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    if value < low or (high is not None and value > high):
+        span = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise ValueError(f"{name} must be {span}, got {value}")
+    return int(value)
+
+
+def _choice(value, name: str, options) -> str:
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name} must be one of {list(options)}, got {value!r}")
+    return value
+
+
+def _bytes_array(n_bytes, name: str = "n_bytes"):
+    """Non-negative finite byte counts: a float for a scalar, an array for an array."""
+    if isinstance(n_bytes, (bool, str, bytes)) or n_bytes is None:
+        raise ValueError(f"{name} must be a number of bytes (or an array of them), got {n_bytes!r}")
+    try:
+        a = np.asarray(n_bytes, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number of bytes (or an array of them), got {n_bytes!r}") from None
+    if a.ndim > 1 or (a.ndim == 1 and a.size == 0):
+        raise ValueError(f"{name} must be a number or a non-empty 1-D array, got shape {a.shape}")
+    if not np.all(np.isfinite(a)) or np.any(a < 0):
+        raise ValueError(f"{name} must be finite and 0 or more, got {n_bytes!r}")
+    return a
+
+
+def _bytes_scalar(n_bytes, name: str = "n_bytes") -> float:
+    a = _bytes_array(n_bytes, name)
+    if a.ndim != 0:
+        raise ValueError(f"{name} must be one number of bytes, got {n_bytes!r}")
+    return float(a)
+
+
+def _out(a: np.ndarray):
+    return float(a) if a.ndim == 0 else a
+
+
+# ---- links ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Link:
+    """One link: per-direction payload bandwidth (GB/s) and small-message latency (microseconds)."""
+
+    name: str
+    family: str
+    bandwidth_gbs: float
+    latency_us: float
+    year: int | None = None
+
+    @property
+    def alpha_s(self) -> float:
+        """Latency in seconds (the alpha of the alpha-beta model)."""
+        return self.latency_us * 1e-6
+
+    @property
+    def bytes_per_s(self) -> float:
+        """Bandwidth in bytes per second (1 / beta)."""
+        return self.bandwidth_gbs * 1e9
+
+
+def _check_link(value, name: str = "link") -> Link:
+    if not isinstance(value, Link):
+        raise ValueError(f"{name} must be a Link (from link(), links() or custom_link()), got {value!r}")
+    return value
+
+
+def _row_link(r) -> Link:
+    return Link(r.name, r.family, r.per_direction_gbs, r.latency_us, r.year)
+
+
+def links(family: str | None = None) -> list[Link]:
+    """Every link in ``interconnects.csv`` (table order), or those of one ``family``
+    (``pcie``, ``nvlink``, ``infiniband``, ``ethernet``)."""
+    if family is not None:
+        _choice(family, "family", FAMILIES)
+    return [_row_link(r) for r in load_table("interconnects") if family is None or r.family == family]
+
+
+def link(name: str) -> Link:
+    """One link by its exact name in ``interconnects.csv``, e.g. ``link("PCIe 3.0 x16")``."""
+    names = [r.name for r in load_table("interconnects")]
+    if not isinstance(name, str) or name not in names:
+        raise ValueError(f"no link named {name!r} in interconnects.csv; names are {names}")
+    return _row_link(load_table("interconnects").get(name))
+
+
+def custom_link(name: str, bandwidth_gbs: float, latency_us: float) -> Link:
+    """A link not in the table (a measured one, or a what-if): per-direction GB/s and latency in microseconds."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"name must be a non-empty text, got {name!r}")
+    return Link(name, "custom", _positive(bandwidth_gbs, "bandwidth_gbs"),
+                _non_negative(latency_us, "latency_us"))
+
+
+def payload_gbs(transfer_rate_gts: float, lanes: int, encoding: str) -> float:
+    """Per-direction payload GB/s of ``lanes`` lanes signalling at ``transfer_rate_gts`` gigatransfers (line
+    bits) per second each, after line ``encoding`` (``8b/10b``, ``128b/130b``, ``64b/66b`` or ``242B/256B``):
+    rate x lanes x efficiency / 8. Example: PCIe 3.0 x16 = 8 x 16 x 128/130 / 8 = 15.75 GB/s."""
+    rate = _positive(transfer_rate_gts, "transfer_rate_gts")
+    lanes = _whole(lanes, "lanes", 1, 1024)
+    return rate * lanes * ENCODINGS[_choice(encoding, "encoding", ENCODINGS)] / 8
+
+
+def line_code(name: str):
+    """The row of ``line_codes.csv`` for a link: its per-lane line rate, lanes and encoding."""
+    table = load_table("line_codes")
+    names = [r.name for r in table]
+    if not isinstance(name, str) or name not in names:
+        raise ValueError(f"no link named {name!r} in line_codes.csv; names are {names}")
+    return table.get(name)
+
+
+# ---- the alpha-beta model ---------------------------------------------------------------------------------
+
+def p2p_time_s(n_bytes, link: Link):
+    """Seconds to send ``n_bytes`` (a number or an array) once over ``link``: ``alpha + n / B``."""
+    lk = _check_link(link)
+    return _out(lk.alpha_s + _bytes_array(n_bytes) / lk.bytes_per_s)
+
+
+def effective_bandwidth_gbs(n_bytes, link: Link):
+    """Achieved GB/s when sending ``n_bytes`` (> 0): ``n / p2p_time``. Approaches the link's bandwidth for
+    large messages; far below it for messages smaller than :func:`half_bandwidth_bytes`."""
+    lk = _check_link(link)
+    n = _bytes_array(n_bytes)
+    if np.any(n <= 0):
+        raise ValueError(f"n_bytes must be above 0, got {n_bytes!r}")
+    return _out(n / (lk.alpha_s + n / lk.bytes_per_s) / 1e9)
+
+
+def half_bandwidth_bytes(link: Link) -> float:
+    """The message size (bytes) that reaches half the link's bandwidth: ``n_half = alpha x B``. Smaller messages
+    are latency-bound, larger ones bandwidth-bound."""
+    lk = _check_link(link)
+    return lk.alpha_s * lk.bytes_per_s
+
+
+# ---- all-reduce -------------------------------------------------------------------------------------------
+
+def allreduce_time_s(n_bytes, n_workers: int, link: Link, algorithm: str = "ring"):
+    """Seconds to all-reduce ``n_bytes`` (number or array) over ``n_workers`` connected by ``link``.
+
+    ``ring``: reduce-scatter then all-gather, ``2(p-1)`` steps of ``n/p`` bytes; bandwidth-optimal.
+    ``tree``: binomial-tree reduce then broadcast, ``2 ceil(log2 p)`` steps of ``n`` bytes; fewest latencies.
+    ``parameter_server``: one worker collects everyone's ``n`` bytes and sends the sum back; its link carries
+    ``(p-1) n`` each way. Conventions in the module docstring.
+    """
+    lk = _check_link(link)
+    n = _bytes_array(n_bytes)
+    p = _whole(n_workers, "n_workers", 1, 10**7)
+    algorithm = _choice(algorithm, "algorithm", ALGORITHMS)
+    a, b = lk.alpha_s, lk.bytes_per_s
+    if p == 1:
+        t = n * 0.0
+    elif algorithm == "ring":
+        t = 2 * (p - 1) * (a + n / (p * b))
+    elif algorithm == "tree":
+        t = 2 * math.ceil(math.log2(p)) * (a + n / b)
+    else:
+        t = 2 * (a + (p - 1) * n / b)
+    return _out(t)
+
+
+def ring_tree_crossover_bytes(n_workers: int, link: Link) -> float:
+    """Message size (bytes) below which the tree all-reduce beats the ring on ``link`` (0 if it never does).
+
+    Ring and tree times are both linear in the message size; this is where the two lines cross:
+    ``alpha B (2(p-1) - 2L) / (2L - 2(p-1)/p)`` with ``L = ceil(log2 p)``."""
+    lk = _check_link(link)
+    p = _whole(n_workers, "n_workers", 2, 10**7)
+    levels = math.ceil(math.log2(p))
+    numerator = 2 * (p - 1) - 2 * levels
+    return max(0.0, lk.alpha_s * lk.bytes_per_s * numerator / (2 * levels - 2 * (p - 1) / p))
+
+
+def hierarchical_allreduce_stages_s(n_bytes: float, nodes: int, gpus_per_node: int, intra_link: Link,
+                                    inter_link: Link, nics_per_node: int = 1) -> dict[str, float]:
+    """Seconds of each stage of a hierarchical all-reduce of ``n_bytes`` per GPU.
+
+    ``intra``: ring reduce-scatter and all-gather among the ``gpus_per_node`` GPUs of a node over
+    ``intra_link``: ``2(g-1)(alpha + n/(g B))``. ``inter``: the node's ``n`` reduced bytes all-reduced by a
+    ring across ``nodes`` nodes over ``inter_link``, spread over ``min(nics_per_node, gpus_per_node)`` NICs in
+    parallel: ``2(N-1)(alpha + n/(N k B))``. One node is a plain ring over its GPUs; one GPU per node a plain
+    ring over the nodes.
+    """
+    n = _bytes_scalar(n_bytes)
+    big_n = _whole(nodes, "nodes", 1, 10**6)
+    g = _whole(gpus_per_node, "gpus_per_node", 1, 1024)
+    intra, inter = _check_link(intra_link, "intra_link"), _check_link(inter_link, "inter_link")
+    k = min(_whole(nics_per_node, "nics_per_node", 1, 64), g)
+    intra_s = 2 * (g - 1) * (intra.alpha_s + n / (g * intra.bytes_per_s)) if g > 1 else 0.0
+    inter_s = 2 * (big_n - 1) * (inter.alpha_s + n / (big_n * k * inter.bytes_per_s)) if big_n > 1 else 0.0
+    return {"intra": intra_s, "inter": inter_s}
+
+
+def hierarchical_allreduce_time_s(n_bytes: float, nodes: int, gpus_per_node: int, intra_link: Link,
+                                  inter_link: Link, nics_per_node: int = 1) -> float:
+    """Seconds of a hierarchical all-reduce (inside each node, then across nodes, then inside again): the sum of
+    :func:`hierarchical_allreduce_stages_s`."""
+    return sum(hierarchical_allreduce_stages_s(n_bytes, nodes, gpus_per_node, intra_link, inter_link,
+                                               nics_per_node).values())
+
+
+# ---- crossing machines: GPUDirect RDMA or staging through host memory -------------------------------------
+
+def internode_copy_hops_s(n_bytes: float, pcie: Link, network: Link, rdma: bool = True,
+                          chunk_bytes: float | None = None) -> dict[str, float]:
+    """Seconds of each hop of a GPU-to-GPU copy of ``n_bytes`` between two machines.
+
+    With GPUDirect RDMA (``rdma=True``) the NIC reads the GPU's memory over PCIe while it sends, so there is one
+    hop at the slower of the two links: ``alpha_net + n / min(B_pcie, B_net)``. Without it the data is staged:
+    GPU to host memory over PCIe, host to host over the network, host memory to GPU over PCIe, each hop
+    ``alpha + n/B``. ``chunk_bytes`` (staging only) pipelines the copy in chunks: the hops then overlap and
+    the total (see :func:`internode_copy_time_s`) approaches ``n`` over the slowest link.
+    """
+    n = _bytes_scalar(n_bytes)
+    pcie, network = _check_link(pcie, "pcie"), _check_link(network, "network")
+    if not isinstance(rdma, (bool, np.bool_)):
+        raise ValueError(f"rdma must be True or False, got {rdma!r}")
+    if chunk_bytes is not None:
+        _positive(chunk_bytes, "chunk_bytes")
+    if rdma:
+        return {"network (NIC reads GPU memory)": network.alpha_s + n / min(pcie.bytes_per_s, network.bytes_per_s)}
+    return {"GPU to host (PCIe)": p2p_time_s(n, pcie), "host to host (network)": p2p_time_s(n, network),
+            "host to GPU (PCIe)": p2p_time_s(n, pcie)}
+
+
+def internode_copy_time_s(n_bytes: float, pcie: Link, network: Link, rdma: bool = True,
+                          chunk_bytes: float | None = None) -> float:
+    """Total seconds of the copy in :func:`internode_copy_hops_s`. Pipelined staging with ``k`` chunks of
+    ``n/k`` bytes takes the three hop times of one chunk plus ``(k-1)`` times the slowest of them."""
+    hops = internode_copy_hops_s(n_bytes, pcie, network, rdma, chunk_bytes)
+    if rdma or chunk_bytes is None:
+        return sum(hops.values())
+    n = float(n_bytes)
+    k = max(1, math.ceil(n / float(chunk_bytes)))
+    chunk = n / k
+    stage = [p2p_time_s(chunk, pcie), p2p_time_s(chunk, network), p2p_time_s(chunk, pcie)]
+    return sum(stage) + (k - 1) * max(stage)
+
+
+# ---- models and data-parallel speed-up --------------------------------------------------------------------
+
+def models() -> list[str]:
+    """Model names whose gradient size :func:`gradient_bytes` knows: the CNNs of ``conv_architectures.csv``
+    and the language models of ``cluster_models.csv``."""
+    return [*CNN_MODELS, *(r.key for r in load_table("cluster_models"))]
+
+
+def parameter_count(model: str) -> float:
+    """Parameters of ``model``: counted layer by layer for CNNs (helpers.convolution.network_cost), from
+    ``cluster_models.csv`` for language models."""
+    _choice(model, "model", models())
+    if model in CNN_MODELS:
+        from .convolution import network_cost  # imported on first use: it brings in scipy.fft
+
+        return float(network_cost(model).params)
+    return float(load_table("cluster_models").get(model).params)
+
+
+def gradient_bytes(model: str, dtype: str = "fp32") -> float:
+    """Bytes of one full gradient of ``model`` (one value per parameter) in ``dtype`` (fp32, fp16 or bf16)."""
+    return parameter_count(model) * GRADIENT_BYTES[_choice(dtype, "dtype", GRADIENT_BYTES)]
+
+
+def _combine(compute_s: float, comm_s, overlap: bool):
+    return np.maximum(compute_s, comm_s) if overlap else compute_s + comm_s
+
+
+def data_parallel_speedup(n_workers, compute_s: float, n_bytes: float, link: Link, algorithm: str = "ring",
+                          overlap: bool = False):
+    """Throughput of ``n_workers`` data-parallel workers relative to one (weak scaling: each worker keeps its
+    batch): ``p T_compute / T_step`` with ``T_step = T_compute + T_allreduce`` (or their maximum if the
+    all-reduce fully ``overlap``\\ s the backward pass). ``n_workers`` may be an array."""
+    compute = _positive(compute_s, "compute_s")
+    if not isinstance(overlap, (bool, np.bool_)):
+        raise ValueError(f"overlap must be True or False, got {overlap!r}")
+    workers = np.atleast_1d(np.asarray(n_workers, dtype=object))
+    if workers.ndim != 1 or workers.size == 0:
+        raise ValueError(f"n_workers must be a whole number or a 1-D list of them, got {n_workers!r}")
+    ps = [_whole(p, "n_workers", 1, 10**7) for p in workers]
+    comm = np.array([allreduce_time_s(n_bytes, p, link, algorithm) for p in ps])
+    speedup = np.array(ps) * compute / _combine(compute, comm, overlap)
+    return float(speedup[0]) if np.ndim(n_workers) == 0 else speedup
+
+
+def cluster_speedup(compute_s: float, n_bytes: float, nodes: int, gpus_per_node: int, intra_link: Link,
+                    inter_link: Link, nics_per_node: int = 1, overlap: bool = False) -> float:
+    """Speed-up of ``nodes x gpus_per_node`` GPUs over one, with the hierarchical all-reduce of ``n_bytes``
+    per step (see :func:`data_parallel_speedup` for the convention)."""
+    compute = _positive(compute_s, "compute_s")
+    if not isinstance(overlap, (bool, np.bool_)):
+        raise ValueError(f"overlap must be True or False, got {overlap!r}")
+    comm = hierarchical_allreduce_time_s(n_bytes, nodes, gpus_per_node, intra_link, inter_link, nics_per_node)
+    return float(nodes * gpus_per_node * compute / _combine(compute, comm, overlap))
+
+
+def max_gradient_bytes(target_speedup: float, n_workers: int, compute_s: float, link: Link,
+                       algorithm: str = "ring") -> float:
+    """Largest gradient (bytes) for which ``n_workers`` still reach ``target_speedup`` (no overlap): the
+    all-reduce time is linear in the bytes, so solve ``p T_c / (T_c + a + b n) = S`` for ``n``."""
+    p = _whole(n_workers, "n_workers", 2, 10**7)
+    compute = _positive(compute_s, "compute_s")
+    target = _positive(target_speedup, "target_speedup")
+    if target > p:
+        raise ValueError(f"target_speedup must be at most n_workers ({p}), got {target}")
+    a = allreduce_time_s(0.0, p, link, algorithm)
+    b = allreduce_time_s(1.0, p, link, algorithm) - a
+    n = (p * compute / target - compute - a) / b
+    if n < 0:
+        raise ValueError(f"target_speedup {target} is out of reach even for an empty gradient (latency alone)")
+    return float(n)
+
+
+# ---- fitting alpha and beta -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AlphaBetaFit:
+    """A fitted ``t = alpha + beta n``: ``alpha_s`` seconds, ``beta_s_per_byte`` seconds per byte."""
+
+    alpha_s: float
+    beta_s_per_byte: float
+
+    @property
+    def bandwidth_gbs(self) -> float:
+        return 1 / self.beta_s_per_byte / 1e9
+
+    @property
+    def latency_us(self) -> float:
+        return self.alpha_s * 1e6
+
+    def predict_s(self, n_bytes):
+        """Modelled seconds for ``n_bytes`` (number or array)."""
+        return _out(self.alpha_s + self.beta_s_per_byte * _bytes_array(n_bytes))
+
+    def as_link(self, name: str = "fitted") -> Link:
+        """The fit as a :class:`Link` (latency in microseconds, per-direction GB/s)."""
+        return custom_link(name, self.bandwidth_gbs, self.latency_us)
+
+
+def _series(values, name: str) -> np.ndarray:
+    if isinstance(values, (str, bytes)) or values is None:
+        raise ValueError(f"{name} must be a 1-D list of numbers, got {values!r}")
+    try:
+        a = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a 1-D list of numbers, got {values!r}") from None
+    if a.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D list of numbers, got shape {a.shape}")
+    if not np.all(np.isfinite(a)) or np.any(a <= 0):
+        raise ValueError(f"{name} must be finite and above 0, got {values!r}")
+    return a
+
+
+def _nonnegative_lstsq(design: np.ndarray, target: np.ndarray) -> tuple[float, float]:
+    """Least squares with two non-negative coefficients: the free solution if both are >= 0, otherwise the
+    better of the two one-coefficient fits (for two unknowns this is the exact constrained optimum)."""
+    (c0, c1), *_ = np.linalg.lstsq(design, target, rcond=None)
+    if c0 >= 0 and c1 >= 0:
+        return float(c0), float(c1)
+    candidates = []
+    for j in (0, 1):
+        col = design[:, j]
+        c = max(0.0, float(col @ target / (col @ col)))
+        coef = (c, 0.0) if j == 0 else (0.0, c)
+        candidates.append((float(np.sum((design @ np.array(coef) - target) ** 2)), coef))
+    return min(candidates)[1]
+
+
+def fit_alpha_beta(sizes, times) -> AlphaBetaFit:
+    """Least-squares fit of ``t = alpha + beta n`` to measured message ``sizes`` (bytes) and ``times``
+    (seconds), with ``alpha, beta >= 0``. Each point is weighted by ``1/t`` (relative errors), so the
+    small, latency-bound messages count as much as the large, bandwidth-bound ones."""
+    n, t = _series(sizes, "sizes"), _series(times, "times")
+    if n.size != t.size:
+        raise ValueError(f"sizes and times must have the same length, got {n.size} and {t.size}")
+    if np.unique(n).size < 2:
+        raise ValueError("sizes must hold at least two different message sizes")
+    scale = n.max()  # keep the two columns of the system of comparable size
+    alpha, beta_scaled = _nonnegative_lstsq(np.column_stack([1 / t, n / scale / t]), np.ones_like(t))
+    if beta_scaled <= 1e-9 * t.max():  # the largest message adds (next to) nothing: no bandwidth to see
+        raise ValueError("times do not grow with the message size, so no bandwidth can be fitted")
+    return AlphaBetaFit(float(alpha), float(beta_scaled / scale))
+
+
+# ---- a real measurement between two processes ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TransferMeasurement:
+    """One-way transfer times measured between two processes on this machine.
+
+    ``times_s`` is the median over ``repeats`` of half a round trip per message size; ``min_times_s`` the
+    fastest. ``verified`` says every echoed message came back byte for byte identical."""
+
+    method: str
+    sizes: np.ndarray
+    times_s: np.ndarray
+    min_times_s: np.ndarray
+    repeats: int
+    verified: bool
+
+
+def default_message_sizes(largest_bytes: int = 4 * 2**20, count: int = 10) -> np.ndarray:
+    """``count`` message sizes spaced evenly on a log scale from 64 bytes to ``largest_bytes`` (whole bytes)."""
+    largest = _whole(largest_bytes, "largest_bytes", 128, MAX_MESSAGE_BYTES)
+    count = _whole(count, "count", 2, MAX_SIZES)
+    return np.unique(np.geomspace(64, largest, count).round().astype(np.int64))
+
+
+def _message_sizes(sizes) -> np.ndarray:
+    if isinstance(sizes, (str, bytes)) or sizes is None or np.ndim(sizes) != 1:
+        raise ValueError(f"sizes must be a 1-D list of message sizes in bytes, got {sizes!r}")
+    found = []
+    for s in sizes:
+        if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)):
+            raise ValueError(f"sizes must be whole numbers of bytes, got {s!r}")
+        if not 1 <= s <= MAX_MESSAGE_BYTES:
+            raise ValueError(f"sizes must be from 1 to {MAX_MESSAGE_BYTES} bytes (64 MiB), got {s}")
+        found.append(int(s))
+    if not 1 <= len(found) <= MAX_SIZES:
+        raise ValueError(f"sizes must hold 1 to {MAX_SIZES} message sizes, got {len(found)}")
+    return np.array(found, dtype=np.int64)
+
+
+def _context():
+    """fork where it is safe and fast (Linux); spawn elsewhere (macOS and Windows)."""
+    return mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+
+
+def _echo_pipe(conn, largest: int) -> None:  # runs in the helper process
+    buf = bytearray(largest)
+    try:
+        while True:
+            n = conn.recv_bytes_into(buf)
+            if n == 0:
+                break
+            conn.send_bytes(buf, 0, n)
+    except (EOFError, OSError):
+        pass
+    finally:
+        conn.close()
+
+
+def _echo_shared(shared, size, ping, pong, largest: int, timeout: float) -> None:  # runs in the helper process
+    view = np.frombuffer(shared, dtype=np.uint8)
+    local = np.empty(largest, dtype=np.uint8)
+    while ping.wait(timeout):
+        ping.clear()
+        n = size.value
+        if n == 0:
+            break
+        np.copyto(local[:n], view[:n])  # receive: copy out of the shared buffer
+        np.copyto(view[:n], local[:n])  # reply: copy back in
+        pong.set()
+
+
+class _PipePeer:
+    def __init__(self, ctx, largest: int):
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_echo_pipe, args=(child, largest), daemon=True)
+        self.proc.start()
+        child.close()
+
+    def round_trip(self, payload: memoryview, out: bytearray, n: int) -> None:
+        self.conn.send_bytes(payload, 0, n)
+        if not self.conn.poll(TIMEOUT_S):
+            raise TimeoutError(f"the helper process did not answer within {TIMEOUT_S:g} s")
+        self.conn.recv_bytes_into(out)
+
+    def stop(self) -> None:
+        try:
+            self.conn.send_bytes(b"")
+        except OSError:
+            pass
+        self.conn.close()
+
+
+class _SharedPeer:
+    def __init__(self, ctx, largest: int):
+        self.shared = ctx.RawArray("B", largest)
+        self.view = np.frombuffer(self.shared, dtype=np.uint8)
+        self.size = ctx.RawValue("q", 0)
+        self.ping, self.pong = ctx.Event(), ctx.Event()
+        self.proc = ctx.Process(target=_echo_shared,
+                                args=(self.shared, self.size, self.ping, self.pong, largest, TIMEOUT_S),
+                                daemon=True)
+        self.proc.start()
+
+    def round_trip(self, payload: memoryview, out: bytearray, n: int) -> None:
+        np.copyto(self.view[:n], np.frombuffer(payload, dtype=np.uint8, count=n))  # send: copy in
+        self.size.value = n
+        self.ping.set()
+        if not self.pong.wait(TIMEOUT_S):
+            raise TimeoutError(f"the helper process did not answer within {TIMEOUT_S:g} s")
+        self.pong.clear()
+        np.copyto(np.frombuffer(out, dtype=np.uint8, count=n), self.view[:n])  # receive: copy out
+
+    def stop(self) -> None:
+        self.size.value = 0
+        self.ping.set()
+
+
+def measure_transfer(sizes, repeats: int = 5, seed: int = 0, method: str = "pipe") -> TransferMeasurement:
+    """Measure one-way transfer times between this process and a helper process on this machine.
+
+    For each message size (bytes, at most 64 MiB each and 32 sizes) a message of random bytes (drawn with
+    ``seed``) goes to the helper, which sends it straight back; half the round trip is the one-way time.
+    ``method`` ``pipe`` sends through an operating-system pipe (copied through the kernel, like a network
+    stack); ``shared memory`` copies into a buffer both processes map and signals with events. Sizes are
+    visited in a seeded random order in each of ``repeats`` rounds after one warm-up round trip. The helper
+    process is always stopped, also after an error. Typically well under a second in total.
+    """
+    size_list = _message_sizes(sizes)
+    repeats = _whole(repeats, "repeats", 1, MAX_REPEATS)
+    seed = _whole(seed, "seed", 0)
+    method = _choice(method, "method", METHODS)
+    moved = 2 * (repeats + 1) * int(size_list.sum())
+    if moved > MAX_MOVED_BYTES:
+        raise ValueError(f"sizes x repeats would move {moved / 2**20:.0f} MiB; keep it under "
+                         f"{MAX_MOVED_BYTES // 2**20} MiB (fewer repeats or smaller sizes)")
+    largest = int(size_list.max())
+    rng = np.random.default_rng(seed)
+    payload_array = rng.integers(0, 256, largest, dtype=np.uint8)
+    payload = memoryview(payload_array).cast("B")
+    out = bytearray(largest)
+    peer = (_PipePeer if method == "pipe" else _SharedPeer)(_context(), largest)
+    samples = {int(n): [] for n in size_list}
+    verified = True
+    try:
+        peer.round_trip(payload, out, largest)  # warm-up: page faults, first wake-up of the helper
+        for _ in range(repeats):
+            for n in rng.permutation(size_list):
+                n = int(n)
+                start = time.perf_counter()
+                peer.round_trip(payload, out, n)
+                samples[n].append((time.perf_counter() - start) / 2)
+                verified = verified and np.array_equal(np.frombuffer(out, np.uint8, n), payload_array[:n])
+    finally:
+        peer.stop()
+        peer.proc.join(timeout=JOIN_TIMEOUT_S)
+        if peer.proc.is_alive():
+            peer.proc.terminate()
+            peer.proc.join(timeout=JOIN_TIMEOUT_S)
+        if peer.proc.is_alive():
+            peer.proc.kill()
+            peer.proc.join(timeout=JOIN_TIMEOUT_S)
+    times = np.array([np.median(samples[int(n)]) for n in size_list])
+    fastest = np.array([min(samples[int(n)]) for n in size_list])
+    return TransferMeasurement(method, size_list, times, fastest, repeats, bool(verified))

@@ -1,0 +1,32 @@
+"""Notebook 05 'Check yourself': every bold answer is recomputed with the helpers."""
+
+import pytest
+from test_exercises import bold_numbers, exercise_answers
+
+from helpers import cluster as CL
+
+NOTEBOOK = "05_multi_gpu_system.ipynb"
+
+
+def answers() -> dict[int, list[str]]:
+    edr = CL.line_code("InfiniBand EDR 4x")
+    pcie, fdr = CL.link("PCIe 3.0 x16"), CL.link("InfiniBand FDR 4x")
+    gradient = CL.max_gradient_bytes(1.5, 2, 0.1, CL.link("InfiniBand EDR 4x"))
+    return {
+        1: [f"{CL.payload_gbs(edr.transfer_rate_gts, edr.lanes, edr.encoding):g}"],
+        2: [f"{CL.half_bandwidth_bytes(CL.custom_link('exercise', 25, 2)) / 1e3:g}"],
+        3: [f"{CL.internode_copy_time_s(100e6, pcie, fdr, rdma=False) * 1e3:.1f}",
+            f"{CL.internode_copy_time_s(100e6, pcie, fdr, rdma=True) * 1e3:.1f}"],
+        4: [f"{CL.link('NVLink 4 (H100)').bandwidth_gbs / pcie.bandwidth_gbs:.1f}"],
+        5: [f"{gradient / 1e6:.0f}", f"{gradient / CL.GRADIENT_BYTES['fp32'] / 1e6:.0f}"],
+        6: [f"{CL.ring_tree_crossover_bytes(16, CL.link('10 GbE')) / 1e3:.0f}"],
+    }
+
+
+def test_notebook_05_has_at_least_four_exercises():
+    assert len(exercise_answers(NOTEBOOK)) >= 4
+
+
+@pytest.mark.parametrize("number", range(1, 7))
+def test_notebook_05_answers(number):
+    assert bold_numbers(exercise_answers(NOTEBOOK)[number]) == answers()[number]
