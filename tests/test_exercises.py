@@ -143,3 +143,24 @@ def notebook_07_answers():
 def test_notebook_07_answers(number):
     answer = exercise_answers("07_model_parallelism.ipynb")[number]
     assert bold_numbers(answer) == notebook_07_answers()[number]
+
+
+def notebook_06_answers():
+    from helpers import cluster
+    from helpers import parallel as P
+
+    link = cluster.custom_link("50 GB/s", 50, 0)
+    params = cluster.parameter_count("resnet50")
+    return {
+        1: [f"{float(cluster.allreduce_time_s(1e9, 16, link)) * 1e3:.1f}"],
+        2: [f"{0.2 / (0.2 + 0.05):.1f}", f"{64 * 0.2 / (0.2 + 0.05):.1f}"],
+        3: [f"{4096 * 4096 / (3 * 3 * 256 * 256):.1f}"],
+        4: [f"{P.amdahl(1e15, 0.99):.0f}", f"{P.gustafson(1024, 0.99):.2f}"],
+        5: [f"{params * 4 / 1e6:.1f}", f"{params / 1e6:.1f}"],
+    }
+
+
+@pytest.mark.parametrize("number", range(1, 6))
+def test_notebook_06_answers(number):
+    answer = exercise_answers("06_data_parallelism.ipynb")[number]
+    assert bold_numbers(answer) == notebook_06_answers()[number]

@@ -1,0 +1,218 @@
+"""Explorers for notebook 06 (data parallelism): wiring only; formulas live in helpers.parallel and helpers.cluster."""
+
+from __future__ import annotations
+
+import html
+from functools import cache
+
+import ipywidgets as W
+import numpy as np
+
+from .. import cluster
+from .. import gpus as G
+from .. import parallel as P
+from ..data import load_table
+from ..machine import core_count
+from ..plotting import PALETTE, log_axis, new_figure
+from ..widgets import Explorer, register
+
+GPU_COUNTS = 2 ** np.arange(11)  # 1, 2, 4, ..., 1024
+DP_GPUS = ("Tesla V100 SXM2 16GB", "A100 80GB SXM", "H100 SXM", "GeForce RTX 4090")
+DP_LINKS = ("PCIe 3.0 x16", "10 GbE", "25 GbE", "100 GbE", "InfiniBand EDR 4x", "InfiniBand NDR 4x",
+            "NVLink 4 (H100)")
+
+
+def published_points() -> list:
+    """Rows of ``scaling.csv`` (efficiency against GPUs, measured or predicted)."""
+    return list(load_table("scaling"))
+
+
+@register("parallel.scaling")
+def scaling_explorer(model: str = "vgg16", link: str = "25 GbE") -> Explorer:
+    """Speedup and efficiency against the number of GPUs, with published measurements as points."""
+    controls = {
+        "model": W.Dropdown(options=cluster.models(), value=model, description="model"),
+        "gpu": W.Dropdown(options=DP_GPUS, value="Tesla V100 SXM2 16GB", description="GPU"),
+        "link": W.Dropdown(options=DP_LINKS, value=link, description="network"),
+        "batch": W.IntSlider(64, min=1, max=512, description="batch/GPU"),
+        "bits": W.ToggleButtons(options=[32, 16, 8], value=32, description="gradient bits"),
+        "overlap": W.Checkbox(False, description="overlap with backward pass"),
+        "scaling": W.ToggleButtons(options=["weak", "strong"], value="weak", description="scaling"),
+    }
+    fig, (ax_s, ax_e) = new_figure(1, 2, figsize=(11, 4.2))
+    ideal, = ax_s.plot(GPU_COUNTS, GPU_COUNTS, ":", color=PALETTE[7], label="perfect")
+    speed_line, = ax_s.plot([], [], "-", label="model")
+    log_axis(ax_s)
+    ax_s.set_xlabel("GPUs")
+    ax_s.set_ylabel("speedup")
+    ax_s.legend(loc="upper left", fontsize=10)
+    eff_line, = ax_e.plot([], [], "-", label="model")
+    rows = published_points()
+    measured = [r for r in rows if r.kind == "measured"]
+    ax_e.scatter([r.gpus for r in measured], [r.efficiency for r in measured], marker="D", color=PALETTE[3],
+                 zorder=5, label="published, measured")
+    for r in measured:
+        ax_e.annotate(f"{r.source_short} {r.model}", (r.gpus, r.efficiency), textcoords="offset points",
+                      xytext=(-10, 6), fontsize=8, ha="right")
+    highlight = ax_e.scatter([], [], s=160, facecolors="none", edgecolors=PALETTE[3], linewidths=2,
+                             label="same model")
+    log_axis(ax_e, "x")
+    ax_e.set_ylim(0, 1.05)
+    ax_e.set_xlabel("GPUs")
+    ax_e.set_ylabel("efficiency (speedup / GPUs)")
+    ax_e.legend(loc="lower left", fontsize=9)
+
+    def draw(v):
+        gpu, link_ = G.gpu(v["gpu"]), cluster.link(v["link"])
+        if v["scaling"] == "strong" and v["batch"] < 1:
+            raise ValueError("the global batch must be at least 1")
+        kw = dict(batch=v["batch"], scaling=v["scaling"], overlap=v["overlap"], bits=v["bits"])
+        s = P.speedup(v["model"], GPU_COUNTS, gpu, link_, **kw)
+        speed_line.set_data(GPU_COUNTS, s)
+        eff_line.set_data(GPU_COUNTS, s / GPU_COUNTS)
+        ax_s.set_ylim(0.8, 1500)
+        same = [r for r in measured if r.model == v["model"]]
+        highlight.set_offsets(np.array([[r.gpus, r.efficiency] for r in same]).reshape(-1, 2))
+        at = {p: s[list(GPU_COUNTS).index(p)] for p in (8, 64, 512) if p in GPU_COUNTS}
+        parts = ", ".join(f"{p} GPUs: ×{x:.1f} ({x / p:.0%})" for p, x in at.items())
+        step = P.data_parallel_step_time_s(v["model"], 64, gpu, link_, v["batch"], v["overlap"], v["bits"])
+        note = " The published points used other hardware: compare shapes, not values."
+        return (f"{html.escape(v['model'])}, {v['scaling']} scaling: {parts}. At 64 GPUs a step computes for "
+                f"{step['compute'] * 1e3:.1f} ms and all-reduces for {step['communication'] * 1e3:.1f} ms "
+                f"({step['exposed'] * 1e3:.1f} ms not hidden).{note}")
+
+    return Explorer("parallel.scaling", controls, fig, draw, artists={"speedup": speed_line, "efficiency": eff_line})
+
+
+@register("parallel.comm_share")
+def comm_share_explorer(n_gpus: int = 64) -> Explorer:
+    """Why some networks scale worse: parameters per GFLOP of work, and the share of a step spent communicating."""
+    models = cluster.models()
+    controls = {
+        "gpu": W.Dropdown(options=DP_GPUS, value="A100 80GB SXM", description="GPU"),
+        "link": W.Dropdown(options=DP_LINKS, value="100 GbE", description="network"),
+        "n_gpus": W.IntSlider(n_gpus, min=2, max=1024, description="GPUs"),
+        "batch": W.IntSlider(32, min=1, max=512, description="batch/GPU"),
+    }
+    fig, (ax_r, ax_c) = new_figure(1, 2, figsize=(11, 4))
+    x = np.arange(len(models))
+    ratio_bars = ax_r.bar(x, [P.params_per_gflop(m) for m in models], color=PALETTE[0])
+    ax_r.set_xticks(x, models, rotation=30, ha="right", fontsize=10)
+    log_axis(ax_r, "y")
+    ax_r.set_ylabel("parameters per GFLOP of work")
+    share_bars = ax_c.bar(x, np.zeros(len(models)), color=PALETTE[1])
+    ax_c.set_xticks(x, models, rotation=30, ha="right", fontsize=10)
+    ax_c.set_ylim(0, 1)
+    ax_c.set_ylabel("share of step communicating")
+
+    def draw(v):
+        gpu, link_ = G.gpu(v["gpu"]), cluster.link(v["link"])
+        shares = []
+        for bar, m in zip(share_bars, models):
+            step = P.data_parallel_step_time_s(m, v["n_gpus"], gpu, link_, v["batch"])
+            share = step["exposed"] / step["step"]
+            bar.set_height(share)
+            shares.append(share)
+        worst = models[int(np.argmax(shares))]
+        return (f"On {v['n_gpus']} × {html.escape(gpu.name)} over {html.escape(link_.name)} (16-bit gradients, no "
+                f"overlap): {html.escape(worst)} spends the largest share communicating ({max(shares):.0%}).")
+
+    return Explorer("parallel.comm_share", controls, fig, draw, artists={"ratio": ratio_bars, "share": share_bars})
+
+
+@cache
+def measured_link() -> cluster.AlphaBetaFit:
+    """Alpha and beta of a transfer between two processes on this machine (measured once per session)."""
+    m = cluster.measure_transfer(cluster.default_message_sizes(), repeats=3)
+    return cluster.fit_alpha_beta(m.sizes, m.times_s)
+
+
+@register("parallel.real_run")
+def real_run_explorer(workers: int = 2, steps: int = 30, hidden: int = 256) -> Explorer:
+    """Train a small MLP with 1 and with n processes on this machine; same losses, measured against predicted
+    speedup."""
+    max_workers = max(1, min(4, core_count()))
+    controls = {
+        "workers": W.IntSlider(min(workers, max_workers), min=1, max=max_workers, description="workers",
+                               continuous_update=False),
+        "steps": W.IntSlider(steps, min=10, max=200, step=10, description="steps", continuous_update=False),
+        "hidden": W.IntSlider(hidden, min=16, max=512, step=16, description="hidden units",
+                              continuous_update=False),
+    }
+    fig, (ax_l, ax_b) = new_figure(1, 2, figsize=(11, 4), width_ratios=[1.6, 1])
+    single_line, = ax_l.plot([], [], "-", linewidth=4, alpha=0.5, label="1 process")
+    dp_line, = ax_l.plot([], [], "--", label="n processes (averaged gradients)")
+    ax_l.set_xlabel("step")
+    ax_l.set_ylabel("training loss")
+    ax_l.legend(loc="upper right", fontsize=10)
+    bars = ax_b.bar(["measured", "predicted"], [1, 1], color=[PALETTE[2], PALETTE[4]])
+    ax_b.axhline(1, color=PALETTE[7], linestyle=":")
+    ax_b.set_ylabel("speedup over 1 process")
+
+    def draw(v):
+        batch = 512
+        single = P.train_single(v["steps"], batch, v["hidden"])
+        run = P.train_data_parallel(v["workers"], v["steps"], batch, v["hidden"])
+        steps = np.arange(v["steps"])
+        single_line.set_data(steps, single.losses)
+        dp_line.set_data(steps, run.losses)
+        ax_l.set_xlim(0, v["steps"])
+        ax_l.set_ylim(0, max(single.losses.max(), run.losses.max()) * 1.1)
+        n_params = P.init_params(32, v["hidden"], 4).size
+        predicted = P.predicted_speedup(single, v["workers"], measured_link(), n_params)
+        measured = single.wall_s / run.wall_s
+        bars[0].set_height(measured)
+        bars[1].set_height(predicted)
+        ax_b.set_ylim(0, max(measured, predicted, 1) * 1.25)
+        same = np.allclose(single.losses, run.losses, rtol=1e-10, atol=1e-12)
+        return (f"Losses identical to rounding: <b>{same}</b> (largest difference "
+                f"{np.abs(single.losses - run.losses).max():.1e}). {v['workers']} workers: {run.wall_s * 1e3:.0f} ms "
+                f"against {single.wall_s * 1e3:.0f} ms in one process (start-up included). The prediction uses "
+                "this machine's measured inter-process latency and bandwidth.")
+
+    return Explorer("parallel.real_run", controls, fig, draw,
+                    artists={"single": single_line, "dp": dp_line, "bars": bars})
+
+
+ERROR_BINS = np.linspace(-0.5, 0.5, 41)
+
+
+@register("parallel.compression")
+def compression_explorer(bits: int = 8, scheme: str = "dynamic") -> Explorer:
+    """Gradient compression: the rounding error of each scheme, and what fewer bits buy in speedup."""
+    controls = {
+        "bits": W.ToggleButtons(options=[4, 8, 16], value=bits, description="bits"),
+        "scheme": W.ToggleButtons(options=["linear", "dynamic"], value=scheme, description="scheme"),
+        "block": W.Dropdown(options=[64, 256, 2048, 16384], value=2048, description="block size"),
+        "model": W.Dropdown(options=cluster.models(), value="vgg16", description="model"),
+    }
+    gradient = P.gradient_like(100_000)
+    fig, (ax_h, ax_s) = new_figure(1, 2, figsize=(11, 4))
+    centers = (ERROR_BINS[:-1] + ERROR_BINS[1:]) / 2
+    hist = ax_h.bar(centers, np.zeros(centers.size), width=np.diff(ERROR_BINS), color=PALETTE[0])
+    ax_h.set_xlabel("error / |gradient value| (clipped to ±0.5)")
+    ax_h.set_ylabel("share of values")
+    speed_bars = ax_s.bar(["32-bit", "16-bit", "chosen"], [1, 1, 1], color=[PALETTE[5], PALETTE[5], PALETTE[3]])
+    ax_s.set_ylabel("speedup on 64 V100s over 25 GbE")
+
+    def draw(v):
+        bits_ = v["bits"]
+        compressed = P.compress_gradient(gradient, bits_, v["scheme"], v["block"]) if bits_ < 16 else \
+            gradient.astype(np.float16).astype(np.float64)
+        nonzero = gradient != 0
+        rel = (compressed[nonzero] - gradient[nonzero]) / np.abs(gradient[nonzero])
+        shares = np.histogram(np.clip(rel, ERROR_BINS[0], ERROR_BINS[-1]), ERROR_BINS)[0] / rel.size
+        for bar, h in zip(hist, shares):
+            bar.set_height(h)
+        ax_h.set_ylim(0, max(shares.max(), 1e-3) * 1.15)
+        gpu, link_ = G.gpu("Tesla V100 SXM2 16GB"), cluster.link("25 GbE")
+        speeds = [float(P.speedup(v["model"], [64], gpu, link_, 64, bits=b)[0]) for b in (32, 16, bits_)]
+        for bar, s in zip(speed_bars, speeds):
+            bar.set_height(s)
+        ax_s.set_ylim(0, 64)
+        err = P.relative_error(gradient, compressed)
+        return (f"{bits_}-bit {v['scheme'] if bits_ < 16 else 'float16'}: RMS error {err:.2%} of the gradient's RMS. "
+                f"{html.escape(v['model'])} on 64 GPUs: ×{speeds[0]:.1f} with 32-bit, ×{speeds[2]:.1f} with "
+                f"{bits_}-bit gradients (codec time not counted).")
+
+    return Explorer("parallel.compression", controls, fig, draw, artists={"hist": hist, "speed": speed_bars})

@@ -1,0 +1,118 @@
+"""helpers.parallel: data-parallel step time and scaling laws, gradient compression, a real multi-process run."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpers import cluster
+from helpers import gpus as G
+from helpers import parallel as P
+
+H100, NDR = G.gpu("H100 SXM"), cluster.link("InfiniBand NDR 4x")
+
+
+def test_worked_examples():
+    assert P.amdahl(8, 0.95) == pytest.approx(5.93, abs=0.01)
+    assert P.gustafson(8, 0.95) == pytest.approx(7.65)
+    assert P.gustafson(1024, 0.99) == pytest.approx(1013.77)
+    assert P.amdahl(1e12, 0.99) == pytest.approx(100, rel=1e-6)
+    assert P.flops_per_sample("resnet50") == pytest.approx(6 * 4.089e9, rel=0.001)
+
+
+def test_step_time_parts():
+    step = P.data_parallel_step_time_s("resnet50", 8, H100, NDR, 256, overlap=False, bits=32)
+    grad = cluster.parameter_count("resnet50") * 4
+    assert step["communication"] == pytest.approx(float(cluster.allreduce_time_s(grad, 8, NDR)))
+    assert step["step"] == pytest.approx(step["compute"] + step["communication"])
+    hidden = P.data_parallel_step_time_s("resnet50", 8, H100, NDR, 256, overlap=True, bits=32)
+    assert hidden["exposed"] == pytest.approx(max(0, hidden["communication"] - 2 / 3 * hidden["compute"]))
+
+
+@given(st.sampled_from(["alexnet", "vgg16", "resnet50", "bert_large"]), st.sampled_from([8, 16, 32]),
+       st.integers(1, 512))
+def test_speedup_bounds_and_compression_helps(model, bits, batch):
+    ps = np.array([1, 2, 8, 64, 512])
+    s = P.speedup(model, ps, H100, cluster.link("25 GbE"), batch, bits=bits)
+    assert s[0] == pytest.approx(1)
+    assert np.all(s <= ps * (1 + 1e-9)) and np.all(s > 0)
+    fewer = P.speedup(model, ps, H100, cluster.link("25 GbE"), batch, bits=max(1, bits // 2))
+    assert np.all(fewer >= s - 1e-9)
+    overlapped = P.speedup(model, ps, H100, cluster.link("25 GbE"), batch, bits=bits, overlap=True)
+    assert np.all(overlapped >= s - 1e-9)
+
+
+def test_strong_scaling_efficiency_falls_and_slow_links_can_slow_down():
+    ps = np.array([1, 8, 64, 512])
+    s = P.speedup("resnet50", ps, H100, cluster.link("NVLink 4 (H100)"), 512, scaling="strong")
+    assert np.all(np.diff(s / ps) < 0)  # the per-GPU batch shrinks, the all-reduce does not
+    slow = P.speedup("vgg16", ps, H100, cluster.link("10 GbE"), 512, scaling="strong")
+    assert slow[1] < 1  # on a slow network more GPUs can be slower than one
+
+
+def test_fc_heavy_models_are_communication_heavy():
+    assert P.params_per_gflop("vgg16") > P.params_per_gflop("resnet50")
+    assert P.params_per_gflop("alexnet") > P.params_per_gflop("vgg16")
+
+
+def test_dynamic_levels_match_the_2015_data_type():
+    levels = P.dynamic_levels(8)
+    assert len(levels) == 256 and -1 <= levels.min() < -0.99 and levels.max() == 1 and 0 in levels
+    assert np.all(np.diff(levels) > 0)
+    small = levels[(levels > 0) & (levels < 0.01)]
+    assert small.size > 0  # fine steps for small values
+
+
+@given(st.integers(0, 10))
+def test_dynamic_beats_linear_on_heavy_tailed_gradients(seed):
+    g = P.gradient_like(20_000, seed)
+    for bits in (4, 8):
+        dyn = P.relative_error(g, P.compress_gradient(g, bits, "dynamic", 2048))
+        lin = P.relative_error(g, P.compress_gradient(g, bits, "linear", 2048))
+        assert dyn < lin
+    assert P.relative_error(g, P.compress_gradient(g, 32)) == 0
+
+
+@pytest.mark.parametrize("workers", [1, 2, 4])
+def test_data_parallel_run_matches_large_batch_sgd(workers):
+    single = P.train_single(steps=15, batch=256, hidden=32, seed=3)
+    run = P.train_data_parallel(workers, steps=15, batch=256, hidden=32, seed=3)
+    np.testing.assert_allclose(run.losses, single.losses, rtol=1e-10, atol=1e-12)
+    assert single.losses[-1] < single.losses[0]  # it learns
+    assert run.wall_s > 0 and 0 <= run.compute_s <= run.wall_s
+
+
+def test_predicted_speedup_from_a_fit():
+    single = P.train_single(steps=5, batch=64, hidden=16)
+    fast = cluster.AlphaBetaFit(1e-9, 1e-15)
+    slow = cluster.AlphaBetaFit(1.0, 1e-3)
+    assert P.predicted_speedup(single, 2, fast, 100) == pytest.approx(2, rel=1e-3)
+    assert P.predicted_speedup(single, 2, slow, 100) < 0.1
+    assert P.predicted_speedup(single, 1, slow, 100) == pytest.approx(1)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: P.flops_per_sample("gpt-9"), "model"),
+        (lambda: P.compute_time_s("resnet50", 0, H100), "batch"),
+        (lambda: P.compute_time_s("resnet50", 8, H100, utilization=2), "utilization"),
+        (lambda: P.data_parallel_step_time_s("resnet50", 0, H100, NDR), "n_gpus"),
+        (lambda: P.data_parallel_step_time_s("resnet50", 8, H100, NDR, bits=7), "bits"),
+        (lambda: P.speedup("resnet50", [8], H100, NDR, scaling="medium"), "scaling"),
+        (lambda: P.amdahl(8, 1.5), "parallel_fraction"),
+        (lambda: P.gustafson(0, 0.5), "p must"),
+        (lambda: P.compress_gradient([], 8), "non-empty"),
+        (lambda: P.compress_gradient([1.0, np.nan], 8), "finite"),
+        (lambda: P.compress_gradient([1.0], 8, "magic"), "scheme"),
+        (lambda: P.dynamic_levels(12), "bits"),
+        (lambda: P.gradient_like(0), "n must"),
+        (lambda: P.train_data_parallel(3, 5, 256), "divide evenly"),
+        (lambda: P.train_data_parallel(9, 5, 72), "n_workers"),
+        (lambda: P.train_single(0), "steps"),
+        (lambda: P.train_single(5, lr=-1), "lr"),
+    ],
+)
+def test_bad_arguments(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
