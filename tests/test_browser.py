@@ -1,8 +1,11 @@
 """Every notebook in a real browser: Run All without errors, every widget renders, a slider moves a figure.
 
 One JupyterLab server (on a temporary copy of the notebooks) and one Chromium serve the whole module; each
-notebook gets its own page and its own workspace. The key-press-to-new-figure time of each notebook is
-printed and appended to artefacts/browser/latency.jsonl; a screenshot goes to artefacts/browser/<name>.png.
+notebook gets its own page, workspace and kernel. For each notebook: open it, clear the stored outputs, Run
+All from the Run menu, check for errors, stderr and unrendered widgets, then press ArrowRight on the first
+slider of the first `.course-explorer` box and wait for its figure to change. The key-press-to-new-figure
+time (and the time of each phase) is printed and appended to artefacts/browser/latency.jsonl; a
+screenshot goes to artefacts/browser/<notebook>.png.
 
 Chromium is Debian's /usr/bin/chromium (no browser download). Without it the test is skipped, or fails
 when CI=true.
@@ -83,17 +86,24 @@ def lab_server(browser, tmp_path_factory):
         server.stop()
 
 
-@pytest.fixture
-def page(browser, lab_server):
+@pytest.fixture(scope="module")
+def browser_context(browser):
+    """One context for the module: its HTTP cache loads JupyterLab's scripts once for every notebook."""
     context = browser.new_context(viewport={"width": 1400, "height": 1100})
-    page = context.new_page()
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context, lab_server):
+    page = browser_context.new_page()
     page.set_default_timeout(STEP_TIMEOUT_MS)
     page.course_errors = []
     page.on("pageerror", lambda err: page.course_errors.append(str(err)))
     try:
         yield page
     finally:
-        context.close()
+        page.close()
         lab_server.shutdown_kernels()  # the next notebook gets the machine to itself
 
 
@@ -106,9 +116,10 @@ def panel_texts(page, selector: str) -> list[str]:
     return [t.strip()[:1500] for t in page.locator(f"{PANEL} {selector}").all_inner_texts()]
 
 
-def record_latency(name: str, ms: float, wall_ms: float) -> None:
+def record_latency(name: str, ms: float, wall_ms: float, phases: dict[str, float]) -> None:
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     row = {"notebook": name, "ms": round(ms, 1), "wall_ms": round(wall_ms, 1),
+           **{key: round(value, 2) for key, value in phases.items()},
            "time": datetime.now(UTC).isoformat(timespec="seconds")}
     with open(ARTEFACTS / "latency.jsonl", "a", encoding="utf-8") as out:
         out.write(json.dumps(row) + "\n")
@@ -122,6 +133,7 @@ def test_notebook_in_browser(notebook, lab_server, page):
 
     name = notebook.name
     # A workspace per notebook, so JupyterLab does not restore the previous notebook's tab.
+    t_open = time.perf_counter()
     page.goto(lab_server.url(f"lab/workspaces/{notebook.stem}/tree/notebooks/{name}"))
     try:
         page.wait_for_function(KERNEL_READY_JS, timeout=90_000)
@@ -134,6 +146,7 @@ def test_notebook_in_browser(notebook, lab_server, page):
     click_menu(page, "Edit", "editmenu:clear-all")
     expect(page.locator(f"{PANEL} .jp-OutputArea-output")).to_have_count(0)
     click_menu(page, "Run", "runmenu:run-all")
+    t_run = time.perf_counter()
     try:
         page.wait_for_function(RUN_FINISHED_JS, arg=[PANEL, IDLE, f"{ERROR}, {STDERR}"],
                                timeout=RUN_ALL_TIMEOUT_MS)
@@ -144,6 +157,7 @@ def test_notebook_in_browser(notebook, lab_server, page):
                     + f"\npage errors: {page.course_errors}\nserver log:\n{lab_server.log_tail()}")
 
     # JupyterLab renders an error (traceback) with the stderr MIME type; both stop the test here.
+    t_ran = time.perf_counter()
     errors = panel_texts(page, f"{ERROR}, {STDERR}")
     assert not errors, f"{name}: error or stderr output after Run All:\n" + "\n---\n".join(errors)
 
@@ -203,7 +217,8 @@ def test_notebook_in_browser(notebook, lab_server, page):
     if not isinstance(ms, (int, float)) or ms != ms:  # no keydown timestamp: fall back to the wall clock
         ms = wall_ms
     expect(readout).not_to_have_text(value_before)
-    record_latency(name, ms, wall_ms)
+    record_latency(name, ms, wall_ms, {"open_s": t_run - t_open, "run_all_s": t_ran - t_run,
+                                       "widgets_and_slider_s": time.perf_counter() - t_ran})
 
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     box.evaluate("b => b.scrollIntoView({block: 'start'})")  # controls and as much of the figure as fits
