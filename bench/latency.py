@@ -31,7 +31,7 @@ from collections.abc import Callable
 from .core import ARTEFACTS, ROOT, check, fmt, ratio, summarize
 
 CHANGES = 30
-WARMUP = 2
+WARMUP = 1  # after trying each value once (plan), which warms up every value too
 NAIVE_CHANGES = 6
 NAIVE_WARMUP = 1
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
