@@ -55,7 +55,7 @@ MEASURING = ("machine.matmul", "convolution.fft_timing")  # they time this machi
 MAX_UPDATE_S = 5.0  # CPU seconds of this process per change (wall time swells when the machine is shared)
 MAX_WALL_S = 20.0  # wall seconds per change: catches waiting (sleeps, network time-outs), which costs no CPU
 BUDGET_S = 24.0  # seconds for the whole file, shared equally by the explorers
-MIN_EXAMPLES, MAX_EXAMPLES, MEASURING_EXAMPLES = 10, 200, 2
+MIN_EXAMPLES, MAX_EXAMPLES, MEASURING_EXAMPLES = 6, 200, 2
 RENDER_EVERY = 4  # about one hypothesis example in 4 is rendered for real (a render costs 50-150 ms)
 REPORT = ROOT / "artefacts" / "robustness.json"
 
