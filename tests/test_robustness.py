@@ -13,12 +13,16 @@ and never another exception type (the Explorer base would catch it, but it is a 
 ``MAX_UPDATE_S`` CPU seconds or longer (or ``MAX_WALL_S`` of wall time), or emit a warning (it would print on
 stderr under the learner's explorer), and setting the defaults back always recovers.
 
-Two phases per explorer: an exhaustive sweep (every candidate value of every control from the defaults, again
-with each other option of every drop-down, toggle and checkbox, sliders then only at their ends; plus all
-bounded controls at their minima together and at their maxima together), then hypothesis combinations of
+Two phases per explorer: an exhaustive sweep (every candidate value of every control from the defaults; then,
+while half the explorer's share of ``BUDGET_S`` lasts, again with each other option of every drop-down, toggle
+and checkbox, sliders only at their ends; plus all bounded controls at their minima together and at their maxima
+together), then hypothesis combinations of
 several changes, as many as the explorer's share of ``BUDGET_S`` allows (at least ``MIN_EXAMPLES``): the sweep
 grows with the course, the combinations shrink. Explorers that time this machine (``MEASURING``) get only the
 all-minima and all-maxima states and ``MEASURING_EXAMPLES`` combinations.
+
+Slider maxima are also bounded (``RESOURCE_LIMITS``): no image side over 1024, no more than 10^6 Monte Carlo
+samples or 8 processes.
 
 NaN in a figure is accepted only where an explorer deliberately hides something: an invisible artist, or a
 reference line (``axvline`` / ``axhline``) whose position is NaN on every point. To hide anything else, make
