@@ -31,6 +31,20 @@ def _non_negative(value, name: str) -> float:
     return float(value)
 
 
+def _whole(value, name: str, low: int = 1, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low \
+            or (high is not None and value > high):
+        span = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise ValueError(f"{name} must be a whole number {span}, got {value!r}")
+    return int(value)
+
+
+def _flag(value, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def _fraction(value, name: str) -> float:
     value = _non_negative(value, name)
     if value > 1:
@@ -43,9 +57,11 @@ def _fraction(value, name: str) -> float:
 def psu_watts(gpu_w: list[float], cpu_w: float, other_w: float = 50, margin: float = 0.2) -> float:
     """PSU rating to buy (W): the summed DC load of GPUs, CPU and the rest, plus a safety ``margin``
     (0.2 = 20 %) for transient spikes, ageing and keeping the PSU in its efficient range."""
+    if not isinstance(gpu_w, (list, tuple, np.ndarray)):
+        raise ValueError(f"gpu_w must be a list of GPU powers in W, got {gpu_w!r}")
     if len(gpu_w) > 16:
-        raise ValueError(f"at most 16 GPUs, got {len(gpu_w)}")
-    load = sum(_non_negative(w, "GPU power") for w in gpu_w) + _non_negative(cpu_w, "cpu_w") \
+        raise ValueError(f"gpu_w holds at most 16 GPUs, got {len(gpu_w)}")
+    load = sum(_non_negative(w, "GPU power in gpu_w") for w in gpu_w) + _non_negative(cpu_w, "cpu_w") \
         + _non_negative(other_w, "other_w")
     if _non_negative(margin, "margin") > 2:
         raise ValueError(f"margin must be at most 2 (200 %), got {margin}")
@@ -80,7 +96,7 @@ def circuit_limit_w(region: str = "US", continuous: bool = True) -> float:
     """Household circuit limit (W) for ``region`` "US" (120 V 15 A) or "EU" (230 V 16 A)."""
     if region not in ("US", "EU"):
         raise ValueError(f"region must be 'US' or 'EU', got {region!r}")
-    key = f"{region.lower()}_circuit_{'continuous' if continuous else 'peak'}_w"
+    key = f"{region.lower()}_circuit_{'continuous' if _flag(continuous, 'continuous') else 'peak'}_w"
     return load_table("hardware_facts").get(key).value
 
 
@@ -120,9 +136,11 @@ def pcie_generations() -> list[str]:
 
 def pcie_gbs(generation: str | float, lanes: int) -> float:
     """Per-direction bandwidth (GB/s) of a PCIe link of ``generation`` with ``lanes`` lanes."""
-    if lanes not in (1, 2, 4, 8, 16):
+    if isinstance(lanes, bool) or lanes not in (1, 2, 4, 8, 16):
         raise ValueError(f"lanes must be 1, 2, 4, 8 or 16, got {lanes!r}")
     try:
+        if isinstance(generation, bool):
+            raise TypeError
         gen = float(generation)
     except (TypeError, ValueError):
         raise ValueError(f"generation must be one of {pcie_generations()}, got {generation!r}") from None
@@ -135,9 +153,8 @@ def pcie_gbs(generation: str | float, lanes: int) -> float:
 def batch_bytes(batch: int, channels: int = 3, height: int = 224, width: int = 224,
                 bytes_per_value: float = 4) -> float:
     """Bytes of a batch of images (batch x channels x height x width values)."""
-    dims = [_positive(v, n) for v, n in ((batch, "batch"), (channels, "channels"), (height, "height"),
-                                         (width, "width"), (bytes_per_value, "bytes_per_value"))]
-    return float(np.prod(dims))
+    dims = [_whole(v, n) for v, n in ((batch, "batch"), (channels, "channels"), (height, "height"), (width, "width"))]
+    return float(np.prod(dims, dtype=float)) * _positive(bytes_per_value, "bytes_per_value")
 
 
 def pcie_transfer_time_s(n_bytes: float, generation: str | float, lanes: int, efficiency: float = 1.0) -> float:
@@ -152,7 +169,7 @@ def transfer_overhead(transfer_s: float, step_s: float, prefetch: bool) -> float
     """Share of extra time a transfer adds to a training step: without prefetching the GPU waits for the whole
     transfer (t / step); with prefetching it overlaps the previous step and costs only what sticks out."""
     t, step = _non_negative(transfer_s, "transfer_s"), _positive(step_s, "step_s")
-    return max(0.0, t - step) / step if prefetch else t / step
+    return max(0.0, t - step) / step if _flag(prefetch, "prefetch") else t / step
 
 
 # ---- input pipeline ----------------------------------------------------------------------------
@@ -170,7 +187,7 @@ def storage_read_mbs(storage: str, optimistic: bool = False) -> float:
     except KeyError:
         names = [r.storage for r in load_table("storage")]
         raise ValueError(f"storage must be one of {names}, got {storage!r}") from None
-    return row.read_mbs_high if optimistic else row.read_mbs_low
+    return row.read_mbs_high if _flag(optimistic, "optimistic") else row.read_mbs_low
 
 
 def pipeline_stages(storage: str, sample_bytes: float, decode_per_core: float, cores: int,
@@ -192,8 +209,12 @@ def pipeline_stages(storage: str, sample_bytes: float, decode_per_core: float, c
 
 def bottleneck(stages: list[Stage]) -> Stage:
     """The slowest stage: the pipeline delivers no more than it."""
+    if not isinstance(stages, (list, tuple)) or not all(isinstance(s, Stage) for s in stages):
+        raise ValueError(f"stages must be a list of Stage (from pipeline_stages()), got {stages!r}")
     if not stages:
         raise ValueError("stages is empty")
+    for s in stages:
+        _non_negative(s.samples_per_s, f"samples_per_s of {s.name!r} in stages")
     return min(stages, key=lambda s: s.samples_per_s)
 
 
@@ -220,8 +241,10 @@ def measure_decode_rate(n_images: int = 20, size: int = 320, crop: int = 224, se
     ``crop`` x ``crop``, flip and normalise to float32. Returns (images per second, JPEG bytes per image)."""
     from PIL import Image
 
-    if not 1 <= n_images <= 500:
-        raise ValueError(f"n_images must be between 1 and 500, got {n_images}")
+    n_images = _whole(n_images, "n_images", 1, 500)
+    size, crop = _whole(size, "size", 32, 1024), _whole(crop, "crop", 32, 1024)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
     if not 32 <= crop <= size <= 1024:
         raise ValueError(f"need 32 <= crop <= size <= 1024, got crop={crop}, size={size}")
     data = _sample_jpeg(size, seed)
@@ -257,9 +280,7 @@ def cloud_vs_own(purchase_usd: float, power_w: float, price_per_kwh: float, clou
     if hours > 744:
         raise ValueError(f"hours_per_month must be at most 744 (a 31-day month), got {hours}")
     resale = _fraction(resale_fraction, "resale_fraction")
-    if not 1 <= months <= 240:
-        raise ValueError(f"months must be between 1 and 240, got {months}")
-    m = np.arange(months + 1)
+    m = np.arange(_whole(months, "months", 1, 240) + 1)
     own = buy * (1 - resale) + m * hours * w / 1000 * price
     cloud = m * hours * rate
     cheaper = np.nonzero((cloud >= own) & (m > 0))[0]

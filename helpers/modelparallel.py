@@ -30,6 +30,12 @@ def _positive(value, name: str) -> float:
     return float(value)
 
 
+def _flag(value, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 # ---- one layer: data against model parallelism ------------------------------------------------------
 
 def dp_bytes_per_step(d_in: int, d_out: int, p: int, bytes_per_value: float = 4) -> float:
@@ -81,9 +87,14 @@ def split_matmul(x: np.ndarray, w: np.ndarray, p: int, split: str = "column") ->
     partial products are summed (an all-reduce). The result equals x @ w up to floating-point rounding."""
     import multiprocessing as mp
 
-    x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    try:
+        x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("x and w must be 2-D arrays of numbers") from None
     if x.ndim != 2 or w.ndim != 2 or x.shape[1] != w.shape[0] or 0 in x.shape or 0 in w.shape:
         raise ValueError(f"x and w must be 2-D with matching inner size, got {x.shape} and {w.shape}")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(w))):
+        raise ValueError("x and w must hold finite numbers (no NaN or infinity)")
     if max(x.shape + w.shape) > 4096:
         raise ValueError(f"matrices larger than 4096 on a side are refused, got {x.shape} and {w.shape}")
     p = _whole(p, "p", 1, 8)
@@ -248,14 +259,16 @@ def activation_gb(seq: int, micro_batch: int, hidden: int, layers: int, tp: int 
     term omitted as with FlashAttention), or only the 2 s b h bytes of each layer's input when recomputing."""
     s, b, h = _whole(seq, "seq"), _whole(micro_batch, "micro_batch"), _whole(hidden, "hidden")
     layers, tp, pp = _whole(layers, "layers"), _whole(tp, "tp"), _whole(pp, "pp")
-    per_layer = (2 if recompute else 34 / tp) * s * b * h * _positive(bytes_per_value, "bytes_per_value") / 2
+    per_value = 2 if _flag(recompute, "recompute") else 34 / tp
+    per_layer = per_value * s * b * h * _positive(bytes_per_value, "bytes_per_value") / 2
     return per_layer * math.ceil(layers / pp) * pp / 1e9
 
 
 def training_memory_per_gpu_gb(params: float, dp: int = 1, tp: int = 1, pp: int = 1, zero_stage: int = 0,
                                activations_gb: float = 0.0) -> float:
     """Total per-GPU GB: model states (``model_state_gb``) plus activations."""
-    if not math.isfinite(activations_gb) or activations_gb < 0:
+    if isinstance(activations_gb, bool) or not isinstance(activations_gb, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(activations_gb) or activations_gb < 0:
         raise ValueError(f"activations_gb must be >= 0, got {activations_gb}")
     return sum(model_state_gb(params, dp, tp, pp, zero_stage).values()) + activations_gb
 
@@ -305,6 +318,11 @@ def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float
     compute 6 N tokens / (GPUs x peak x efficiency) stretched by the pipeline bubble, plus tensor-parallel
     all-reduces (intra-node link) and the data-parallel gradient all-reduce (inter-node link once dp spans nodes),
     not overlapped. Sorted with the fitting plans first, fastest first. A model, not a measurement."""
+    if not isinstance(model, ModelShape):
+        raise ValueError(f"model must be a ModelShape (from model_shape() or model_shapes()), got {model!r}")
+    cluster._check_link(intra_link, "intra_link")
+    cluster._check_link(inter_link, "inter_link")
+    _flag(recompute, "recompute")
     n = _whole(n_gpus, "n_gpus", 1, 100_000)
     gpn = _whole(gpus_per_node, "gpus_per_node", 1, 72)
     mem = _positive(gpu_memory_gb, "gpu_memory_gb")

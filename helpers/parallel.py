@@ -39,6 +39,46 @@ def _whole(value, name: str, low: int = 1, high: int = 10**7) -> int:
     return int(value)
 
 
+def _flag(value, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _seed(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {value!r}")
+    return int(value)
+
+
+def _vector(values, name: str) -> np.ndarray:
+    try:
+        a = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        a = None
+    if a is None or a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} must be a non-empty 1-D array of finite numbers")
+    return a
+
+
+def _matrix(values, name: str) -> np.ndarray:
+    try:
+        a = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        a = None
+    if a is None or a.ndim != 2 or 0 in a.shape or not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} must be a non-empty 2-D array of finite numbers")
+    return a
+
+
+def _gpu_counts(n_gpus) -> list[int]:
+    items = n_gpus.tolist() if isinstance(n_gpus, np.ndarray) else n_gpus
+    items = list(items) if isinstance(items, (list, tuple)) else [items]
+    if not items:
+        raise ValueError("n_gpus must hold at least one number of GPUs")
+    return [_whole(p, "n_gpus", 1, 100_000) for p in items]
+
+
 # ---- models: parameters and FLOPs ----------------------------------------------------------------------
 
 def flops_per_sample(model: str) -> float:
@@ -63,6 +103,8 @@ def compute_time_s(model: str, batch: float, gpu: GPU, precision: str = "fp16", 
     u = _positive(utilization, "utilization")
     if u > 1:
         raise ValueError(f"utilization must be at most 1, got {u}")
+    if not isinstance(gpu, GPU):
+        raise ValueError(f"gpu must be a GPU (from helpers.gpus.gpu() or all_gpus()), got {gpu!r}")
     return flops_per_sample(model) * _positive(batch, "batch") / (gpu.peak_flops(precision) * u)
 
 
@@ -72,7 +114,8 @@ def data_parallel_step_time_s(model: str, n_gpus: int, gpu: GPU, link: cluster.L
     ``bits``-bit values over ``link`` (ring). Returns seconds of ``compute``, ``communication``, ``exposed``
     (communication not hidden) and ``step``."""
     p = _whole(n_gpus, "n_gpus", 1, 100_000)
-    if bits not in (1, 2, 4, 8, 16, 32):
+    overlap = _flag(overlap, "overlap")
+    if isinstance(bits, bool) or bits not in (1, 2, 4, 8, 16, 32):
         raise ValueError(f"bits must be 1, 2, 4, 8, 16 or 32, got {bits!r}")
     compute = compute_time_s(model, batch_per_gpu, gpu, "fp16", utilization)
     grad_bytes = cluster.parameter_count(model) * bits / 8
@@ -87,11 +130,10 @@ def speedup(model: str, n_gpus, gpu: GPU, link: cluster.Link, batch: float = 32,
     the global batch, split evenly."""
     if scaling not in ("weak", "strong"):
         raise ValueError(f"scaling must be 'weak' or 'strong', got {scaling!r}")
-    ps = np.atleast_1d(np.asarray(n_gpus))
+    ps = _gpu_counts(n_gpus)
     one = data_parallel_step_time_s(model, 1, gpu, link, batch, overlap, bits, utilization)["step"]
     out = []
     for p in ps:
-        p = _whole(int(p), "n_gpus", 1, 100_000)
         per_gpu = batch if scaling == "weak" else batch / p
         step = data_parallel_step_time_s(model, p, gpu, link, per_gpu, overlap, bits, utilization)["step"]
         out.append(p * one / step if scaling == "weak" else one / step)
@@ -106,19 +148,25 @@ def efficiency(model: str, n_gpus, gpu: GPU, link: cluster.Link, **kw) -> np.nda
 def amdahl(p, parallel_fraction: float):
     """Amdahl's law: speedup of a fixed job with ``parallel_fraction`` f on p workers, 1 / ((1 - f) + f / p)."""
     f = _fraction(parallel_fraction)
-    p = np.asarray(p, dtype=float)
-    if np.any(p < 1):
-        raise ValueError(f"p must be >= 1, got {p}")
+    p = _workers(p)
     return 1 / ((1 - f) + f / p)
 
 
 def gustafson(p, parallel_fraction: float):
     """Gustafson's law: speedup when the job grows with p (weak scaling), (1 - f) + f p."""
     f = _fraction(parallel_fraction)
-    p = np.asarray(p, dtype=float)
-    if np.any(p < 1):
-        raise ValueError(f"p must be >= 1, got {p}")
+    p = _workers(p)
     return (1 - f) + f * p
+
+
+def _workers(p) -> np.ndarray:
+    try:
+        a = None if isinstance(p, (bool, str, bytes)) else np.asarray(p, dtype=float)
+    except (TypeError, ValueError):
+        a = None
+    if a is None or not np.all(np.isfinite(a)) or np.any(a < 1):
+        raise ValueError(f"p must be a finite number of workers >= 1 (or an array of them), got {p!r}")
+    return a
 
 
 def _fraction(f) -> float:
@@ -154,9 +202,7 @@ def _nearest(values: np.ndarray, levels: np.ndarray) -> np.ndarray:
 def compress_gradient(g, bits: int = 8, scheme: str = "linear", block_size: int = 2048) -> np.ndarray:
     """Round a gradient to ``bits`` bits and read it back: ``linear`` is block-wise absmax integers
     (``helpers.quantize``), ``dynamic`` the dynamic tree type with one absmax scale per block. 32 returns ``g``."""
-    g = np.asarray(g, dtype=np.float64)
-    if g.ndim != 1 or g.size == 0 or not np.all(np.isfinite(g)):
-        raise ValueError("g must be a non-empty 1-D array of finite numbers")
+    g = _vector(g, "g")
     if bits == 32:
         return g.copy()
     if scheme not in ("linear", "dynamic"):
@@ -177,14 +223,18 @@ def gradient_like(n: int = 100_000, seed: int = 0) -> np.ndarray:
     """A gradient-shaped test vector: heavy-tailed values (Student t, 3 degrees of freedom) whose scale varies
     by orders of magnitude between layers (blocks of 5000), like real gradients."""
     n = _whole(n, "n", 1, 2**20)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_seed(seed))
     layer_scale = 10 ** rng.uniform(-4, -1, size=math.ceil(n / 5000)).repeat(5000)[:n]
     return rng.standard_t(3, n) * layer_scale
 
 
 def relative_error(g, compressed) -> float:
     """Root-mean-square error of ``compressed`` relative to the RMS of ``g``."""
-    g, c = np.asarray(g, float), np.asarray(compressed, float)
+    g, c = _vector(g, "g"), _vector(compressed, "compressed")
+    if c.size != g.size:
+        raise ValueError(f"compressed must have as many values as g, got {c.size} and {g.size}")
+    if not np.any(g):
+        raise ValueError("g must not be all zeros (its RMS is the scale of the error)")
     return float(np.sqrt(np.mean((c - g) ** 2)) / np.sqrt(np.mean(g**2)))
 
 
@@ -203,7 +253,9 @@ class TrainingRun:
 
 def make_dataset(n_samples: int = 4096, features: int = 32, classes: int = 4, seed: int = 0):
     """A seeded classification task: Gaussian inputs labelled by a random teacher network."""
-    rng = np.random.default_rng(seed)
+    n_samples, features = _whole(n_samples, "n_samples", 1, 2**20), _whole(features, "features", 1, 1024)
+    classes = _whole(classes, "classes", 1, 1024)
+    rng = np.random.default_rng(_seed(seed))
     x = rng.standard_normal((n_samples, features))
     teacher = rng.standard_normal((features, classes))
     y = np.argmax(np.tanh(x @ teacher) + 0.3 * rng.standard_normal((n_samples, classes)), axis=1)
@@ -212,7 +264,9 @@ def make_dataset(n_samples: int = 4096, features: int = 32, classes: int = 4, se
 
 def init_params(features: int, hidden: int, classes: int, seed: int = 0) -> np.ndarray:
     """Flat parameter vector of a one-hidden-layer tanh MLP (W1, b1, W2, b2), seeded."""
-    rng = np.random.default_rng(seed + 1)
+    features, hidden = _whole(features, "features", 1, 1024), _whole(hidden, "hidden", 1, 1024)
+    classes = _whole(classes, "classes", 1, 1024)
+    rng = np.random.default_rng(_seed(seed) + 1)
     w1 = rng.standard_normal((features, hidden)) / np.sqrt(features)
     w2 = rng.standard_normal((hidden, classes)) / np.sqrt(hidden)
     return np.concatenate([w1.ravel(), np.zeros(hidden), w2.ravel(), np.zeros(classes)])
@@ -220,7 +274,20 @@ def init_params(features: int, hidden: int, classes: int, seed: int = 0) -> np.n
 
 def loss_and_grad(params: np.ndarray, x: np.ndarray, y: np.ndarray, hidden: int, classes: int):
     """Mean softmax cross-entropy of the MLP on (x, y) and its gradient (flat, same layout as ``params``)."""
+    hidden, classes = _whole(hidden, "hidden", 1, 1024), _whole(classes, "classes", 1, 1024)
+    x, params = _matrix(x, "x"), _vector(params, "params")
+    try:
+        y = np.asarray(y)
+    except (TypeError, ValueError):
+        y = np.asarray(None)
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer) or np.any(y < 0) or np.any(y >= classes):
+        raise ValueError(f"y must be a 1-D array of class labels, whole numbers from 0 to {classes - 1}")
+    if y.size != x.shape[0]:
+        raise ValueError(f"x and y must have one row per label, got {x.shape[0]} rows and {y.size} labels")
     f = x.shape[1]
+    if params.size != (f + 1) * hidden + (hidden + 1) * classes:
+        raise ValueError(f"params must hold {(f + 1) * hidden + (hidden + 1) * classes} values for {f} features, "
+                         f"{hidden} hidden units and {classes} classes, got {params.size}")
     i = 0
     w1 = params[i : i + f * hidden].reshape(f, hidden); i += f * hidden  # noqa: E702
     b1 = params[i : i + hidden]; i += hidden  # noqa: E702
@@ -342,7 +409,18 @@ def train_data_parallel(n_workers: int = 2, steps: int = 50, batch: int = 256, h
 def predicted_speedup(single: TrainingRun, n_workers: int, fit: cluster.AlphaBetaFit, n_params: int) -> float:
     """Speedup the alpha-beta model predicts for ``n_workers`` given a measured single-process run: compute
     divides by the workers; each step adds an all-reduce of the gradient with the measured alpha and beta."""
+    if not isinstance(single, TrainingRun):
+        raise ValueError(f"single must be a TrainingRun (from train_single()), got {single!r}")
+    _positive(single.wall_s, "single.wall_s")
     p = _whole(n_workers, "n_workers", 1, 8)
+    if not isinstance(fit, cluster.AlphaBetaFit):
+        raise ValueError(f"fit must be an AlphaBetaFit (from helpers.cluster.fit_alpha_beta()), got {fit!r}")
+    _positive(fit.beta_s_per_byte, "fit.beta_s_per_byte")
+    alpha = fit.alpha_s
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(alpha) or alpha < 0:
+        raise ValueError(f"fit.alpha_s must be a number >= 0, got {alpha!r}")
+    n_params = _whole(n_params, "n_params", 1, 10**13)
     steps = len(single.losses)
     link = cluster.custom_link("measured", 1 / fit.beta_s_per_byte / 1e9, fit.alpha_s * 1e6)
     comm = steps * float(cluster.allreduce_time_s(n_params * 8, p, link, "ring")) if p > 1 else 0.0

@@ -26,9 +26,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import brain as B
+from helpers import build as BU
 from helpers import convolution as C
 from helpers import gpus as G
 from helpers import machine as M
+from helpers import modelparallel as MP
+from helpers import parallel as PA
 from helpers import trends as T
 
 NOT_PURE = {"__init__", "widgets", "plotting", "notebook", "data"}  # display layers; data has test_data.py
@@ -398,6 +401,190 @@ SWEEP |= {
                                                             [[64]], [True], list(range(1, 40))])),
                               "repeats": arg(whole(1, CL.MAX_REPEATS)), "seed": arg(SEED),
                               "method": arg(one_of_words(*CL.METHODS))}),
+    },
+}
+
+# ---- notebook 04: building a machine (power and PSU, PCIe, input pipeline, cloud or own) -----------------------
+GENERATION = st.sampled_from(["7.0", "abc", "", None, math.nan, math.inf, [4.0], 0.5, -1, True])
+LANES = whole(1, 16) | st.sampled_from([3, 5, 12, True])
+STORAGE = one_of_words(*[r.storage for r in BU.load_table("storage")])
+AT_LEAST_0 = real(0, low_open=False)  # a number >= 0 (watts, prices, seconds)
+COST = dict(purchase_usd=2500.0, power_w=500.0, price_per_kwh=0.15, cloud_usd_per_hour=0.7)
+COST_ARGS = {"purchase_usd": arg(AT_LEAST_0), "power_w": arg(AT_LEAST_0), "price_per_kwh": arg(AT_LEAST_0),
+             "cloud_usd_per_hour": arg(real(0))}
+SWEEP |= {
+    BU: {
+        "psu_watts": (dict(gpu_w=[450.0, 450.0], cpu_w=125.0, other_w=50.0, margin=0.2),
+                      {"gpu_w": arg(st.sampled_from([None, "abc", 450.0, [450.0, math.nan], [-1.0], [math.inf],
+                                                     [[450.0]], ["a"], [450.0] * 17, {"a": 1}])),
+                       "cpu_w": arg(AT_LEAST_0), "other_w": arg(AT_LEAST_0), "margin": arg(real(0, 2, False))}),
+        "psu_efficiency": (dict(tier="Gold", load_fraction=0.5),
+                           {"tier": arg(one_of_words(*BU.PSU_TIERS)), "load_fraction": arg(real(0, 1.5, False))}),
+        "wall_watts": (dict(dc_w=600.0, psu_rating_w=1000.0, tier="Gold"),
+                       {"dc_w": arg(AT_LEAST_0), "psu_rating_w": arg(real(0)),
+                        "tier": arg(one_of_words(*BU.PSU_TIERS))}),
+        "circuit_limit_w": (dict(region="EU", continuous=True),
+                            {"region": arg(one_of_words("US", "EU")), "continuous": arg(NOT_A_FLAG)}),
+        "power_limited_performance": (
+            dict(power_fraction=0.8, series="puget_tf"),
+            {"power_fraction": arg(real(0, 1 + 1e-9)),  # 1e-9 of tolerance for rounding
+             "series": arg(one_of_words(*sorted({r.series for r in BU.load_table("power_limit")})))}),
+        "electricity_cost": (dict(watts=600.0, hours_per_day=24, utilisation=0.5, price_per_kwh=0.16, years=1.0),
+                             {"watts": arg(AT_LEAST_0), "hours_per_day": arg(real(0, 24, False)),
+                              "utilisation": arg(real(0, 1, False)), "price_per_kwh": arg(AT_LEAST_0),
+                              "years": arg(AT_LEAST_0)}),
+        "pcie_generations": ({}, {}),
+        "pcie_gbs": (dict(generation="4.0", lanes=16), {"generation": arg(GENERATION), "lanes": arg(LANES)}),
+        "batch_bytes": (dict(batch=32, channels=3, height=224, width=224, bytes_per_value=4),
+                        {**{a: arg(whole()) for a in ("batch", "channels", "height", "width")},
+                         "bytes_per_value": arg(real(0))}),
+        "pcie_transfer_time_s": (dict(n_bytes=1e8, generation="3.0", lanes=8, efficiency=0.8),
+                                 {"n_bytes": arg(AT_LEAST_0), "generation": arg(GENERATION), "lanes": arg(LANES),
+                                  "efficiency": arg(real(0, 1))}),
+        "transfer_overhead": (dict(transfer_s=0.01, step_s=0.2, prefetch=True),
+                              {"transfer_s": arg(AT_LEAST_0), "step_s": arg(real(0)), "prefetch": arg(NOT_A_FLAG)}),
+        "storage_read_mbs": (dict(storage="SATA SSD", optimistic=False),
+                             {"storage": arg(STORAGE), "optimistic": arg(NOT_A_FLAG)}),
+        "pipeline_stages": (
+            dict(storage="SATA SSD", sample_bytes=110e3, decode_per_core=150.0, cores=4, gpu_samples_per_s=900.0,
+                 pcie_generation="4.0", lanes=16, decoded_bytes=150528),
+            {"storage": arg(STORAGE), "sample_bytes": arg(real(0)), "decode_per_core": arg(real(0)),
+             "cores": arg(whole(1, 256)), "gpu_samples_per_s": arg(real(0)),
+             "pcie_generation": arg(GENERATION, "pcie_generation", "generation"), "lanes": arg(LANES),
+             "decoded_bytes": arg(real(0))}),
+        "bottleneck": (dict(stages=[BU.Stage("read", 500.0), BU.Stage("decode", 300.0)]),
+                       {"stages": arg(st.sampled_from([None, [], "abc", 3, [3.0], [None], [{"name": "read"}],
+                                                       [BU.Stage("read", math.nan)], [BU.Stage("read", -1.0)],
+                                                       [BU.Stage("read", "fast")]]))}),
+        "cores_needed": (dict(gpu_samples_per_s=2000.0, decode_per_core=150.0),
+                         {"gpu_samples_per_s": arg(real(0)), "decode_per_core": arg(real(0))}),
+        "measure_decode_rate": (dict(n_images=1, size=64, crop=32, seed=0),
+                                {"n_images": arg(whole(1, 500)), "size": arg(whole(32, 1024)),
+                                 "crop": arg(whole(32, 1024) | st.just(65)), "seed": arg(SEED)}),
+        "cloud_vs_own": (dict(**COST, hours_per_month=200.0, months=24, resale_fraction=0.3),
+                         {**COST_ARGS, "hours_per_month": arg(real(0, 744, False)), "months": arg(whole(1, 240)),
+                          "resale_fraction": arg(real(0, 1, False))}),
+        "breakeven_hours": (COST, COST_ARGS),
+    },
+}
+
+# ---- notebook 07: model parallelism (DP against MP bytes, split matmul, pipelines, memory, planner) -------------
+SHAPE = MP.model_shape("GPT-2 XL (1.5B)")
+NOT_A_SHAPE = st.sampled_from([None, "GPT-2 XL (1.5B)", 3, {"name": "GPT-2 XL (1.5B)"}])
+PCIE4 = CL.link("PCIe 4.0 x16")
+DIM = whole(1, 10**9)
+DEVICES = whole(1, 100_000)
+MEMORY = dict(params=1.5e9, dp=8, tp=2, pp=2, zero_stage=1)
+MEMORY_ARGS = {"params": arg(real(0)), "dp": arg(DIM), "tp": arg(DIM), "pp": arg(DIM), "zero_stage": arg(whole(0, 3))}
+SWEEP |= {
+    MP: {
+        "dp_bytes_per_step": (dict(d_in=64, d_out=32, p=4, bytes_per_value=4),
+                              {"d_in": arg(DIM), "d_out": arg(DIM), "p": arg(DEVICES),
+                               "bytes_per_value": arg(real(0))}),
+        "mp_bytes_per_step": (dict(d_in=64, d_out=32, batch=16, p=4, bytes_per_value=4),
+                              {"d_in": arg(DIM), "d_out": arg(DIM), "batch": arg(DIM), "p": arg(DEVICES),
+                               "bytes_per_value": arg(real(0))}),
+        "crossover_batch": (dict(d_in=64, d_out=32), {"d_in": arg(DIM), "d_out": arg(DIM)}),
+        "split_matmul": (dict(x=[[1.0, 2.0], [3.0, 4.0]], w=[[1.0, 0.0], [0.0, 1.0]], p=2, split="column"),
+                         {"x": arg(MATRIX_X | st.sampled_from([[1.0, 2.0], [[1.0, 2.0, 3.0]]])),
+                          "w": arg(MATRIX_X | st.sampled_from([[1.0, 2.0], [[1.0, 2.0]]])),
+                          "p": arg(whole(1, 8)), "split": arg(one_of_words("column", "row"))}),
+        "tp_allreduce_bytes": (dict(batch=1, seq=128, hidden=256, bytes_per_value=2),
+                               {"batch": arg(DIM), "seq": arg(DIM), "hidden": arg(DIM),
+                                "bytes_per_value": arg(real(0))}),
+        "tp_comm_time_s": (dict(batch=1, seq=128, hidden=256, layers=4, tp=2, link=PCIE4, bytes_per_value=2),
+                           {"batch": arg(DIM), "seq": arg(DIM), "hidden": arg(DIM), "layers": arg(DIM),
+                            "tp": arg(whole(1, 1024)), "link": arg(NOT_A_LINK), "bytes_per_value": arg(real(0))}),
+        "bubble_fraction": (dict(stages=4, microbatches=8, virtual=2),
+                            {"stages": arg(whole(1, 4096)), "microbatches": arg(whole(1, 10**6)),
+                             "virtual": arg(whole(1, 64))}),
+        "simulate_pipeline": (dict(stages=2, microbatches=3, schedule="gpipe"),
+                              {"stages": arg(whole(1, 64)), "microbatches": arg(whole(1, 512)),
+                               "schedule": arg(one_of_words(*MP.SCHEDULES))}),
+        "model_state_gb": (MEMORY, MEMORY_ARGS),
+        "activation_gb": (dict(seq=1024, micro_batch=1, hidden=1600, layers=48, tp=2, pp=2, recompute=False,
+                               bytes_per_value=2),
+                          {"seq": arg(DIM), "micro_batch": arg(DIM), "hidden": arg(DIM), "layers": arg(DIM),
+                           "tp": arg(DIM), "pp": arg(DIM), "recompute": arg(NOT_A_FLAG),
+                           "bytes_per_value": arg(real(0))}),
+        "training_memory_per_gpu_gb": (dict(**MEMORY, activations_gb=3.0),
+                                       {**MEMORY_ARGS, "activations_gb": arg(AT_LEAST_0)}),
+        "model_shapes": ({}, {}),
+        "model_shape": (dict(name=SHAPE.name),
+                        {"name": arg(one_of_words(*[m.name for m in MP.model_shapes()]), "model named")}),
+        "plan": (dict(model=SHAPE, n_gpus=8, gpu_memory_gb=80.0, peak_flops=1e15, intra_link=PCIE4, inter_link=QDR,
+                      gpus_per_node=4, global_batch=64, micro_batch=1, zero_stage=1, recompute=True,
+                      efficiency=0.5),
+                 {"model": arg(NOT_A_SHAPE), "n_gpus": arg(DEVICES), "gpu_memory_gb": arg(real(0)),
+                  "peak_flops": arg(real(0)), "intra_link": arg(NOT_A_LINK), "inter_link": arg(NOT_A_LINK),
+                  "gpus_per_node": arg(whole(1, 72)), "global_batch": arg(DIM), "micro_batch": arg(DIM),
+                  "zero_stage": arg(whole(0, 3)), "recompute": arg(NOT_A_FLAG), "efficiency": arg(real(0, 1))}),
+    },
+}
+
+# ---- notebook 06: data parallelism (step time, Amdahl and Gustafson, compression, a real multi-process run) -------
+MODEL = one_of_words(*CL.models())
+FRACTION = real(0, 1, low_open=False)
+WORKERS = st.sampled_from([0, -1, 0.5, math.nan, math.inf, None, "abc", "8", [1.0, math.nan], [4.0, 0.5], True,
+                           {"a": 1}, object()])
+GPU_COUNTS = st.sampled_from([[], None, "abc", [0], [1.5], [math.nan], [[2]], 0, -1, 10**6, [2, None], [True], 2.5,
+                              {"a": 1}])
+BITS = whole(1, 32) | st.sampled_from([3, 7, True])  # gradient bits: 1, 2, 4, 8, 16 or 32
+STEP = dict(model="resnet50", n_gpus=8, gpu=A100, link=QDR, batch_per_gpu=32, overlap=True, bits=16,
+            utilization=0.4)
+STEP_ARGS = {"model": arg(MODEL), "n_gpus": arg(whole(1, 100_000)), "gpu": arg(NOT_A_GPU), "link": arg(NOT_A_LINK),
+             "batch_per_gpu": arg(real(0), "batch_per_gpu", "batch"), "overlap": arg(NOT_A_FLAG),
+             "bits": arg(BITS), "utilization": arg(real(0, 1))}
+SPEED = dict(model="vgg16", n_gpus=[1, 2, 8], gpu=A100, link=QDR)
+SPEED_ARGS = {"model": arg(MODEL), "n_gpus": arg(GPU_COUNTS), "gpu": arg(NOT_A_GPU), "link": arg(NOT_A_LINK)}
+RUN_ARGS = {"steps": arg(whole(1, 2000)), "batch": arg(whole(1, 4096)), "hidden": arg(whole(1, 1024)),
+            "lr": arg(real(0)), "seed": arg(SEED)}
+LABELS = st.sampled_from([[0, 2], [-1, 0], [0.5, 1.0], [0], "ab", None, [0, math.nan], [[0, 1]], [True, False], 3])
+SINGLE = PA.TrainingRun(np.array([1.4, 1.2]), 1, 0.1, 0.1, 0.0)
+NOT_A_RUN = st.sampled_from([None, "abc", 3, {"losses": [1.0]}, PA.TrainingRun(np.array([1.0]), 1, 0.0, 0.0, 0.0),
+                             PA.TrainingRun(np.array([1.0]), 1, math.nan, 0.0, 0.0)])
+SWEEP |= {
+    PA: {
+        "flops_per_sample": (dict(model="bert_large"), {"model": arg(MODEL)}),
+        "params_per_gflop": (dict(model="resnet50"), {"model": arg(MODEL)}),
+        "compute_time_s": (dict(model="resnet50", batch=32, gpu=A100, precision="fp16", utilization=0.4),
+                           {"model": arg(MODEL), "batch": arg(real(0)), "gpu": arg(NOT_A_GPU),
+                            "precision": arg(PRECISION), "utilization": arg(real(0, 1))}),
+        "data_parallel_step_time_s": (STEP, STEP_ARGS),
+        "speedup": (dict(**SPEED, batch=64, scaling="strong", overlap=False, bits=8, utilization=0.4),
+                    {**SPEED_ARGS, "batch": arg(real(0)), "scaling": arg(one_of_words("weak", "strong")),
+                     "overlap": arg(NOT_A_FLAG), "bits": arg(BITS), "utilization": arg(real(0, 1))}),
+        "efficiency": (SPEED, SPEED_ARGS),
+        **{f: (dict(p=[1, 8, 1e15], parallel_fraction=0.99),
+               {"p": arg(WORKERS), "parallel_fraction": arg(FRACTION)}) for f in ("amdahl", "gustafson")},
+        "dynamic_levels": (dict(bits=4), {"bits": arg(whole(3, 8))}),
+        "compress_gradient": (dict(g=[0.5, -2.0, 1e-3], bits=8, scheme="linear", block_size=2048),
+                              {"g": arg(ARRAY_1D), "bits": arg(whole(2, 8).filter(lambda v: v != 32)),
+                               "scheme": arg(one_of_words("linear", "dynamic")), "block_size": arg(BLOCK)}),
+        "gradient_like": (dict(n=100, seed=0), {"n": arg(whole(1, 2**20)), "seed": arg(SEED)}),
+        "relative_error": (dict(g=[1.0, -2.0], compressed=[1.0, -2.5]),
+                           {"g": arg(ARRAY_1D | st.just([0.0, 0.0])),
+                            "compressed": arg(ARRAY_1D | st.just([1.0, 2.0, 3.0]))}),
+        "make_dataset": (dict(n_samples=16, features=2, classes=2, seed=0),
+                         {"n_samples": arg(whole(1, 2**20)), "features": arg(whole(1, 1024)),
+                          "classes": arg(whole(1, 1024)), "seed": arg(SEED)}),
+        "init_params": (dict(features=2, hidden=3, classes=2, seed=0),
+                        {"features": arg(whole(1, 1024)), "hidden": arg(whole(1, 1024)),
+                         "classes": arg(whole(1, 1024)), "seed": arg(SEED)}),
+        "loss_and_grad": (dict(params=PA.init_params(2, 3, 2), x=[[0.5, -1.0], [1.0, 0.0]], y=[0, 1], hidden=3,
+                               classes=2),
+                          {"params": arg(ARRAY_1D | st.just([1.0, 2.0])),
+                           "x": arg(MATRIX_X | st.sampled_from([[1.0, 2.0], [[0.5, -1.0]]])), "y": arg(LABELS),
+                           "hidden": arg(whole(1, 1024)), "classes": arg(whole(1, 1024))}),
+        "train_single": (dict(steps=2, batch=8, hidden=4, lr=0.5, seed=0), RUN_ARGS),
+        "train_data_parallel": (dict(n_workers=2, steps=1, batch=8, hidden=4, lr=0.5, seed=0),
+                                {"n_workers": arg(whole(1, 8)), **RUN_ARGS}),
+        "predicted_speedup": (dict(single=SINGLE, n_workers=2, fit=CL.AlphaBetaFit(1e-5, 1e-9), n_params=1000),
+                              {"single": arg(NOT_A_RUN), "n_workers": arg(whole(1, 8)),
+                               "fit": arg(NOT_A_FIT | st.sampled_from([CL.AlphaBetaFit(1e-5, 0.0),
+                                                                       CL.AlphaBetaFit(math.nan, 1e-9),
+                                                                       CL.AlphaBetaFit(-1.0, 1e-9)])),
+                               "n_params": arg(whole(1))}),
     },
 }
 
