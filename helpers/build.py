@@ -12,44 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import checks
 from .data import load_table
 
 HOURS_PER_YEAR = 24 * 365
 
 
-def _positive(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
-
-
-def _non_negative(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-    return float(value)
-
-
-def _whole(value, name: str, low: int = 1, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low \
-            or (high is not None and value > high):
-        span = f"from {low} to {high}" if high is not None else f"at least {low}"
-        raise ValueError(f"{name} must be a whole number {span}, got {value!r}")
-    return int(value)
-
-
-def _flag(value, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
-
-def _fraction(value, name: str) -> float:
-    value = _non_negative(value, name)
-    if value > 1:
-        raise ValueError(f"{name} must be between 0 and 1, got {value}")
-    return value
+_positive, _non_negative, _whole, _flag, _fraction = (checks.positive, checks.non_negative, checks.whole,
+                                                      checks.flag, checks.fraction)
 
 
 # ---- power -------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from . import cluster
+from . import checks, cluster
 from . import quantize as Q
 from .convolution import network_cost
 from .data import load_table
@@ -26,23 +26,11 @@ from .gpus import GPU
 BACKWARD_SHARE = 2 / 3  # share of a training step spent in the backward pass (forward 1, backward 2)
 
 
-def _positive(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
-
-
 def _whole(value, name: str, low: int = 1, high: int = 10**7) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
-        raise ValueError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
-    return int(value)
+    return checks.whole(value, name, low, high)
 
 
-def _flag(value, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
+_positive, _flag = checks.positive, checks.flag
 
 
 def _seed(value) -> int:

@@ -34,7 +34,8 @@ from helpers import modelparallel as MP
 from helpers import parallel as PA
 from helpers import trends as T
 
-NOT_PURE = {"__init__", "widgets", "plotting", "notebook", "data"}  # display layers; data has test_data.py
+# display layers, and the tables and argument checks that have tests of their own
+NOT_PURE = {"__init__", "widgets", "plotting", "notebook", "data", "checks"}
 
 # ---- impossible values, by what the argument should be ----------------------------------------------------
 
