@@ -60,6 +60,6 @@ clean:
 	rm -rf $(VENV) artefacts .hypothesis build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
-# Binder link for a GitHub copy of the course: make links REPO=owner/name
+# Share links for a GitHub copy: make links REPO=owner/name [HUB=https://hub.example.edu] (Binder, nbgitpuller)
 links: $(STAMP)
 	@$(BIN)/python tools/share_links.py "$(REPO)" "$(HUB)"

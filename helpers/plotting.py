@@ -64,6 +64,7 @@ def new_figure(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] | No
     if hasattr(fig.canvas, "header_visible"):  # ipympl: hide the "Figure 1" header, keep the toolbar
         fig.canvas.header_visible = False
         fig.canvas.resizable = False
+        fig.canvas.toolbar_position = "right"  # on the left it covers the y-axis label
     return fig, axes
 
 

@@ -79,6 +79,8 @@ class Explorer:
         self._widget: W.Widget | None = None
         self._image: W.Image | None = None
         for widget in self.controls.values():
+            if hasattr(getattr(widget, "style", None), "description_width"):
+                widget.style.description_width = "initial"  # show whole labels ("σ (Gaussian)")
             widget.observe(self.update, "value")
         self.update()
 
