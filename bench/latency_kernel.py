@@ -76,10 +76,17 @@ def candidate_values(widget: W.Widget) -> list:
         integer = isinstance(widget, W.IntRangeSlider)
         lo, hi = v
         step = widget.step
-        wider = (lo, min(widget.max, hi + step)) if hi + step <= widget.max else (max(widget.min, lo - step), hi)
-        out = [tuple(v), tuple(wider), (widget.min, widget.max)]
-        if integer:
-            out = [tuple(int(x) for x in pair) for pair in out]
+        out = [(lo, hi)]
+        if hi + step <= widget.max:  # move the upper handle one step, out if there is room, else in
+            out.append((lo, hi + step))
+        elif hi - step >= lo:
+            out.append((lo, hi - step))
+        if lo - step >= widget.min:  # and the lower handle
+            out.append((lo - step, hi))
+        elif lo + step <= hi:
+            out.append((lo + step, hi))
+        out.append((widget.min, widget.max))
+        out = [tuple(int(x) if integer else round(float(x), 12) for x in pair) for pair in out]
     elif isinstance(widget, (W.widgets.widget_int._BoundedInt, W.widgets.widget_float._BoundedFloat)):
         integer = isinstance(widget, W.widgets.widget_int._BoundedInt)
         out = _numeric_values(v, widget.min, widget.max, getattr(widget, "step", None) or 1, integer)
