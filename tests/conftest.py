@@ -25,3 +25,13 @@ def _close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def load_tool(name: str):
+    """Import the script ``tools/<name>.py`` as a module (the tools folder is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"course_tool_{name}", ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,12 +1,11 @@
 """Notebooks are stored executed, in order, clean; navigation is current; every relative link resolves."""
 
-import importlib.util
 import json
 import re
 from pathlib import Path
 
 import pytest
-from conftest import NOTEBOOKS, ROOT
+from conftest import NOTEBOOKS, ROOT, load_tool
 
 MAX_BYTES = 2 * 2**20
 ALLOWED_METADATA = {"kernelspec", "language_info"}
@@ -58,10 +57,7 @@ class TestStoredNotebook:
 
 
 def load_navigation():
-    spec = importlib.util.spec_from_file_location("navigation", ROOT / "tools/navigation.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("navigation")
 
 
 def test_navigation_is_current():

@@ -1,17 +1,13 @@
 """make lab binds 127.0.0.1 with a token; nothing in the course shells out with user input."""
 
 import ast
-import importlib.util
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, load_tool
 
 
 def load_lab():
-    spec = importlib.util.spec_from_file_location("lab", ROOT / "tools/lab.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("lab")
 
 
 def test_lab_command_is_local_with_token():
