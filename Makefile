@@ -49,12 +49,14 @@ notebooks: $(STAMP)
 nav: $(STAMP)
 	$(BIN)/python tools/navigation.py
 
-# Instructors: put every notebook back to its stored, executed state (local edits are lost).
-# Your own new notebooks are kept; only the course's notebooks and Jupyter's checkpoints are reset.
+# Instructors: put every notebook back to its stored, executed state. Edited course notebooks are first copied to
+# backups/<date-time>/ (never silently lost); your own new notebooks are kept where they are.
 reset:
-	git checkout -- notebooks/
-	rm -rf notebooks/.ipynb_checkpoints
-	@echo "Course notebooks reset to their stored, executed state."
+	@stamp=$$(date +%Y%m%d-%H%M%S); changed=$$(git diff --name-only -- notebooks/); \
+	if [ -n "$$changed" ]; then mkdir -p backups/$$stamp && cp $$changed backups/$$stamp/ \
+		&& echo "Your edits were copied to backups/$$stamp/"; fi; \
+	git checkout -- notebooks/ && rm -rf notebooks/.ipynb_checkpoints \
+		&& echo "Course notebooks reset to their stored, executed state."
 
 clean:
 	rm -rf $(VENV) artefacts .hypothesis build *.egg-info
