@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PYTEST_NOTEBOOKS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 export PYTHONHASHSEED := 0
 
-.PHONY: lab test test-fast bench notebooks nav reset clean venv browser-deps links
+.PHONY: lab test test-fast bench notebooks nav reset clean venv browser-deps links html
 
 venv: $(STAMP)
 
@@ -48,6 +48,10 @@ notebooks: $(STAMP)
 
 nav: $(STAMP)
 	$(BIN)/python tools/navigation.py
+
+# Offline static HTML of every executed notebook (stored outputs, no re-execution), with an index: build/html/.
+html: $(STAMP)
+	$(BIN)/python tools/export_html.py
 
 # Instructors: put every notebook back to its stored, executed state. Edited course notebooks are first copied to
 # backups/<date-time>/ (never silently lost); your own new notebooks are kept where they are.
