@@ -287,3 +287,60 @@ def test_measurement_chain_finds_timers_through_nested_calls():
                      "perf_counter"]
     assert latency.measurement_chain(_plain_factory, package=__name__) is None
     assert latency.measurement_chain(_timing_factory, package=__name__, depth=1) is None
+
+
+# ---- exit rule: only a budget missed by more than 50 % fails the run ----
+
+@pytest.mark.parametrize(
+    "limit_id, value, reported, fails, fails_strictly",
+    [
+        ("latency_median_ms", 39.0, False, False, False),
+        ("latency_median_ms", 55.0, True, False, True),  # missed, within the margin: reported only
+        ("latency_median_ms", 60.0, True, False, True),  # exactly 1.5 × the budget: still within
+        ("latency_median_ms", 61.0, True, True, True),
+        ("notebook_s", 12.5, True, True, True),
+        ("naive_ratio", 1.2, False, False, True),  # a target: fails only with --strict
+    ],
+)
+def test_exit_rule_margin(limit_id, value, reported, fails, fails_strictly):
+    c = core.check(limit_id, "x", value)
+    assert bool(core.budget_misses([c])) == reported
+    assert bool(core.missed([c])) == fails
+    assert bool(core.missed([c], strict=True)) == fails_strictly
+
+
+def test_result_text_and_report_tell_a_miss_from_a_failure():
+    small, big = core.check("latency_median_ms", "a · n", 55.0), core.check("latency_p95_ms", "a · n", 130.0)
+    assert core.result_text(small) == "miss (within 50%)" and core.result_text(big) == "FAIL"
+    assert core.result_text(small, strict=True) == "FAIL"
+    assert core.worst([small, big]) == "FAIL" and core.worst([small]) == "miss (within 50%)"
+    sections = [{"name": "latency", "title": "2", "status": "ok", "tables": [], "notes": [], "checks": [small]}]
+    report = core.render_report(_results(sections))
+    assert "**budgets met within the 50 % margin**" in report
+    assert "- a · n: latency_median_ms = 55.0 ms, limit <= 40.0 ms (within 50%: reported only)" in report
+    sections[0]["checks"].append(big)
+    report = core.render_report(_results(sections))
+    assert "**BUDGET MISSED**" in report and "latency_p95_ms = 130 ms, limit <= 80.0 ms — **fails the run**" in report
+
+
+def test_summary_table_and_figures():
+    _, checks, summary = latency.explorer_rows(_measured_explorer())
+    notebooks = [{"notebook": "00_start_here.ipynb", "run_s": 2.4, "peak_rss_mib": 228.0, "kernel_cpu_s": 2.0,
+                  "error": None}]
+    sections = [
+        {"name": "execution", "status": "ok", "data": {"notebooks": notebooks, "course_s": 2.4},
+         "checks": [core.check("notebook_s", "00_start_here.ipynb", 2.4),
+                    core.check("notebook_rss_mib", "00_start_here.ipynb", 228.0),
+                    core.check("course_s", "all 1 notebooks", 2.4)]},
+        {"name": "latency", "status": "ok", "checks": checks,
+         "data": {"explorers": [_measured_explorer()], "summaries": [summary], "skipped": {}, "failed": {}}},
+    ]
+    headers, rows = core.summary_table(_results(sections))
+    assert headers == ["what", "budget", "measured", "result"]
+    assert rows[0] == ["00_start_here.ipynb", "≤ 8 s, ≤ 1 GiB", "2.40 s, 228 MiB", "pass"]
+    assert rows[1][0] == "whole course (1 notebooks)" and rows[1][-1] == "pass"
+    assert rows[2][0] == "explorer demo.fast" and rows[2][-1] == "FAIL"  # image: median 85 ms > 60 ms
+    figs = {(f["subject"], f["figure"]): f for f in core.figures(_results(sections))}
+    n = figs[("demo.fast · n", "change_ms")]
+    assert (n["n"], n["min"], n["max"]) == (10, 36.0, 97.5) and n["median"] == pytest.approx(np.median(FAST))
+    assert figs[("00_start_here.ipynb", "run_s")]["value"] == 2.4
