@@ -149,7 +149,7 @@ class Explorer:
         """Lay the figure out once, then keep that layout: later redraws skip constrained layout, which was
         about half of each redraw's time (measured by ``make bench``)."""
         if self.fig.get_layout_engine() is not None:
-            self.fig.canvas.draw()
+            self.fig.draw_without_rendering()  # compute the layout without touching the (ipympl) canvas
             self.fig.set_layout_engine("none")
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:

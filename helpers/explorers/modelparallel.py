@@ -37,10 +37,12 @@ def dp_vs_mp_explorer(preset: str = "alexnet fc6") -> Explorer:
         "preset": W.Dropdown(options=list(presets), value=preset, description="layer"),
         "d_in": W.IntText(d_in, description="d_in"),
         "d_out": W.IntText(d_out, description="d_out"),
-        "batch": W.IntSlider(128, min=1, max=8192, description="batch"),
+        "batch": W.FloatLogSlider(128, base=2, min=0, max=13, step=0.5, description="batch",
+                                  readout_format=".0f"),
         "p": W.IntSlider(4, min=2, max=64, description="devices"),
         "bytes": W.ToggleButtons(options=[("fp32", 4), ("fp16", 2), ("8-bit", 1)], value=4, description="values"),
     }
+    parsers = {"batch": lambda b: int(round(b))}  # the slider moves in steps of √2, batches are whole
     fig, (ax_bar, ax_curve) = new_figure(1, 2, figsize=(10, 4), width_ratios=[1, 1.6])
     bars = ax_bar.bar(["data\nparallel", "model\nparallel"], [1, 1], color=[PALETTE[0], PALETTE[1]])
     ax_bar.set_ylabel("MB sent per device per step")
@@ -82,7 +84,7 @@ def dp_vs_mp_explorer(preset: str = "alexnet fc6") -> Explorer:
                 f"<b>{winner.capitalize()} parallelism sends less</b>; model parallelism wins below a batch of "
                 f"{b_star:,.0f} for this layer.")
 
-    return Explorer("modelparallel.dp_vs_mp", controls, fig, draw,
+    return Explorer("modelparallel.dp_vs_mp", controls, fig, draw, parsers=parsers,
                     artists={"bars": bars, "dp": dp_line, "mp": mp_line, "crossover": cross})
 
 
