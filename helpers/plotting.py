@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with all common colour-vision deficiencies.
 PALETTE = (
@@ -86,6 +86,7 @@ def log_axis(ax: Axes, which: str = "both", si_labels: bool = True) -> None:
     for axis in axes:
         (ax.set_xscale if axis is ax.xaxis else ax.set_yscale)("log")
         axis.set_major_locator(LogLocator(base=10))
+        axis.set_minor_locator(NullLocator())  # minor log ticks cost most of a redraw and carry little
         if si_labels:
             axis.set_major_formatter(FuncFormatter(_si))
 
