@@ -48,3 +48,12 @@ def flag(value, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name} must be True or False, got {value!r}")
     return bool(value)
+
+
+def finite(value, name: str) -> float:
+    """``value`` as a float if it is a finite real number (not a bool, text or NaN)."""
+    if isinstance(value, bool) or not isinstance(value, NUMBER_TYPES):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return float(value)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import checks
 from .data import load_table
 
 FAMILIES = ("pcie", "nvlink", "infiniband", "ethernet")
@@ -46,12 +47,7 @@ JOIN_TIMEOUT_S = 2.0  # how long the helper process gets to stop by itself befor
 
 # ---- argument checks --------------------------------------------------------------------------------------
 
-def _number(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return float(value)
+_number = checks.finite
 
 
 def _positive(value, name: str) -> float:

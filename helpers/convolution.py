@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.fft
 
+from . import checks
 from .data import load_table
 
 MODES = ("valid", "same", "full")
@@ -40,12 +41,7 @@ def _seed(value, name: str = "seed") -> int:
     return int(value)
 
 
-def _finite(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return float(value)
+_finite = checks.finite
 
 
 def _numbers(array, name: str) -> np.ndarray:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import checks
 from .data import load_table
 
 PRECISIONS = {"fp32": "fp32_tflops", "fp16": "fp16_tensor_tflops_dense", "int8": "int8_tops_dense"}
@@ -45,12 +46,7 @@ class GPU:
         return value * 1e12
 
 
-def _finite(value, name: str) -> float:
-    """A finite real number, or a ``ValueError`` naming the argument."""
-    if (isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))
-            or not np.isfinite(value)):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
+_finite = checks.finite
 
 
 def _check_gpu(g) -> GPU:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from . import checks
+
 
 @dataclass(frozen=True)
 class ExpFit:
@@ -55,13 +57,7 @@ class ExpFit:
         return 10 ** (self.intercept + self.slope * np.asarray(years, float))
 
 
-def _number(value, name: str) -> float:
-    """A finite real number, or a ``ValueError`` naming the argument."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return float(value)
+_number = checks.finite
 
 
 def _check_fit(fit) -> ExpFit:
