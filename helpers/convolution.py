@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import scipy.fft
@@ -492,6 +493,11 @@ def network_cost(name: str) -> NetworkCost:
     ``conv_architectures.csv`` (conv and fully connected layers; BatchNorm adds 2 parameters per channel)."""
     if name not in NETWORKS:
         raise ValueError(f"network must be one of {NETWORKS}, got {name!r}")
+    return _network_cost(name)
+
+
+@cache  # the tables are read-only, so the sums never change; explorers ask for them on every update
+def _network_cost(name: str) -> NetworkCost:
     layers = []
     for row in sorted(load_table("conv_architectures").where(network=name), key=lambda r: r.layer_index):
         out = output_size(row.in_size, row.kernel, row.padding, row.stride)
