@@ -1,9 +1,10 @@
-"""Runs inside the benchmark's ipykernel: builds one explorer under ``%matplotlib widget`` and times changes.
+"""Runs inside the benchmark's ipykernel: builds one explorer, displays it, and times control changes.
 
 The client (``bench/latency.py``) drives a ``Session`` through execute requests, one per change, and
 drains iopub after each, as a headless JupyterLab would. A change is timed in the kernel from setting
-``control.value`` until the ipympl canvas has rendered and sent its image for the browser's draw request
-(simulated with ``Canvas._handle_message``, JUPYTER-TESTING.md section C, scenario 2b).
+``control.value`` until the explorer has recomputed its model and sent the changed arrays of its live
+(bqplot) figure: everything the kernel does per change. The browser then draws; its time is measured by
+``tests/test_browser_explorers.py``.
 
 ``candidate_values`` is pure (ipywidgets only) and tested in ``tests/test_bench_harness.py``.
 """
@@ -16,11 +17,6 @@ import time
 from typing import Any
 
 import ipywidgets as W
-
-# What jupyter-matplotlib's view sends when it appears (device pixel ratio 1), then its first draw request.
-FRONTEND_HELLO = ({"type": "refresh"}, {"type": "send_image_mode"}, {"type": "initialized"})
-DRAW_REQUEST = {"type": "draw"}
-
 
 # ---- values a learner could set, derived from the widget type ----------------------------------
 
@@ -116,18 +112,6 @@ def candidate_values(widget: W.Widget) -> list:
 
 # ---- the session inside the kernel --------------------------------------------------------------
 
-def frontend_hello(canvas) -> None:
-    """What a new jupyter-matplotlib view sends: refresh, image mode, initialized, then a draw request."""
-    for msg in FRONTEND_HELLO:
-        canvas._handle_message(canvas, msg, [])
-    canvas._handle_message(canvas, DRAW_REQUEST, [])
-
-
-def request_draw(canvas) -> None:
-    """The browser's draw request after a 'draw' event: render, diff against the last frame, send."""
-    canvas._handle_message(canvas, DRAW_REQUEST, [])
-
-
 def _skip_update(self, _change: Any = None) -> bool:
     return True
 
@@ -145,11 +129,9 @@ class Session:
         start = time.perf_counter()
         self.ex = self.factory()
         self.build_ms = (time.perf_counter() - start) * 1e3
-        if not self.ex.live_canvas:
-            raise RuntimeError(f"{name}: the figure is not an ipympl canvas (is %matplotlib widget active?)")
         display(self.ex)
-        self.canvas = self.ex.fig.canvas
-        frontend_hello(self.canvas)
+        if self.ex.live is None:
+            raise RuntimeError(f"{name}: displaying the explorer built no live figure")
         self.initial = {k: w.value for k, w in self.ex.controls.items()}
         self.values: dict[str, list] = {}
         self.skipped: dict[str, str] = {}
@@ -184,7 +166,6 @@ class Session:
             (valid if self.ex.error is None else rejected).append(value)
         if candidates:
             widget.value = candidates[0]
-            request_draw(self.canvas)
             if len(valid) < 2:
                 self.skipped[key] = f"no second value the explorer accepts (tried {rejected!r})"
             else:
@@ -201,9 +182,7 @@ class Session:
         cpu = time.thread_time()
         start = time.perf_counter()
         widget.value = value
-        updated = time.perf_counter()
-        request_draw(self.canvas)
-        end = time.perf_counter()
+        updated = end = time.perf_counter()
         cpu = time.thread_time() - cpu
         ms = (end - start) * 1e3
         if self.ex.updates == updates:
@@ -218,7 +197,6 @@ class Session:
     def reset(self, key: str) -> None:
         """Put a control back to its initial value (untimed), so the next control starts from defaults."""
         self.ex.controls[key].value = self.initial[key]
-        request_draw(self.canvas)
 
     def naive_change(self, key: str, i: int, record: bool = True) -> None:
         """The naive alternative: close the figure, build the explorer anew at the new value, display it,
@@ -245,7 +223,6 @@ class Session:
             ex.controls[k].value = v
         ex.update()
         display(ex.widget)
-        frontend_hello(ex.fig.canvas)
         ms = (time.perf_counter() - start) * 1e3
         self._naive = ex
         if ex.error is not None:

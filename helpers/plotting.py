@@ -1,15 +1,17 @@
 """The course's figure style: readable on a projector, colour-blind-safe, built once and updated.
 
-Figures are created inside ``plt.ioff()`` so that an explorer showing ``fig.canvas`` itself does not
-display the figure twice under ipympl (JUPYTER-TESTING.md, pitfalls).
+The style is applied inside a context (:func:`course_style`), never to the global ``rcParams``, so it does
+not leak into the learner's own plots. Explorer figures are drawn live in the browser by
+:mod:`helpers.liveplot`; matplotlib renders them only as static pictures.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import matplotlib as mpl
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -51,20 +53,24 @@ STYLE = {
 }
 
 
-def apply_style() -> None:
-    """Set the course style for every later figure in this process."""
-    mpl.rcParams.update(STYLE)
+@contextmanager
+def course_style() -> Iterator[None]:
+    """Within this context, new figures, axes and artists take the course style; outside, nothing changes."""
+    with mpl.rc_context(STYLE):
+        yield
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] | None = None, **kw):
-    """A styled figure and its axes, created without being displayed (returns ``fig, axes``)."""
-    apply_style()
-    with plt.ioff():
-        fig, axes = plt.subplots(nrows, ncols, figsize=figsize or STYLE["figure.figsize"], **kw)
-    if hasattr(fig.canvas, "header_visible"):  # ipympl: hide the "Figure 1" header, keep the toolbar
-        fig.canvas.header_visible = False
-        fig.canvas.resizable = False
-        fig.canvas.toolbar_position = "right"  # on the left it covers the y-axis label
+    """A styled figure and its axes, created without being displayed (returns ``fig, axes``).
+
+    The figure is not registered with pyplot, so it is not shown twice and not kept alive by pyplot.
+    Artists added later take the style when they are created inside :func:`course_style` (explorer
+    factories run inside it).
+    """
+    with course_style():
+        fig = Figure(figsize=figsize or STYLE["figure.figsize"], dpi=STYLE["figure.dpi"],
+                     layout="constrained")
+        axes = fig.subplots(nrows, ncols, squeeze=True, **kw)
     return fig, axes
 
 
@@ -94,10 +100,6 @@ def log_axis(ax: Axes, which: str = "both", si_labels: bool = True) -> None:
 def figure_png(fig: Figure, dpi: int = 80) -> bytes:
     """The figure's current state as PNG bytes (for a static picture beside the live widget)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    with course_style():
+        fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
-
-
-def show_static(fig: Figure) -> Figure:
-    """Return a figure for plain (non-widget) display: the inline PNG in any front end."""
-    return fig

@@ -5,14 +5,17 @@ may return an HTML string of results. Any ``ValueError`` raised while reading co
 shown in the widget as a readable message; the figure then keeps the last valid state. Every explorer
 factory is registered, so tests and benchmarks can enumerate all explorers in the course.
 
-Displaying an explorer gives the live widget in a running kernel and, from the same output, a PNG of
-the current figure for GitHub, nbviewer and JupyterLab before the kernel starts.
+The figure is described once, with matplotlib. Displayed, an explorer shows it live through
+:class:`helpers.liveplot.LiveFigure` (bqplot: the browser draws, the kernel only sends arrays) and, in the
+same output, as a PNG rendered by matplotlib for GitHub, nbviewer and JupyterLab before the kernel starts.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import html
+import logging
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -21,8 +24,10 @@ from typing import Any
 import ipywidgets as W
 from matplotlib.figure import Figure
 
-from .plotting import figure_png
+from .liveplot import LiveFigure
+from .plotting import course_style, figure_png
 
+LOG = logging.getLogger(__name__)
 EXPLORERS: dict[str, Callable[[], Explorer]] = {}
 ERROR_STYLE = "color:#B00020"
 
@@ -33,9 +38,15 @@ def register(name: str) -> Callable:
     def wrap(factory: Callable) -> Callable:
         if name in EXPLORERS:
             raise ValueError(f"explorer {name!r} is registered twice")
-        EXPLORERS[name] = factory
-        factory.explorer_name = name
-        return factory
+
+        @functools.wraps(factory)
+        def styled(*args, **kwargs):
+            with course_style():  # the course style applies to the explorer's figure, not the learner's
+                return factory(*args, **kwargs)
+
+        EXPLORERS[name] = styled
+        styled.explorer_name = name
+        return styled
 
     return wrap
 
@@ -77,7 +88,7 @@ class Explorer:
         self.error: Exception | None = None
         self.updates = 0
         self._widget: W.Widget | None = None
-        self._image: W.Image | None = None
+        self.live: LiveFigure | None = None
         for widget in self.controls.values():
             if hasattr(getattr(widget, "style", None), "description_width"):
                 widget.style.description_width = "initial"  # show whole labels ("σ (Gaussian)")
@@ -100,6 +111,7 @@ class Explorer:
         except ValueError as err:
             return self._show_error(err, "Check the input")
         except Exception as err:  # a bug, but the notebook must stay usable; tests flag it via .error
+            LOG.exception("explorer %s: update failed", self.name)  # the traceback, for the developer
             return self._show_error(err, f"Could not update ({type(err).__name__})")
         self.error = None
         self.message.value = ""
@@ -117,27 +129,16 @@ class Explorer:
         return False
 
     def _refresh_figure(self) -> None:
-        if self._image is not None:  # inline fallback: ship a new PNG
-            self._image.value = figure_png(self.fig)
-        else:
-            self.fig.canvas.draw_idle()
-
-    @property
-    def live_canvas(self) -> bool:
-        """True when the figure is an interactive ipympl canvas (a widget itself)."""
-        return isinstance(self.fig.canvas, W.DOMWidget)
+        if self.live is not None:  # send the changed arrays; the browser draws
+            self.live.sync()
 
     @property
     def widget(self) -> W.Widget:
         """The whole explorer as one ipywidgets box (built on first use)."""
         if self._widget is None:
-            if self.live_canvas:
-                figure_view = self.fig.canvas
-            else:
-                self._image = W.Image(value=figure_png(self.fig), format="png")
-                figure_view = self._image
+            self.live = LiveFigure(self.fig)
             controls = self._layout(self.controls) if self._layout else W.VBox(list(self.controls.values()))
-            self._widget = W.VBox([controls, self.message, self.info, figure_view])
+            self._widget = W.VBox([controls, self.message, self.info, self.live.widget])
             self._widget.add_class("course-explorer")  # browser tests find explorers by this class
         return self._widget
 
@@ -145,18 +146,10 @@ class Explorer:
         shown = ", ".join(f"{k}={_short(v.value)}" for k, v in self.controls.items())
         return f"<{self.name} explorer: {shown}>"
 
-    def freeze_layout(self) -> None:
-        """Lay the figure out once, then keep that layout: later redraws skip constrained layout, which was
-        about half of each redraw's time (measured by ``make bench``)."""
-        if self.fig.get_layout_engine() is not None:
-            self.fig.draw_without_rendering()  # compute the layout without touching the (ipympl) canvas
-            self.fig.set_layout_engine("none")
-
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
         bundle["text/plain"] = repr(self)
         bundle["image/png"] = base64.b64encode(figure_png(self.fig)).decode("ascii")
-        self.freeze_layout()
         return bundle
 
 
@@ -210,8 +203,3 @@ def parse_matrix(text: str, name: str, max_size: int = 15) -> list[list[float]]:
     if len(matrix) > max_size or len(matrix[0]) > max_size:
         raise ValueError(f"{name} is larger than {max_size}x{max_size}")
     return matrix
-
-
-def error_box(text: str) -> str:
-    """HTML for an explanatory note shown in an explorer's info area."""
-    return f'<span style="{ERROR_STYLE}">{html.escape(text)}</span>'

@@ -246,7 +246,8 @@ RUN_STATE_JS = """
 }
 """
 
-# True once no widget output in the notebook is still loading or broken, and every explorer has a figure.
+# True once no widget output in the notebook is still loading or broken, and every explorer has a live
+# figure (bqplot SVG) with something drawn in it.
 WIDGETS_SETTLED_JS = """
 ([panel, widgetSel, trouble]) => {
   const nb = document.querySelector(panel);
@@ -257,88 +258,61 @@ WIDGETS_SETTLED_JS = """
     if (!out.querySelector('.jupyter-widgets')) return false;
   }
   for (const box of nb.querySelectorAll('.course-explorer')) {
-    if (!box.querySelector('.jupyter-matplotlib-figure canvas, img')) return false;
+    if (!box.querySelector('.course-live svg .plotarea_events, .course-live svg path')) return false;
   }
   return true;
 }
 """
 
-# The explorer's figure as a string that changes whenever the picture does (ipympl canvas, or img src);
-# null while nothing is drawn yet (a blank canvas, an image not loaded), so a first draw that arrives late
-# is never mistaken for the answer to the key press.
-FIGURE_STATE_JS = """
+# Watch the explorer's live figure (bqplot draws into SVG): count DOM mutations, and after a key press
+# note the first mutation and the animation frame that paints it (the first new pixels).
+HOOK_LIVE_JS = """
 (box) => {
-  const canvas = box.querySelector('.jupyter-matplotlib-figure canvas');
-  if (canvas) {
-    if (!canvas.width || !canvas.height) return null;
-    const url = canvas.toDataURL();
-    const blank = document.createElement('canvas');
-    blank.width = canvas.width;
-    blank.height = canvas.height;
-    return url === blank.toDataURL() ? null : url;
-  }
-  const img = box.querySelector('img');
-  return img && img.complete && img.naturalWidth > 0 ? img.src : null;
+  const live = box.querySelector('.course-live');
+  if (!live) return false;
+  if (live.__courseObserver) return true;
+  live.__courseMutations = 0;
+  live.__courseMutatedAt = performance.now();
+  live.__courseObserver = new MutationObserver(() => {
+    const t = performance.now();
+    live.__courseMutations += 1;
+    live.__courseMutatedAt = t;
+    if (window.__courseKeyAt !== undefined && live.__courseFirst === null && t >= window.__courseKeyAt) {
+      live.__courseFirst = t;
+      requestAnimationFrame(() => { live.__coursePainted = performance.now(); });
+    }
+  });
+  live.__courseFirst = undefined;
+  live.__courseObserver.observe(live, {subtree: true, childList: true, attributes: true, characterData: true});
+  return true;
 }
 """
 
-# Count and time-stamp the draws onto the explorer's ipympl canvas, so the waits below take a (costly)
-# toDataURL() only after a draw, instead of on every animation frame while the kernel is answering.
-HOOK_DRAWS_JS = """
-(box) => {
-  const canvas = box.querySelector('.jupyter-matplotlib-figure canvas');
-  if (!canvas || canvas.__courseDraws !== undefined) return;
-  canvas.__courseDraws = 0;
-  canvas.__courseDrawnAt = performance.now();
-  const context = canvas.getContext('2d');
-  for (const method of ['drawImage', 'putImageData']) {
-    const original = context[method];
-    context[method] = function (...args) {
-      const result = original.apply(this, args);
-      canvas.__courseDraws += 1;
-      canvas.__courseDrawnAt = performance.now();
-      return result;
-    };
-  }
-}
-"""
-
-# Resolves once a drawn figure has not changed for `quiet` ms (ipympl may redraw after a resize).
+# Resolves once the live figure has not changed for `quiet` ms (drawing after Run All has settled).
 FIGURE_STABLE_JS = """
 ([box, quiet]) => {
-  const state = FIGURE_STATE;
-  const now = performance.now();
-  const canvas = box.querySelector('.jupyter-matplotlib-figure canvas');
-  if (canvas && canvas.__courseDraws !== undefined) {
-    if (now - canvas.__courseDrawnAt < quiet) return false;
-    if (box.__courseLastDraws !== canvas.__courseDraws) {
-      box.__courseLast = state(box);
-      box.__courseLastDraws = canvas.__courseDraws;
-    }
-    return !!box.__courseLast;
-  }
-  const current = state(box);
-  if (!current) return false;
-  if (box.__courseLast !== current) { box.__courseLast = current; box.__courseSince = now; return false; }
-  return now - box.__courseSince >= quiet;
+  const live = box.querySelector('.course-live');
+  return !!live && live.__courseMutations !== undefined && performance.now() - live.__courseMutatedAt >= quiet;
 }
-""".replace("FIGURE_STATE", FIGURE_STATE_JS.strip())
+"""
 
-# Resolves once the figure differs from the state saved before the key press, and records the time of
-# the draw that changed it.
+# Arm the watch: the next key press starts the clock, the next mutation after it stops it.
+ARM_JS = """
+(box) => {
+  const live = box.querySelector('.course-live');
+  live.__courseFirst = null;
+  live.__coursePainted = null;
+  window.__courseKeyAt = undefined;
+  document.addEventListener('keydown', () => { window.__courseKeyAt = performance.now(); },
+                            {capture: true, once: true});
+}
+"""
+
+# Resolves to the key-press-to-painted-frame time in ms once the live figure changed after the key press.
 FIGURE_CHANGED_JS = """
 (box) => {
-  const state = FIGURE_STATE;
-  const canvas = box.querySelector('.jupyter-matplotlib-figure canvas');
-  let drawnAt = performance.now();
-  if (canvas && canvas.__courseDraws !== undefined) {
-    if (box.__courseChecked === canvas.__courseDraws) return false;  // no draw since the last look
-    box.__courseChecked = canvas.__courseDraws;
-    drawnAt = canvas.__courseDrawnAt;
-    if (drawnAt < window.__courseKeyAt) return false;  // a redraw that did not answer the key press
-  }
-  const current = state(box);
-  if (current && current !== box.__courseBefore) { box.__courseChangedAt = drawnAt; return true; }
-  return false;
+  const live = box.querySelector('.course-live');
+  if (!live || !live.__coursePainted || window.__courseKeyAt === undefined) return false;
+  return live.__coursePainted - window.__courseKeyAt;
 }
-""".replace("FIGURE_STATE", FIGURE_STATE_JS.strip())
+"""

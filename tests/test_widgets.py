@@ -96,14 +96,3 @@ def test_registry_lists_every_explorer_module():
     names = all_explorers()
     assert "machine.matmul" in names
     assert all(callable(f) for f in names.values())
-
-
-def test_display_freezes_the_layout_so_redraws_skip_constrained_layout():
-    ex, line = tiny_explorer()
-    assert ex.fig.get_layout_engine().__class__.__name__ == "ConstrainedLayoutEngine"
-    ex._repr_mimebundle_()
-    assert ex.fig.get_layout_engine().__class__.__name__ == "PlaceHolderLayoutEngine"
-    position = ex.fig.axes[0].get_position().bounds
-    ex.controls["slope"].value = "5"
-    ex.fig.canvas.draw()
-    assert ex.fig.axes[0].get_position().bounds == position and list(line.get_ydata()) == [0, 5.0]
