@@ -21,11 +21,11 @@ from datetime import UTC, datetime
 
 import pytest
 from browser_support import (
+    ARM_JS,
     CHROMIUM,
     CHROMIUM_ARGS,
     ERROR,
     EXPLORER,
-    ARM_JS,
     FIGURE_CHANGED_JS,
     FIGURE_STABLE_JS,
     HOOK_LIVE_JS,

@@ -80,11 +80,11 @@ def check_mirror(live: LiveFigure) -> int:
 @pytest.mark.parametrize("name", NAMES)
 def test_live_figure_mirrors_matplotlib(name):
     explorer = all_explorers()[name]()
-    explorer.widget  # builds the live figure
+    _ = explorer.widget  # builds the live figure
     live = explorer.live
     assert live is not None and live.skipped == [], f"{name}: artists without a live counterpart: {live.skipped}"
     compared = check_mirror(live)
-    for key, control in explorer.controls.items():
+    for control in explorer.controls.values():
         options = getattr(control, "options", None)
         if isinstance(control, (W.IntSlider, W.FloatSlider, W.FloatLogSlider)):
             new = control.max if control.value != control.max else control.min
