@@ -31,7 +31,7 @@ import ipywidgets as W
 import numpy as np
 from matplotlib import colors as mcolors
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.collections import LineCollection, PathCollection, QuadMesh
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
@@ -123,7 +123,8 @@ class _Panel:
         self.x_axis = bq.Axis(scale=self.sx, grid_lines=grid, grid_color="#e3e3e3", visible=axis_on,
                               tick_format=None, label_offset="40px")
         grid = "solid" if axis_on and any(g.get_visible() for g in ax.get_ygridlines()) else "none"
-        self.y_axis = bq.Axis(scale=self.sy, side="left", grid_lines=grid, grid_color="#e3e3e3",
+        side = "right" if ax.yaxis.get_ticks_position() == "right" else "left"  # colour bars: right
+        self.y_axis = bq.Axis(scale=self.sy, side=side, grid_lines=grid, grid_color="#e3e3e3",
                               visible=axis_on, tick_format=None, label_offset="58px")
         margin = dict(top=40 if ax.get_title() else 16, bottom=58 if axis_on else 10,
                       left=84 if axis_on else 10, right=20)
@@ -158,7 +159,7 @@ class _Panel:
                 marks.append(_ScatterMark(self, artist))
             elif isinstance(artist, LineCollection):
                 marks.append(_SegmentsMark(self, artist))
-            elif isinstance(artist, AxesImage):
+            elif isinstance(artist, (AxesImage, QuadMesh)):
                 marks.append(_ImageMark(self, artist))
             else:
                 self.skipped.append(type(artist).__name__)
@@ -390,6 +391,17 @@ class _ImageMark(_Mark):
 
     def sync(self, show_legend: bool) -> None:
         im = self.artist
+        if isinstance(im, QuadMesh):  # a regular mesh (a colour bar's gradient): cells as pixels
+            corners = np.asarray(im.get_coordinates(), dtype=float)
+            rows, cols = corners.shape[0] - 1, corners.shape[1] - 1
+            rgba = im.to_rgba(np.asarray(im.get_array()).reshape(rows, cols), bytes=True)[::-1]
+            x, y = corners[..., 0], corners[..., 1]
+            self.sync_.set(visible=bool(im.get_visible()), x=np.array([x.min(), x.max()]),
+                           y=np.array([y.min(), y.max()]))
+            png = _png(np.ascontiguousarray(rgba))
+            if self.png.value != png:
+                self.png.value = png
+            return
         rgba = im.to_rgba(im.get_array(), bytes=True)
         if im.origin == "upper":
             rgba = rgba[::-1]  # row 0 drawn at the bottom edge (y0) of the bqplot image
@@ -493,26 +505,31 @@ class LiveFigure:
         self.fig = fig
         width_in, height_in = fig.get_size_inches()
         axes = [ax for ax in fig.axes if ax.get_visible()]
-        spec = axes[0].get_subplotspec() if axes and axes[0].get_subplotspec() else None
-        grid = spec.get_gridspec() if spec else None
-        nrows, ncols = (grid.get_geometry() if grid else (1, max(1, len(axes))))
-        widths = np.asarray(grid.get_width_ratios() or [1] * ncols, dtype=float) if grid else np.ones(ncols)
-        col_px = [int(width_in * PX_PER_INCH * w / widths.sum()) for w in widths]
-        row_px = int(height_in * PX_PER_INCH / nrows)
+        first = next((ax.get_subplotspec() for ax in axes if ax.get_subplotspec() is not None), None)
+        grid = first.get_gridspec() if first else None
+        in_grid = [ax for ax in axes if grid is not None and ax.get_subplotspec() is not None
+                   and ax.get_subplotspec().get_gridspec() is grid]
+        extra = [ax for ax in axes if ax not in in_grid]  # colour bars and insets: a column each, at the right
+        nrows, ncols = grid.get_geometry() if grid else (1, 0)
+        extra_px = [max(110, int(ax.get_position().width * width_in * PX_PER_INCH) + 90) for ax in extra]
+        main_px = width_in * PX_PER_INCH - sum(extra_px)
+        widths = np.asarray(grid.get_width_ratios() or [1] * ncols, dtype=float) if grid else np.ones(0)
+        col_px = [int(main_px * w / widths.sum()) for w in widths] + extra_px
+        row_px = int(height_in * PX_PER_INCH / max(nrows, 1))
         self.panels: list[_Panel] = []
-        cells = []
-        for ax in axes:
-            ss = ax.get_subplotspec()
-            r0, c0 = (ss.rowspan.start, ss.colspan.start) if ss else (0, len(cells))
-            width = sum(col_px[c] for c in (ss.colspan if ss else [c0]))
-            panel = _Panel(ax, width, row_px * (len(ss.rowspan) if ss else 1))
-            panel.figure.layout.grid_area = f"{r0 + 1} / {c0 + 1} / span {len(ss.rowspan) if ss else 1} / " \
-                                            f"span {len(ss.colspan) if ss else 1}"
+        for ax in in_grid + extra:
+            if ax in in_grid:
+                ss = ax.get_subplotspec()
+                r0, c0, nr, nc = ss.rowspan.start, ss.colspan.start, len(ss.rowspan), len(ss.colspan)
+            else:
+                r0, c0, nr, nc = 0, ncols + extra.index(ax), max(nrows, 1), 1
+            panel = _Panel(ax, sum(col_px[c0:c0 + nc]), row_px * nr)
+            panel.figure.layout.grid_area = f"{r0 + 1} / {c0 + 1} / span {nr} / span {nc}"
             self.panels.append(panel)
-            cells.append(panel.figure)
-        box = W.GridBox(cells, layout=W.Layout(grid_template_columns=" ".join(f"{w}px" for w in col_px),
-                                                grid_template_rows=" ".join([f"{row_px}px"] * nrows),
-                                                width="fit-content"))
+        box = W.GridBox([p.figure for p in self.panels],
+                        layout=W.Layout(grid_template_columns=" ".join(f"{w}px" for w in col_px),
+                                        grid_template_rows=" ".join([f"{row_px}px"] * max(nrows, 1)),
+                                        width="fit-content"))
         self.widget = W.VBox([W.HTML(CSS), box])
         self.widget.add_class("course-live")
         self.sync()

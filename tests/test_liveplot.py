@@ -194,3 +194,17 @@ def test_rectangle_import_is_matplotlib():
     with course_style():
         _, ax = new_figure()
         assert all(isinstance(p, Rectangle) for p in ax.bar([0], [1]))
+
+
+def test_colour_bar_is_a_panel_at_the_right_with_its_gradient():
+    with course_style():
+        fig, axs = new_figure(1, 2, figsize=(9, 4))
+        image = axs[0].imshow(np.arange(16.0).reshape(4, 4) - 8, cmap="RdBu_r", vmin=-8, vmax=8)
+        fig.colorbar(image, ax=axs[0])
+    live = LiveFigure(fig)
+    assert live.skipped == [] and len(live.panels) == 3
+    bar = live.panels[-1]
+    assert bar.y_axis.side == "right"
+    gradient = next(m.mark for m in bar.marks if isinstance(m.mark, bq.Image))
+    assert gradient.image.value[:4] == b"\x89PNG"
+    assert bar.sy.min == pytest.approx(-8) and bar.sy.max == pytest.approx(8)
