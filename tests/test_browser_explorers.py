@@ -67,7 +67,7 @@ def write_notebook(folder, names: list[str]) -> str:
 
 
 CHANGE_SELECT_JS = """
-([el, forward]) => {
+(el, forward) => {
   window.__courseKeyAt = performance.now();
   const n = el.options.length;
   el.selectedIndex = (el.selectedIndex + (forward ? 1 : n - 1)) % n;
@@ -85,7 +85,7 @@ def press(page, box, target, kind: str, forward: bool, timeout_error) -> float |
         target.focus()
         page.keyboard.press("ArrowRight" if forward else "ArrowLeft")
     else:
-        target.evaluate(CHANGE_SELECT_JS, [target.element_handle(), forward])
+        target.evaluate(CHANGE_SELECT_JS, forward)
     try:
         return float(page.wait_for_function(FIGURE_CHANGED_JS, arg=box, timeout=3_000).json_value())
     except timeout_error:
