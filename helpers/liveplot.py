@@ -248,14 +248,20 @@ class _Mark:
 
 class _LineMark(_Mark):
     def make(self):
-        return bq.Lines(scales=self.scales(), enable_hover=False, x=np.array([0.0]), y=np.array([0.0]))
+        return bq.Lines(scales=self.scales(), enable_hover=False, x=np.array([1.0]), y=np.array([1.0]),
+                        visible=False)
 
     def sync(self, show_legend: bool) -> None:
         line = self.artist
         xy = np.column_stack([_floats(line.get_xdata()), _floats(line.get_ydata())])
         xy = self.panel.to_data(line, xy) if len(xy) else xy
-        x, y = self.clean(xy[:, 0], xy[:, 1]) if len(xy) else (np.array([np.nan]), np.array([np.nan]))
+        x, y = self.clean(xy[:, 0], xy[:, 1]) if len(xy) else (np.array([]), np.array([]))
         marker = line.get_marker()
+        drawable = bool(np.any(np.isfinite(x) & np.isfinite(y)))
+        if not drawable:  # nothing a browser can draw: hide it, keep the last valid arrays
+            self.sync_.set(visible=False, labels=self.legend_label(),
+                           display_legend=show_legend and bool(self.legend_label()))
+            return
         self.sync_.set(
             x=x, y=y, visible=bool(line.get_visible()), colors=[_hex(line.get_color())],
             opacities=[_alpha(line.get_color(), line.get_alpha())], stroke_width=float(line.get_linewidth()),
@@ -281,7 +287,8 @@ def _marker_name(collection: PathCollection) -> str:
 
 class _ScatterMark(_Mark):
     def make(self):
-        return bq.Scatter(scales=self.scales(), enable_hover=False, x=np.array([np.nan]), y=np.array([np.nan]))
+        return bq.Scatter(scales=self.scales(), enable_hover=False, x=np.array([1.0]), y=np.array([1.0]),
+                          visible=False)
 
     def sync(self, show_legend: bool) -> None:
         a = self.artist
@@ -329,7 +336,8 @@ class _ScatterMark(_Mark):
 
 class _SegmentsMark(_Mark):
     def make(self):
-        return bq.Lines(scales=self.scales(), enable_hover=False, x=np.array([np.nan]), y=np.array([np.nan]))
+        return bq.Lines(scales=self.scales(), enable_hover=False, x=np.array([1.0]), y=np.array([1.0]),
+                        visible=False)
 
     def sync(self, show_legend: bool) -> None:
         segments = [np.asarray(s, dtype=float).reshape(-1, 2) for s in self.artist.get_segments()]
@@ -342,7 +350,8 @@ class _SegmentsMark(_Mark):
             y = np.array([p[:, 1] for p in padded])
             colors = (colors * len(segments))[: len(segments)] if len(colors) < len(segments) else colors
         else:
-            x = y = np.array([np.nan])
+            self.sync_.set(visible=False)
+            return
         widths = self.artist.get_linewidths()
         self.sync_.set(x=x, y=y, colors=colors, visible=bool(self.artist.get_visible()) and bool(segments),
                        stroke_width=float(widths[0]) if len(widths) else 1.5, labels=[], display_legend=False)
@@ -357,7 +366,15 @@ class _Rectangles(_Mark):
 
     def make(self):
         return bq.Lines(scales=self.scales(), enable_hover=False, fill="inside", close_path=True,
-                        stroke_width=0.5, x=np.array([np.nan]), y=np.array([np.nan]))
+                        stroke_width=0.5, x=np.array([1.0]), y=np.array([1.0]), visible=False)
+
+    @staticmethod
+    def _clip(values: np.ndarray, limits: tuple[float, float], log: bool) -> np.ndarray:
+        """A bar from 0 on a log axis starts at the axis' bottom, as matplotlib draws it."""
+        values = _floats(values)
+        if log:
+            values = np.where(values > 0, values, min(limits))
+        return values
 
     def sync(self, show_legend: bool) -> None:
         corners = np.array([[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]], dtype=float)
@@ -369,7 +386,10 @@ class _Rectangles(_Mark):
                 continue
             with np.errstate(all="ignore"):
                 pts = inverse.transform(r.get_transform().transform(corners))
-            x, y = self.clean(pts[:, 0], pts[:, 1])
+            x, y = self._clip(pts[:, 0], ax.get_xlim(), self.panel.x_log), \
+                self._clip(pts[:, 1], ax.get_ylim(), self.panel.y_log)
+            if not (np.isfinite(x).all() and np.isfinite(y).all()):
+                continue
             xs.append(x)
             ys.append(y)
             face = r.get_facecolor()
@@ -463,8 +483,8 @@ class _Texts(_Mark):
                 grouped.setdefault(self._key(t), []).append(t)
         for key in grouped.keys() - self.groups.keys():
             dx, dy, size, color, ha, rotation, weight = key
-            label = bq.Label(scales=self.scales(), x=np.array([np.nan]), y=np.array([np.nan]),
-                             text=np.array([""]), enable_hover=False, apply_clip=False)
+            label = bq.Label(scales=self.scales(), x=np.array([1.0]), y=np.array([1.0]),
+                             text=np.array([""]), enable_hover=False, apply_clip=False, visible=False)
             label.x_offset, label.y_offset = int(dx * PX_PER_INCH / 72), int(-dy * PX_PER_INCH / 72)
             label.default_size = size * PX_PER_INCH / 72
             label.font_unit = "px"
@@ -482,7 +502,12 @@ class _Texts(_Mark):
                 continue
             points = np.array([self._point(t) for t in members], dtype=float)
             x, y = self.clean(points[:, 0], points[:, 1])
-            self.syncs[key].set(x=x, y=y, text=np.array([t.get_text() for t in members]), visible=True)
+            keep = np.isfinite(x) & np.isfinite(y)  # a label outside a log axis' domain is not drawn
+            if not keep.any():
+                self.syncs[key].set(visible=False)
+                continue
+            texts = np.array([t.get_text() for t in members])[keep]
+            self.syncs[key].set(x=x[keep], y=y[keep], text=texts, visible=True)
 
 
 class LiveFigure:
