@@ -409,6 +409,17 @@ class _ImageMark(_Mark):
         self.png = W.Image(format="png")
         return bq.Image(image=self.png, scales=self.scales(), pixelated=True)
 
+    def _show(self, png: bytes) -> None:
+        """bqplot redraws an image when the mark gets a new Image widget, not when the widget's value changes."""
+        if self.png.value == png:
+            return
+        if not self.png.value:  # the first picture: fill the widget the mark was built with
+            self.png.value = png
+            return
+        old, self.png = self.png, W.Image(value=png, format="png")
+        self.mark.image = self.png
+        old.close()
+
     def sync(self, show_legend: bool) -> None:
         im = self.artist
         if isinstance(im, QuadMesh):  # a regular mesh (a colour bar's gradient): cells as pixels
@@ -418,9 +429,7 @@ class _ImageMark(_Mark):
             x, y = corners[..., 0], corners[..., 1]
             self.sync_.set(visible=bool(im.get_visible()), x=np.array([x.min(), x.max()]),
                            y=np.array([y.min(), y.max()]))
-            png = _png(np.ascontiguousarray(rgba))
-            if self.png.value != png:
-                self.png.value = png
+            self._show(_png(np.ascontiguousarray(rgba)))
             return
         rgba = im.to_rgba(im.get_array(), bytes=True)
         if im.origin == "upper":
@@ -429,9 +438,7 @@ class _ImageMark(_Mark):
         self.sync_.set(visible=bool(im.get_visible()), x=np.array([left, right], dtype=float),
                        y=np.array([bottom, top], dtype=float) if im.origin != "upper"
                        else np.array([top, bottom], dtype=float))
-        png = _png(np.ascontiguousarray(rgba))
-        if self.png.value != png:
-            self.png.value = png
+        self._show(_png(np.ascontiguousarray(rgba)))
 
 
 def _png(rgba: np.ndarray) -> bytes:
