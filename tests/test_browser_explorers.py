@@ -3,8 +3,9 @@
 A generated notebook displays every registered explorer that does not measure the machine, one per cell.
 JupyterLab runs it in Chromium; for each explorer the test finds the first control whose change redraws
 the figure (sliders by arrow key first, then drop-downs, then toggle buttons), changes it several times, and
-times each change from the input event to the animation frame that paints the first change of the live (bqplot) figure. Results go to
-``artefacts/browser/explorer_latency.json``; ``make bench`` copies them to ``benchmarks/results/``.
+times each change from the input event to the animation frame that paints the first change of the live
+(bqplot) figure. Results go to ``artefacts/browser/explorer_latency.json``; ``make bench`` copies them to
+``benchmarks/results/``.
 
 The issue's budget (median <= 100 ms, p95 <= 200 ms on the course's 2-core machine) is reported in that
 file; the test fails when an explorer misses twice that budget, so a loaded CI machine does not flap while a
