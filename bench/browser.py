@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .core import ROOT, fmt, summarize
+from .core import ROOT, check, fmt, summarize
 
 LATENCY_FILE = ROOT / "artefacts" / "browser" / "latency.jsonl"
+EXPLORER_FILE = ROOT / "artefacts" / "browser" / "explorer_latency.json"
 
 
 def _shown(path: Path) -> str:
@@ -58,9 +59,28 @@ def summarize_records(records: list[dict]) -> list[dict]:
     return out
 
 
+def explorer_table(section: dict, path: Path = EXPLORER_FILE) -> None:
+    """Per explorer: input event to painted change, from ``tests/test_browser_explorers.py``'s last run."""
+    if not path.exists():
+        section["notes"].append(f"No `{_shown(path)}`: the per-explorer browser test has not run.")
+        return
+    result = json.loads(path.read_text(encoding="utf-8"))
+    rows = []
+    for name, r in sorted(result.get("explorers", {}).items()):
+        rows.append([name, r.get("control") or "–", r.get("presses", 0), fmt(r.get("median_ms"), "ms"),
+                     fmt(r.get("p95_ms"), "ms"), fmt(r.get("max_ms"), "ms")])
+        section["checks"].append(check("browser_median_ms", name, r.get("median_ms")))
+        section["checks"].append(check("browser_p95_ms", name, r.get("p95_ms")))
+    section["data"]["explorers"] = result
+    section["tables"].append({
+        "title": f"Per explorer: input event to painted change (run at {result.get('time', '?')})",
+        "headers": ["explorer", "control", "changes", "median", "p95", "max"], "rows": rows})
+
+
 def run(path: Path = LATENCY_FILE) -> dict:
     section = {"name": "browser", "title": "5. Browser: key press to changed figure", "status": "ok",
                "data": {"file": str(path)}, "checks": [], "tables": [], "notes": []}
+    explorer_table(section)
     if not path.exists():
         section["status"] = "not available"
         section["notes"].append(f"No `{_shown(path)}`: run `make test` first (the browser test "

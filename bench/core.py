@@ -54,6 +54,8 @@ LIMITS: dict[str, Limit] = {
                                "median kernel time of one control change (model + sending the live figure's arrays)"),
     "latency_p95_ms": Limit("<=", 80.0, "ms", BUDGET, "95th percentile of the same"),
     "cpu_median_ms": Limit("<=", 15.0, "ms", BUDGET, "median kernel CPU time of one control change"),
+    "browser_median_ms": Limit("<=", 100.0, "ms", BUDGET, "median input-to-painted-change time in Chromium"),
+    "browser_p95_ms": Limit("<=", 200.0, "ms", BUDGET, "95th percentile of the same"),
     "naive_ratio": Limit(">=", 2.0, "x", TARGET, "naive rebuild median / explorer median"),
     "conv2d_vs_scipy": Limit("<=", 1.5, "x", TARGET, "conv2d(direct) time / scipy.signal.convolve2d time"),
     "fft_speedup_largest_k": Limit(">=", 1.0, "x", TARGET, "direct time / fft time at the largest kernel"),
