@@ -1,13 +1,13 @@
 """Widget latency: every registered explorer in a real ipykernel, driven by a headless frontend.
 
-One kernel runs each explorer in turn is built and displayed
+In one kernel each explorer in turn is built and displayed
 (``bench/latency_kernel.py``), measured, and closed with every widget and figure (after a failure the
 next explorer gets a new kernel). Each control then gets ``WARMUP`` untimed and ``CHANGES`` timed value
 changes, one execute request each, cycling through values derived from the widget type; the client
 drains iopub after every change (and counts the bytes of widget messages it receives). The kernel times
-``control.value = v`` plus the browser's simulated draw request: the explorer's update, Agg rendering,
-PNG diff encoding and the comm message (JUPYTER-TESTING.md section C, 2b). The client's round trip
-(execute request to idle) is reported too.
+``control.value = v``: the explorer's update and the comm messages that carry the live (bqplot) figure's
+changed arrays to the browser, which draws them. Wall time and the kernel's CPU time are both reported;
+the client's round trip (execute request to idle) too.
 
 Explorers whose update measures the machine (a callback defined in the factory reaches a timer such as
 ``perf_counter``, e.g. ``machine.matmul``) are skipped and listed: their latency is the measurement
