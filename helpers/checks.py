@@ -1,6 +1,19 @@
 """Argument checks shared by the computation modules: each raises a ValueError that names the argument.
 
 Explorers show a ValueError's message to the learner, so the messages say what is expected and what was given.
+Each check returns the value in the type the computation uses (``float``, ``int``, ``bool``, ``np.ndarray``),
+so a module writes ``n = checks.whole(n, "n")`` once, at the top of a function. Whole numbers ``whole`` also
+serve counts (``low=1``) and seeds (:func:`seed`, ``low=0``).
+
+Examples
+--------
+>>> positive(2, "width")
+2.0
+>>> whole(3, "n", 1, 8)
+3
+>>> positive(0, "width")
+Traceback (most recent call last):
+ValueError: width must be a positive number, got 0
 """
 
 from __future__ import annotations
@@ -57,3 +70,45 @@ def finite(value, name: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
     return float(value)
+
+
+def seed(value, name: str = "seed") -> int:
+    """``value`` as an int if it is a whole number of at least 0 (a random seed)."""
+    return whole(value, name, 0)
+
+
+def choice(value, name: str, options):
+    """``value`` if it is one of ``options`` (compared with ``==``; text is case-sensitive).
+
+    Examples
+    --------
+    >>> choice("fp16", "precision", ("fp32", "fp16"))
+    'fp16'
+    """
+    options = tuple(options)
+    if isinstance(value, (bool, np.ndarray)) or not any(
+            isinstance(value, str) == isinstance(option, str) and value == option for option in options):
+        raise ValueError(f"{name} must be one of {list(options)}, got {value!r}")
+    return value
+
+
+def array(values, name: str, ndim: int | None = None, min_size: int = 1) -> np.ndarray:
+    """``values`` as a float array if it holds only finite numbers, has ``ndim`` dimensions (any when None)
+    and at least ``min_size`` values.
+
+    Examples
+    --------
+    >>> array([[1, 2], [3, 4]], "image", ndim=2)
+    array([[1., 2.],
+           [3., 4.]])
+    """
+    try:
+        a = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an array of numbers with rows of equal length, got {values!r}") from None
+    if (ndim is not None and a.ndim != ndim) or a.size < min_size:
+        dims = f"{ndim}-D " if ndim is not None else ""
+        raise ValueError(f"{name} must be a {dims}array with at least {min_size} value(s), got shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return a

@@ -21,8 +21,6 @@ Everything here is numpy only, except :func:`measure_transfer`, which starts one
 from __future__ import annotations
 
 import math
-import multiprocessing as mp
-import sys
 import time
 from dataclasses import dataclass
 
@@ -30,6 +28,7 @@ import numpy as np
 
 from . import checks
 from .data import load_table
+from .measure import process_context as _context  # fork on Linux, spawn elsewhere
 
 FAMILIES = ("pcie", "nvlink", "infiniband", "ethernet")
 ALGORITHMS = ("ring", "tree", "parameter_server")
@@ -490,11 +489,6 @@ def _message_sizes(sizes) -> np.ndarray:
     if not 1 <= len(found) <= MAX_SIZES:
         raise ValueError(f"sizes must hold 1 to {MAX_SIZES} message sizes, got {len(found)}")
     return np.array(found, dtype=np.int64)
-
-
-def _context():
-    """fork where it is safe and fast (Linux); spawn elsewhere (macOS and Windows)."""
-    return mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
 def _echo_pipe(conn, largest: int) -> None:  # runs in the helper process

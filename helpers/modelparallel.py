@@ -73,7 +73,7 @@ def split_matmul(x: np.ndarray, w: np.ndarray, p: int, split: str = "column") ->
     """Compute x @ w on ``p`` worker processes. ``column``: worker k multiplies x by its columns of w and the
     slices are concatenated (an all-gather). ``row``: worker k multiplies its columns of x by its rows of w and the
     partial products are summed (an all-reduce). The result equals x @ w up to floating-point rounding."""
-    import multiprocessing as mp
+    from .measure import process_context
 
     try:
         x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
@@ -97,7 +97,7 @@ def split_matmul(x: np.ndarray, w: np.ndarray, p: int, split: str = "column") ->
     else:
         tasks = [(x[:, a:b], w[a:b, :]) for a, b in zip(bounds[:-1], bounds[1:])]
     start = time.perf_counter()
-    with mp.get_context("fork").Pool(p) as pool:
+    with process_context().Pool(p) as pool:
         results = pool.map(_part_product, tasks)
     parts = [r[0] for r in results]
     output = np.concatenate(parts, axis=1) if split == "column" else np.sum(parts, axis=0)

@@ -10,7 +10,6 @@ all-reduce runs during the backward pass (about 2/3 of the compute) and only wha
 from __future__ import annotations
 
 import math
-import multiprocessing as mp
 import time
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from . import quantize as Q
 from .convolution import network_cost
 from .data import load_table
 from .gpus import GPU
+from .measure import process_context
 
 BACKWARD_SHARE = 2 / 3  # share of a training step spent in the backward pass (forward 1, backward 2)
 
@@ -361,7 +361,7 @@ def train_data_parallel(n_workers: int = 2, steps: int = 50, batch: int = 256, h
     x, y = make_dataset(seed=seed)
     classes = int(y.max()) + 1
     init = init_params(x.shape[1], hidden, classes, seed)
-    ctx = mp.get_context("fork")
+    ctx = process_context()
     params_buf = ctx.RawArray("d", init.size)
     grads_buf = ctx.RawArray("d", p * init.size)
     loss_buf = ctx.RawArray("d", p * steps)

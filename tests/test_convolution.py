@@ -189,9 +189,7 @@ def test_im2col_shape():
     assert cols.shape == (9, 36)
 
 
-def test_timing_and_crossover_logic():
-    t = C.time_methods(32, [3, 5], repeats=1)
-    assert t["direct"].shape == (2,) and np.all(t["direct"] > 0) and np.all(t["fft"] > 0)
+def test_crossover_logic():
     fake = {"kernel_size": np.array([3, 5, 7, 9]), "direct": np.array([1, 2, 3, 4.0]),
             "fft": np.array([2, 1, 4, 1.0])}
     assert C.crossover_kernel_size(fake) == 9
@@ -247,7 +245,6 @@ def test_resnet50_table_chains_to_7x7():
         (lambda: C.conv_layer_cost(3, 64, 3, 10, 10, groups=2), "groups"),
         (lambda: C.network_cost("lenet"), "network"),
         (lambda: C.dice_sum_pmf(0), "number of dice"),
-        (lambda: C.time_methods(2000, [3]), "image size"),
     ],
 )
 def test_impossible_arguments_raise_valueerror_naming_them(call, message):

@@ -30,6 +30,7 @@ from helpers import build as BU
 from helpers import convolution as C
 from helpers import gpus as G
 from helpers import machine as M
+from helpers import measure as ME
 from helpers import modelparallel as MP
 from helpers import parallel as PA
 from helpers import trends as T
@@ -113,12 +114,6 @@ SWEEP = {
                              {"image": arg(ARRAY_2D), "cutoff": arg(real(0, 0.75)),
                               "keep": arg(one_of_words("low", "high"))}),
         "direct_cost_macs": (dict(n=8, k=3), {"n": arg(whole()), "k": arg(whole())}),
-        "time_methods": (
-            dict(image_size=16, kernel_sizes=[3], repeats=1, seed=0),
-            {"image_size": arg(whole(1, 1024), "image size"),
-             "kernel_sizes": arg(st.sampled_from([[], None, [0], [-1], [math.nan], [1.5], "ab", [17], 3]),
-                                 "kernel sizes"),
-             "repeats": arg(whole()), "seed": arg(SEED)}),
         "crossover_kernel_size": (
             dict(timings={"kernel_size": [3, 5], "direct": [1.0, 2.0], "fft": [1.5, 1.5]}),
             {"timings": arg(st.sampled_from([None, {}, "abc", {"fft": [1.0]},
@@ -163,10 +158,25 @@ SWEEP = {
                           "dtype": arg(one_of_words("float32", "float64").filter(lambda v: v != "float16")),
                           "repeats": arg(whole())}),
         "profile": (dict(n=8), {"n": arg(whole(1, 8192))}),
+        "time_methods": (
+            dict(image_size=16, kernel_sizes=[3], repeats=1, seed=0),
+            {"image_size": arg(whole(1, 1024), "image size"),
+             "kernel_sizes": arg(st.sampled_from([[], None, [0], [-1], [math.nan], [1.5], "ab", [17], 3]),
+                                 "kernel sizes"),
+             "repeats": arg(whole()), "seed": arg(SEED)}),
     },
 }
 
 SWEEP |= {
+    ME: {
+        **{f: (dict(fn=lambda: None, repeats=1, warmup=0),
+               {"fn": arg(st.sampled_from([None, 3, "abc"])), "repeats": arg(whole()), "warmup": arg(whole(0))})
+           for f in ("times_s", "best_time_s")},
+        "paired_times_s": (dict(a=lambda: None, b=lambda: None, repeats=1, warmup=0),
+                           {"a": arg(st.sampled_from([None, 3, "abc"])), "b": arg(st.sampled_from([None, 3, "abc"])),
+                            "repeats": arg(whole()), "warmup": arg(whole(0))}),
+        "process_context": ({}, {}),
+    },
     B: {
         "assumption_sets": ({}, {}),
         "published_estimates": ({}, {}),

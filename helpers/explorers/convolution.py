@@ -11,6 +11,7 @@ from matplotlib import cbook
 from matplotlib.colors import ListedColormap
 
 from .. import convolution as C
+from .. import machine as M
 from ..plotting import DIVERGING_CMAP, PALETTE, log_axis, new_figure
 from ..widgets import Explorer, parse_matrix, parse_number, register
 
@@ -246,7 +247,7 @@ def fft_timing_explorer(image_size: int = 128, largest_kernel: int = 31, repeats
 
     def draw(v):
         sizes = np.unique(np.linspace(3, v["largest_kernel"], 7).astype(int) | 1)
-        t = C.time_methods(v["image_size"], sizes, repeats)
+        t = M.time_methods(v["image_size"], sizes, repeats)
         direct.set_data(sizes, t["direct"])
         fft.set_data(sizes, t["fft"])
         ax.set_xlim(0, sizes[-1] + 2)
