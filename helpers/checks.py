@@ -34,8 +34,13 @@ def positive(value, name: str) -> float:
 
 def non_negative(value, name: str) -> float:
     """``value`` as a float if it is a finite number of at least 0."""
-    if isinstance(value, bool) or not isinstance(value, NUMBER_TYPES) or not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+    return at_least(value, name, 0)
+
+
+def at_least(value, name: str, low: float) -> float:
+    """``value`` as a float if it is a finite number of at least ``low``."""
+    if isinstance(value, bool) or not isinstance(value, NUMBER_TYPES) or not math.isfinite(value) or value < low:
+        raise ValueError(f"{name} must be a number >= {low:g}, got {value!r}")
     return float(value)
 
 

@@ -46,38 +46,6 @@ JOIN_TIMEOUT_S = 2.0  # how long the helper process gets to stop by itself befor
 
 # ---- argument checks --------------------------------------------------------------------------------------
 
-_number = checks.finite
-
-
-def _positive(value, name: str) -> float:
-    v = _number(value, name)
-    if v <= 0:
-        raise ValueError(f"{name} must be above 0, got {v}")
-    return v
-
-
-def _non_negative(value, name: str) -> float:
-    v = _number(value, name)
-    if v < 0:
-        raise ValueError(f"{name} must be 0 or more, got {v}")
-    return v
-
-
-def _whole(value, name: str, low: int = 1, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
-    if value < low or (high is not None and value > high):
-        span = f"from {low} to {high}" if high is not None else f"at least {low}"
-        raise ValueError(f"{name} must be {span}, got {value}")
-    return int(value)
-
-
-def _choice(value, name: str, options) -> str:
-    if not isinstance(value, str) or value not in options:
-        raise ValueError(f"{name} must be one of {list(options)}, got {value!r}")
-    return value
-
-
 def _bytes_array(n_bytes, name: str = "n_bytes"):
     """Non-negative finite byte counts: a float for a scalar, an array for an array."""
     if isinstance(n_bytes, (bool, str, bytes)) or n_bytes is None:
@@ -141,7 +109,7 @@ def links(family: str | None = None) -> list[Link]:
     """Every link in ``interconnects.csv`` (table order), or those of one ``family``
     (``pcie``, ``nvlink``, ``infiniband``, ``ethernet``)."""
     if family is not None:
-        _choice(family, "family", FAMILIES)
+        checks.choice(family, "family", FAMILIES)
     return [_row_link(r) for r in load_table("interconnects") if family is None or r.family == family]
 
 
@@ -157,17 +125,17 @@ def custom_link(name: str, bandwidth_gbs: float, latency_us: float) -> Link:
     """A link not in the table (a measured one, or a what-if): per-direction GB/s and latency in microseconds."""
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"name must be a non-empty text, got {name!r}")
-    return Link(name, "custom", _positive(bandwidth_gbs, "bandwidth_gbs"),
-                _non_negative(latency_us, "latency_us"))
+    return Link(name, "custom", checks.positive(bandwidth_gbs, "bandwidth_gbs"),
+                checks.non_negative(latency_us, "latency_us"))
 
 
 def payload_gbs(transfer_rate_gts: float, lanes: int, encoding: str) -> float:
     """Per-direction payload GB/s of ``lanes`` lanes signalling at ``transfer_rate_gts`` gigatransfers (line
     bits) per second each, after line ``encoding`` (``8b/10b``, ``128b/130b``, ``64b/66b`` or ``242B/256B``):
     rate x lanes x efficiency / 8. Example: PCIe 3.0 x16 = 8 x 16 x 128/130 / 8 = 15.75 GB/s."""
-    rate = _positive(transfer_rate_gts, "transfer_rate_gts")
-    lanes = _whole(lanes, "lanes", 1, 1024)
-    return rate * lanes * ENCODINGS[_choice(encoding, "encoding", ENCODINGS)] / 8
+    rate = checks.positive(transfer_rate_gts, "transfer_rate_gts")
+    lanes = checks.whole(lanes, "lanes", 1, 1024)
+    return rate * lanes * ENCODINGS[checks.choice(encoding, "encoding", ENCODINGS)] / 8
 
 
 def line_code(name: str):
@@ -216,8 +184,8 @@ def allreduce_time_s(n_bytes, n_workers: int, link: Link, algorithm: str = "ring
     """
     lk = _check_link(link)
     n = _bytes_array(n_bytes)
-    p = _whole(n_workers, "n_workers", 1, 10**7)
-    algorithm = _choice(algorithm, "algorithm", ALGORITHMS)
+    p = checks.whole(n_workers, "n_workers", 1, 10**7)
+    algorithm = checks.choice(algorithm, "algorithm", ALGORITHMS)
     a, b = lk.alpha_s, lk.bytes_per_s
     if p == 1:
         t = n * 0.0
@@ -236,7 +204,7 @@ def ring_tree_crossover_bytes(n_workers: int, link: Link) -> float:
     Ring and tree times are both linear in the message size; this is where the two lines cross:
     ``alpha B (2(p-1) - 2L) / (2L - 2(p-1)/p)`` with ``L = ceil(log2 p)``."""
     lk = _check_link(link)
-    p = _whole(n_workers, "n_workers", 2, 10**7)
+    p = checks.whole(n_workers, "n_workers", 2, 10**7)
     levels = math.ceil(math.log2(p))
     numerator = 2 * (p - 1) - 2 * levels
     return max(0.0, lk.alpha_s * lk.bytes_per_s * numerator / (2 * levels - 2 * (p - 1) / p))
@@ -253,10 +221,10 @@ def hierarchical_allreduce_stages_s(n_bytes: float, nodes: int, gpus_per_node: i
     ring over the nodes.
     """
     n = _bytes_scalar(n_bytes)
-    big_n = _whole(nodes, "nodes", 1, 10**6)
-    g = _whole(gpus_per_node, "gpus_per_node", 1, 1024)
+    big_n = checks.whole(nodes, "nodes", 1, 10**6)
+    g = checks.whole(gpus_per_node, "gpus_per_node", 1, 1024)
     intra, inter = _check_link(intra_link, "intra_link"), _check_link(inter_link, "inter_link")
-    k = min(_whole(nics_per_node, "nics_per_node", 1, 64), g)
+    k = min(checks.whole(nics_per_node, "nics_per_node", 1, 64), g)
     intra_s = 2 * (g - 1) * (intra.alpha_s + n / (g * intra.bytes_per_s)) if g > 1 else 0.0
     inter_s = 2 * (big_n - 1) * (inter.alpha_s + n / (big_n * k * inter.bytes_per_s)) if big_n > 1 else 0.0
     return {"intra": intra_s, "inter": inter_s}
@@ -284,10 +252,9 @@ def internode_copy_hops_s(n_bytes: float, pcie: Link, network: Link, rdma: bool 
     """
     n = _bytes_scalar(n_bytes)
     pcie, network = _check_link(pcie, "pcie"), _check_link(network, "network")
-    if not isinstance(rdma, (bool, np.bool_)):
-        raise ValueError(f"rdma must be True or False, got {rdma!r}")
+    checks.flag(rdma, "rdma")
     if chunk_bytes is not None:
-        _positive(chunk_bytes, "chunk_bytes")
+        checks.positive(chunk_bytes, "chunk_bytes")
     if rdma:
         return {"network (NIC reads GPU memory)": network.alpha_s + n / min(pcie.bytes_per_s, network.bytes_per_s)}
     return {"GPU to host (PCIe)": p2p_time_s(n, pcie), "host to host (network)": p2p_time_s(n, network),
@@ -319,7 +286,7 @@ def models() -> list[str]:
 def parameter_count(model: str) -> float:
     """Parameters of ``model``: counted layer by layer for CNNs (helpers.convolution.network_cost), from
     ``cluster_models.csv`` for language models."""
-    _choice(model, "model", models())
+    checks.choice(model, "model", models())
     if model in CNN_MODELS:
         from .convolution import network_cost  # imported on first use: it brings in scipy.fft
 
@@ -329,7 +296,7 @@ def parameter_count(model: str) -> float:
 
 def gradient_bytes(model: str, dtype: str = "fp32") -> float:
     """Bytes of one full gradient of ``model`` (one value per parameter) in ``dtype`` (fp32, fp16 or bf16)."""
-    return parameter_count(model) * GRADIENT_BYTES[_choice(dtype, "dtype", GRADIENT_BYTES)]
+    return parameter_count(model) * GRADIENT_BYTES[checks.choice(dtype, "dtype", GRADIENT_BYTES)]
 
 
 def _combine(compute_s: float, comm_s, overlap: bool):
@@ -341,13 +308,12 @@ def data_parallel_speedup(n_workers, compute_s: float, n_bytes: float, link: Lin
     """Throughput of ``n_workers`` data-parallel workers relative to one (weak scaling: each worker keeps its
     batch): ``p T_compute / T_step`` with ``T_step = T_compute + T_allreduce`` (or their maximum if the
     all-reduce fully ``overlap``\\ s the backward pass). ``n_workers`` may be an array."""
-    compute = _positive(compute_s, "compute_s")
-    if not isinstance(overlap, (bool, np.bool_)):
-        raise ValueError(f"overlap must be True or False, got {overlap!r}")
+    compute = checks.positive(compute_s, "compute_s")
+    checks.flag(overlap, "overlap")
     workers = np.atleast_1d(np.asarray(n_workers, dtype=object))
     if workers.ndim != 1 or workers.size == 0:
         raise ValueError(f"n_workers must be a whole number or a 1-D list of them, got {n_workers!r}")
-    ps = [_whole(p, "n_workers", 1, 10**7) for p in workers]
+    ps = [checks.whole(p, "n_workers", 1, 10**7) for p in workers]
     comm = np.array([allreduce_time_s(n_bytes, p, link, algorithm) for p in ps])
     speedup = np.array(ps) * compute / _combine(compute, comm, overlap)
     return float(speedup[0]) if np.ndim(n_workers) == 0 else speedup
@@ -357,9 +323,8 @@ def cluster_speedup(compute_s: float, n_bytes: float, nodes: int, gpus_per_node:
                     inter_link: Link, nics_per_node: int = 1, overlap: bool = False) -> float:
     """Speed-up of ``nodes x gpus_per_node`` GPUs over one, with the hierarchical all-reduce of ``n_bytes``
     per step (see :func:`data_parallel_speedup` for the convention)."""
-    compute = _positive(compute_s, "compute_s")
-    if not isinstance(overlap, (bool, np.bool_)):
-        raise ValueError(f"overlap must be True or False, got {overlap!r}")
+    compute = checks.positive(compute_s, "compute_s")
+    checks.flag(overlap, "overlap")
     comm = hierarchical_allreduce_time_s(n_bytes, nodes, gpus_per_node, intra_link, inter_link, nics_per_node)
     return float(nodes * gpus_per_node * compute / _combine(compute, comm, overlap))
 
@@ -368,9 +333,9 @@ def max_gradient_bytes(target_speedup: float, n_workers: int, compute_s: float, 
                        algorithm: str = "ring") -> float:
     """Largest gradient (bytes) for which ``n_workers`` still reach ``target_speedup`` (no overlap): the
     all-reduce time is linear in the bytes, so solve ``p T_c / (T_c + a + b n) = S`` for ``n``."""
-    p = _whole(n_workers, "n_workers", 2, 10**7)
-    compute = _positive(compute_s, "compute_s")
-    target = _positive(target_speedup, "target_speedup")
+    p = checks.whole(n_workers, "n_workers", 2, 10**7)
+    compute = checks.positive(compute_s, "compute_s")
+    target = checks.positive(target_speedup, "target_speedup")
     if target > p:
         raise ValueError(f"target_speedup must be at most n_workers ({p}), got {target}")
     a = allreduce_time_s(0.0, p, link, algorithm)
@@ -471,8 +436,8 @@ class TransferMeasurement:
 
 def default_message_sizes(largest_bytes: int = 4 * 2**20, count: int = 10) -> np.ndarray:
     """``count`` message sizes spaced evenly on a log scale from 64 bytes to ``largest_bytes`` (whole bytes)."""
-    largest = _whole(largest_bytes, "largest_bytes", 128, MAX_MESSAGE_BYTES)
-    count = _whole(count, "count", 2, MAX_SIZES)
+    largest = checks.whole(largest_bytes, "largest_bytes", 128, MAX_MESSAGE_BYTES)
+    count = checks.whole(count, "count", 2, MAX_SIZES)
     return np.unique(np.geomspace(64, largest, count).round().astype(np.int64))
 
 
@@ -575,9 +540,9 @@ def measure_transfer(sizes, repeats: int = 5, seed: int = 0, method: str = "pipe
     process is always stopped, also after an error. Typically well under a second in total.
     """
     size_list = _message_sizes(sizes)
-    repeats = _whole(repeats, "repeats", 1, MAX_REPEATS)
-    seed = _whole(seed, "seed", 0)
-    method = _choice(method, "method", METHODS)
+    repeats = checks.whole(repeats, "repeats", 1, MAX_REPEATS)
+    seed = checks.whole(seed, "seed", 0)
+    method = checks.choice(method, "method", METHODS)
     moved = 2 * (repeats + 1) * int(size_list.sum())
     if moved > MAX_MOVED_BYTES:
         raise ValueError(f"sizes x repeats would move {moved / 2**20:.0f} MiB; keep it under "

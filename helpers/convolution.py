@@ -41,8 +41,7 @@ def output_size(n: int, k: int, padding: int, stride: int = 1, dilation: int = 1
     kernel does not fit in the padded input.
     """
     n = checks.whole(n, "input size n")
-    if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)) or padding < 0:
-        raise ValueError(f"padding must be a whole number >= 0, got {padding!r}")
+    checks.whole(padding, "padding", 0)
     stride = checks.whole(stride, "stride")
     span = effective_kernel_size(k, dilation)
     if span > n + 2 * padding:
@@ -414,8 +413,7 @@ class NetworkCost:
 def network_cost(name: str) -> NetworkCost:
     """Cost of ``alexnet``, ``vgg16`` or ``resnet50`` for one 224x224 image, summed layer by layer from
     ``conv_architectures.csv`` (conv and fully connected layers; BatchNorm adds 2 parameters per channel)."""
-    if name not in NETWORKS:
-        raise ValueError(f"network must be one of {NETWORKS}, got {name!r}")
+    checks.choice(name, "network", NETWORKS)
     return _network_cost(name)
 
 

@@ -85,7 +85,7 @@ def test_recommend_respects_budget_memory_and_ranks():
         (lambda: G.gpu("Tesla K40").peak_flops("fp16"), "no published fp16"),
         (lambda: G.roofline(H100, -1), "intensity"),
         (lambda: G.roofline(H100, np.nan), "intensity"),
-        (lambda: G.op_time_s(H100, -1, 1), "non-negative"),
+        (lambda: G.op_time_s(H100, -1, 1), "flops must be a number >= 0"),
         (lambda: G.matmul_cost(0, 1, 1), "m must be"),
         (lambda: G.matmul_cost(1, 1, 1, dtype="fp7"), "dtype"),
         (lambda: G.training_memory_gb(1e9, "lion"), "optimizer"),
