@@ -97,23 +97,34 @@ def choice(value, name: str, options):
     return value
 
 
-def array(values, name: str, ndim: int | None = None, min_size: int = 1) -> np.ndarray:
-    """``values`` as a float array if it holds only finite numbers, has ``ndim`` dimensions (any when None)
-    and at least ``min_size`` values.
+def array(values, name: str, ndim: int | tuple[int, ...] | None = None, min_size: int = 1,
+          max_size: int | None = None, non_negative: bool = False) -> np.ndarray:
+    """``values`` as a float array if it holds only finite numbers (at least 0 if ``non_negative``), has
+    ``ndim`` dimensions (one of them for a tuple, any when None) and ``min_size`` to ``max_size`` values.
 
     Examples
     --------
     >>> array([[1, 2], [3, 4]], "image", ndim=2)
     array([[1., 2.],
            [3., 4.]])
+    >>> array(5, "n_bytes", ndim=(0, 1), non_negative=True)
+    array(5.)
     """
+    if isinstance(values, (bool, str, bytes, dict)) or values is None:
+        raise ValueError(f"{name} must be an array of numbers, got {values!r}")
     try:
         a = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an array of numbers with rows of equal length, got {values!r}") from None
-    if (ndim is not None and a.ndim != ndim) or a.size < min_size:
-        dims = f"{ndim}-D " if ndim is not None else ""
-        raise ValueError(f"{name} must be a {dims}array with at least {min_size} value(s), got shape {a.shape}")
+        raise ValueError(f"{name} must be an array of numbers with rows of equal length, "
+                         f"got {str(values)[:40]!r}") from None
+    dims = (ndim,) if isinstance(ndim, int) else ndim
+    if (dims is not None and a.ndim not in dims) or a.size < min_size:
+        shape = f"{' or '.join(map(str, dims))}-D " if dims is not None else ""
+        raise ValueError(f"{name} must be a {shape}array with at least {min_size} value(s), got shape {a.shape}")
+    if max_size is not None and a.size > max_size:
+        raise ValueError(f"{name} has {a.size:,} values; at most {max_size:,} are allowed here")
     if not np.all(np.isfinite(a)):
         raise ValueError(f"{name} contains NaN or infinite values")
+    if non_negative and np.any(a < 0):
+        raise ValueError(f"{name} must hold numbers >= 0, got {values!r}")
     return a

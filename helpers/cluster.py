@@ -46,23 +46,8 @@ JOIN_TIMEOUT_S = 2.0  # how long the helper process gets to stop by itself befor
 
 # ---- argument checks --------------------------------------------------------------------------------------
 
-def _bytes_array(n_bytes, name: str = "n_bytes"):
-    """Non-negative finite byte counts: a float for a scalar, an array for an array."""
-    if isinstance(n_bytes, (bool, str, bytes)) or n_bytes is None:
-        raise ValueError(f"{name} must be a number of bytes (or an array of them), got {n_bytes!r}")
-    try:
-        a = np.asarray(n_bytes, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number of bytes (or an array of them), got {n_bytes!r}") from None
-    if a.ndim > 1 or (a.ndim == 1 and a.size == 0):
-        raise ValueError(f"{name} must be a number or a non-empty 1-D array, got shape {a.shape}")
-    if not np.all(np.isfinite(a)) or np.any(a < 0):
-        raise ValueError(f"{name} must be finite and 0 or more, got {n_bytes!r}")
-    return a
-
-
 def _bytes_scalar(n_bytes, name: str = "n_bytes") -> float:
-    a = _bytes_array(n_bytes, name)
+    a = checks.array(n_bytes, name, ndim=(0, 1), non_negative=True)
     if a.ndim != 0:
         raise ValueError(f"{name} must be one number of bytes, got {n_bytes!r}")
     return float(a)
@@ -152,14 +137,14 @@ def line_code(name: str):
 def p2p_time_s(n_bytes, link: Link):
     """Seconds to send ``n_bytes`` (a number or an array) once over ``link``: ``alpha + n / B``."""
     lk = _check_link(link)
-    return _out(lk.alpha_s + _bytes_array(n_bytes) / lk.bytes_per_s)
+    return _out(lk.alpha_s + checks.array(n_bytes, "n_bytes", ndim=(0, 1), non_negative=True) / lk.bytes_per_s)
 
 
 def effective_bandwidth_gbs(n_bytes, link: Link):
     """Achieved GB/s when sending ``n_bytes`` (> 0): ``n / p2p_time``. Approaches the link's bandwidth for
     large messages; far below it for messages smaller than :func:`half_bandwidth_bytes`."""
     lk = _check_link(link)
-    n = _bytes_array(n_bytes)
+    n = checks.array(n_bytes, "n_bytes", ndim=(0, 1), non_negative=True)
     if np.any(n <= 0):
         raise ValueError(f"n_bytes must be above 0, got {n_bytes!r}")
     return _out(n / (lk.alpha_s + n / lk.bytes_per_s) / 1e9)
@@ -183,7 +168,7 @@ def allreduce_time_s(n_bytes, n_workers: int, link: Link, algorithm: str = "ring
     ``(p-1) n`` each way. Conventions in the module docstring.
     """
     lk = _check_link(link)
-    n = _bytes_array(n_bytes)
+    n = checks.array(n_bytes, "n_bytes", ndim=(0, 1), non_negative=True)
     p = checks.whole(n_workers, "n_workers", 1, 10**7)
     algorithm = checks.choice(algorithm, "algorithm", ALGORITHMS)
     a, b = lk.alpha_s, lk.bytes_per_s
@@ -365,7 +350,8 @@ class AlphaBetaFit:
 
     def predict_s(self, n_bytes):
         """Modelled seconds for ``n_bytes`` (number or array)."""
-        return _out(self.alpha_s + self.beta_s_per_byte * _bytes_array(n_bytes))
+        n = checks.array(n_bytes, "n_bytes", ndim=(0, 1), non_negative=True)
+        return _out(self.alpha_s + self.beta_s_per_byte * n)
 
     def as_link(self, name: str = "fitted") -> Link:
         """The fit as a :class:`Link` (latency in microseconds, per-direction GB/s)."""

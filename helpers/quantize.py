@@ -82,25 +82,6 @@ class QuantizationError:
 
 # ---- argument checks -----------------------------------------------------------------------------------------
 
-def _array(x, name: str, ndims: tuple[int, ...] = (1, 2)) -> np.ndarray:
-    """A finite float64 array with 1 to ``MAX_VALUES`` values, or a ``ValueError`` naming ``name``."""
-    if isinstance(x, (str, bytes, dict)) or x is None:
-        raise ValueError(f"{name} must be an array of numbers, got {x!r}")
-    try:
-        arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an array of numbers (equal-length rows), got {str(x)[:40]!r}") from None
-    if arr.ndim not in ndims:
-        raise ValueError(f"{name} must have {' or '.join(map(str, ndims))} dimension(s), got shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty")
-    if arr.size > MAX_VALUES:
-        raise ValueError(f"{name} has {arr.size:,} values; at most {MAX_VALUES:,} are allowed here")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must hold finite numbers (no NaN or infinity)")
-    return arr
-
-
 def _method(method) -> str:
     checks.choice(method, "method", METHODS)
     return method
@@ -169,7 +150,7 @@ def quantize(x, bits: int = 8, method: str = "absmax", block_size: int | None = 
     method = _method(method)
     bits = _bits(bits, method)
     block_size = _block_size(block_size, method)
-    arr = _array(x, "x")
+    arr = checks.array(x, "x", ndim=(1, 2), max_size=MAX_VALUES)
     if method == "fp16":
         if np.abs(arr).max() > FP16_MAX:
             raise ValueError(f"x has values beyond the float16 range (±{FP16_MAX:g}); scale it or use another "
@@ -211,7 +192,7 @@ def quantization_error(x, bits: int = 8, method: str = "absmax",
 
     ``relative_rmse`` divides by the root-mean-square of ``x`` (0 when ``x`` is all zeros).
     """
-    arr = _array(x, "x")
+    arr = checks.array(x, "x", ndim=(1, 2), max_size=MAX_VALUES)
     q = quantize(arr, bits, method, block_size)
     errors = dequantize(q) - arr
     rmse = float(np.sqrt(np.mean(errors**2)))
@@ -223,8 +204,8 @@ def matmul_error(activations, weights, bits: int = 8, method: str = "absmax-row"
                  block_size: int | None = None) -> float:
     """Relative error ``||A Wᵀ - A Ŵᵀ|| / ||A Wᵀ||`` (Frobenius) when only ``weights`` (shape ``[out, in]``)
     are quantized; ``activations`` has shape ``[batch, in]`` and stays exact (weight-only quantization)."""
-    a = _array(activations, "activations", (2,))
-    w = _array(weights, "weights", (2,))
+    a = checks.array(activations, "activations", ndim=(2,), max_size=MAX_VALUES)
+    w = checks.array(weights, "weights", ndim=(2,), max_size=MAX_VALUES)
     if a.shape[1] != w.shape[1]:
         raise ValueError(f"activations have {a.shape[1]} features but weights take {w.shape[1]} inputs")
     if a.shape[0] * w.shape[0] > MAX_VALUES:

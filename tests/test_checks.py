@@ -77,3 +77,18 @@ def test_array():
                              ([[1.0, math.nan]], 2, "NaN or infinite"), ([math.inf], 1, "NaN or infinite")]:
         with pytest.raises(ValueError, match=f"image .*{words}|image {words}"):
             checks.array(bad, "image", ndim=ndim)
+
+
+def test_array_dimensions_sizes_and_signs():
+    assert checks.array(5, "n_bytes", ndim=(0, 1), non_negative=True).shape == ()
+    for bad, words in [(True, "array of numbers"), (None, "array of numbers"), ([[1.0]], "0 or 1-D"),
+                       ([1.0, -1.0], "numbers >= 0"), ([1.0] * 4, "at most 3 are allowed")]:
+        with pytest.raises(ValueError, match=f"n_bytes .*{words}|n_bytes {words}"):
+            checks.array(bad, "n_bytes", ndim=(0, 1), max_size=3, non_negative=True)
+
+
+def test_at_least():
+    assert checks.at_least(1, "params", 1) == 1.0
+    for bad in (0.99, math.nan, "2", True):
+        with pytest.raises(ValueError, match="params must be a number >= 1"):
+            checks.at_least(bad, "params", 1)
