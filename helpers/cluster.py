@@ -28,12 +28,13 @@ import numpy as np
 
 from . import checks
 from .data import load_table
+from .gpus import BYTES_PER_VALUE
 from .measure import process_context as _context  # fork on Linux, spawn elsewhere
 
 FAMILIES = ("pcie", "nvlink", "infiniband", "ethernet")
 ALGORITHMS = ("ring", "tree", "parameter_server")
 ENCODINGS = {"8b/10b": 8 / 10, "128b/130b": 128 / 130, "64b/66b": 64 / 66, "242B/256B": 242 / 256}
-GRADIENT_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2}
+GRADIENT_BYTES = {k: BYTES_PER_VALUE[k] for k in ("fp32", "fp16", "bf16")}  # gradient formats
 CNN_MODELS = ("alexnet", "vgg16", "resnet50")
 METHODS = ("pipe", "shared memory")
 MAX_MESSAGE_BYTES = 64 * 2**20  # one message at most 64 MiB

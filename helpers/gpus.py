@@ -13,9 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import checks
+from .convolution import conv_layer_cost
 from .data import load_table
 
-PRECISIONS = {"fp32": "fp32_tflops", "fp16": "fp16_tensor_tflops_dense", "int8": "int8_tops_dense"}
+# precision -> the GPU field holding its peak (fp16: dense tensor-core throughput; int8: dense TOPS)
+PRECISIONS = {"fp32": "fp32_tflops", "fp16": "fp16_tflops", "int8": "int8_tops"}
+# bytes per value of each number format: the one table of the course (cluster.py takes its gradient sizes here)
 BYTES_PER_VALUE = {"fp32": 4, "fp16": 2, "bf16": 2, "fp8": 1, "int8": 1, "int4": 0.5}
 
 
@@ -37,10 +40,7 @@ class GPU:
 
     def peak_flops(self, precision: str = "fp16") -> float:
         """Peak operations per second at ``precision`` (fp32, fp16 or int8); raises if not available."""
-        value = {"fp32": self.fp32_tflops, "fp16": self.fp16_tflops, "int8": self.int8_tops}.get(
-            precision if isinstance(precision, str) else "", -1)
-        if value == -1:
-            raise ValueError(f"precision must be one of {list(PRECISIONS)}, got {precision!r}")
+        value = getattr(self, PRECISIONS[checks.choice(precision, "precision", PRECISIONS)])
         if value is None:
             raise ValueError(f"{self.name} has no published {precision} figure")
         return value * 1e12
@@ -114,14 +114,21 @@ def elementwise_add_cost(n: int, dtype: str = "fp16") -> tuple[float, float]:
     return n, 3 * n * _bytes(dtype)
 
 
-def conv_layer_cost(batch: int, c_in: int, c_out: int, kernel: int, out_size: int,
-                    dtype: str = "fp16") -> tuple[float, float]:
-    """(FLOPs, bytes) of a stride-1 'same' convolution: 2 FLOP per MAC; input, weights, output moved once."""
-    b, ci, co, k, s = (checks.at_least(v, nm, 1) for v, nm in ((batch, "batch"), (c_in, "c_in"), (c_out, "c_out"),
-                                                    (kernel, "kernel"), (out_size, "out_size")))
-    flops = 2 * b * s * s * co * ci * k * k
-    values = b * s * s * ci + co * ci * k * k + b * s * s * co
-    return flops, values * _bytes(dtype)
+def conv2d_cost(batch: int, c_in: int, c_out: int, kernel: int, out_size: int,
+                dtype: str = "fp16") -> tuple[float, float]:
+    """(FLOPs, bytes) of a stride-1 'same' convolution: 2 FLOP per MAC; input, weights, output moved once.
+
+    The multiply-adds and weights come from :func:`helpers.convolution.conv_layer_cost` (no bias).
+
+    Examples
+    --------
+    >>> conv2d_cost(1, 1, 1, 3, 4, "fp32")  # 16 outputs x 9 MACs x 2; (16 in + 9 weights + 16 out) x 4 bytes
+    (288, 164)
+    """
+    b, s = checks.whole(batch, "batch"), checks.whole(out_size, "out_size")
+    macs, weights = conv_layer_cost(c_in, c_out, kernel, s, s, bias=False)
+    values = b * s * s * checks.whole(c_in, "c_in") + weights + b * s * s * checks.whole(c_out, "c_out")
+    return 2 * b * macs, values * _bytes(dtype)
 
 
 def transformer_layer_cost(batch: int, seq: int, d_model: int, dtype: str = "fp16") -> tuple[float, float]:
@@ -161,9 +168,12 @@ def llm_tokens_per_s(g: GPU, params: float, dtype: str = "fp16") -> float:
 
 # ---- memory --------------------------------------------------------------------------------------
 
+# mixed-precision Adam per parameter: fp16 weights 2 + fp16 grads 2 + optimizer states 12 (fp32 master weights 4
+# + Adam m 4 + v 4), as in the ZeRO paper; modelparallel.py shards these three parts
+ADAM_MIXED_BYTES = {"weights": 2, "gradients": 2, "optimizer": 12}
+
 TRAINING_BYTES_PER_PARAM = {
-    # mixed precision Adam: fp16 weights 2 + fp16 grads 2 + fp32 master weights 4 + Adam m 4 + v 4 (ZeRO paper)
-    "adam-mixed": 16,
+    "adam-mixed": sum(ADAM_MIXED_BYTES.values()),
     "adam-fp32": 16,  # fp32 weights 4 + grads 4 + m 4 + v 4
     "sgd-momentum-fp32": 12,  # weights 4 + grads 4 + momentum 4
     "adam-8bit-mixed": 10,  # fp16 weights 2 + grads 2 + fp32 master 4 + 8-bit m and v 2

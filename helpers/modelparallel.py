@@ -15,6 +15,7 @@ import numpy as np
 
 from . import checks, cluster
 from .data import load_table
+from .gpus import ADAM_MIXED_BYTES
 
 MAX_COUNT = 10**9  # largest layer size, batch or device count accepted
 
@@ -215,7 +216,7 @@ def simulate_pipeline(stages: int, microbatches: int, schedule: str = "1f1b") ->
 
 # ---- training memory ------------------------------------------------------------------------------
 
-MODEL_STATE_BYTES = {"weights": 2, "gradients": 2, "optimizer": 12}  # mixed-precision Adam (ZeRO paper)
+MODEL_STATE_BYTES = ADAM_MIXED_BYTES  # mixed-precision Adam (ZeRO paper), one table in gpus.py
 
 
 def model_state_gb(params: float, dp: int = 1, tp: int = 1, pp: int = 1, zero_stage: int = 0) -> dict[str, float]:

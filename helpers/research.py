@@ -107,7 +107,7 @@ def gpu_price_performance(precision: str = "fp32") -> Series:
     from . import gpus as G
 
     checks.choice(precision, "precision", PRECISIONS)
-    chosen = [g for g in G.all_gpus() if g.price_usd and getattr(g, f"{precision}_tflops")]
+    chosen = [g for g in G.all_gpus() if g.price_usd and getattr(g, G.PRECISIONS[precision])]
     return Series(np.array([g.year + 0.5 for g in chosen], float),
                   np.array([g.peak_flops(precision) / g.price_usd for g in chosen]),
                   tuple(g.name for g in chosen), np.zeros(len(chosen), bool), "FLOP/s per $")

@@ -102,3 +102,18 @@ def test_recommend_respects_budget_memory_and_ranks():
 def test_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_conv2d_cost_counts_flops_and_bytes_by_hand():
+    # 3x3 conv, 64 -> 64 channels, 56x56 output, batch 32, fp16: 2 FLOP per multiply-add
+    flops, n_bytes = G.conv2d_cost(32, 64, 64, 3, 56, "fp16")
+    assert flops == 2 * 32 * 56 * 56 * 64 * 64 * 9 == 7_398_752_256
+    assert n_bytes == 2 * (32 * 56 * 56 * 64 + 64 * 64 * 9 + 32 * 56 * 56 * 64)
+
+
+def test_one_table_for_bytes_and_adam_states():
+    from helpers import cluster, modelparallel
+
+    assert cluster.GRADIENT_BYTES == {"fp32": 4, "fp16": 2, "bf16": 2}
+    assert G.TRAINING_BYTES_PER_PARAM["adam-mixed"] == 16  # ZeRO paper: 2 + 2 + 12 bytes per parameter
+    assert modelparallel.MODEL_STATE_BYTES is G.ADAM_MIXED_BYTES
