@@ -6,8 +6,6 @@ caller uses; bandwidths in GB/s (1e9 bytes/s) per direction; sample and batch si
 
 from __future__ import annotations
 
-import io
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -190,47 +188,6 @@ def cores_needed(gpu_samples_per_s: float, decode_per_core: float) -> int:
     """CPU cores that decoding must use to keep up with the GPU."""
     return int(np.ceil(checks.positive(gpu_samples_per_s, "gpu_samples_per_s")
                        / checks.positive(decode_per_core, "decode_per_core")))
-
-
-def _sample_jpeg(size: int, seed: int) -> bytes:
-    from PIL import Image  # Pillow ships with matplotlib; imported here to keep `import helpers.build` light
-
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:size, 0:size]
-    img = np.stack([(x * 255 // size), (y * 255 // size), ((x + y) * 127 // size)], -1).astype(np.uint8)
-    img = np.clip(img + rng.normal(0, 12, img.shape), 0, 255).astype(np.uint8)
-    buf = io.BytesIO()
-    Image.fromarray(img).save(buf, format="JPEG", quality=90)
-    return buf.getvalue()
-
-
-def measure_decode_rate(n_images: int = 20, size: int = 320, crop: int = 224, seed: int = 0) -> tuple[float, int]:
-    """Measure on this machine, on one core: JPEG-decode a ``size`` x ``size`` photo-like image, random-crop
-    ``crop`` x ``crop``, flip and normalise to float32. Returns (images per second, JPEG bytes per image)."""
-    from PIL import Image
-
-    n_images = checks.whole(n_images, "n_images", 1, 500)
-    size, crop = checks.whole(size, "size", 32, 1024), checks.whole(crop, "crop", 32, 1024)
-    checks.seed(seed)
-    if not 32 <= crop <= size <= 1024:
-        raise ValueError(f"need 32 <= crop <= size <= 1024, got crop={crop}, size={size}")
-    data = _sample_jpeg(size, seed)
-    rng = np.random.default_rng(seed)
-    mean, std = np.array([0.485, 0.456, 0.406]) * 255, np.array([0.229, 0.224, 0.225]) * 255
-
-    def one():
-        img = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
-        r, c = rng.integers(0, size - crop + 1, 2)
-        patch = img[r : r + crop, c : c + crop]
-        if rng.random() < 0.5:
-            patch = patch[:, ::-1]
-        return ((patch - mean) / std).astype(np.float32)
-
-    one()
-    start = time.perf_counter()
-    for _ in range(n_images):
-        one()
-    return n_images / (time.perf_counter() - start), len(data)
 
 
 # ---- cloud or own --------------------------------------------------------------------------------

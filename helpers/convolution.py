@@ -271,6 +271,27 @@ def frequency_filter(image, cutoff: float, keep: str = "low") -> tuple[np.ndarra
     return filtered, np.log10(np.abs(spectrum) + 1e-9), mask
 
 
+def energy_share(image, mask) -> float:
+    """Share (0 to 1) of the image's spectral energy, sum |F|^2, that lies in the frequency bins where ``mask``
+    (fftshifted, as from :func:`frequency_filter`) is True; 0 for an all-zero image.
+
+    Examples
+    --------
+    >>> image = np.cos(2 * np.pi * 0.25 * np.arange(8))[None, :] * np.ones((8, 1))  # 0.25 cycles/pixel
+    >>> round(energy_share(image, radial_frequency(image.shape) <= 0.1), 12)  # low-pass: the stripes are gone
+    0.0
+    >>> round(energy_share(image, radial_frequency(image.shape) <= 0.3), 12)
+    1.0
+    """
+    image = checks.array(image, "image", ndim=2)
+    mask = np.asarray(mask)
+    if mask.shape != image.shape or mask.dtype != bool:
+        raise ValueError(f"mask must be a boolean array of the image's shape {image.shape}, got {mask!r}")
+    power = np.abs(np.fft.fftshift(np.fft.fft2(image))) ** 2
+    total = power.sum()
+    return float(power[mask].sum() / total) if total > 0 else 0.0
+
+
 def direct_cost_macs(n: int, k: int) -> int:
     """Multiply-adds of a direct 'same' convolution of an n x n image by a k x k kernel: n^2 k^2."""
     return checks.whole(n, "n") ** 2 * checks.whole(k, "k") ** 2
@@ -349,6 +370,34 @@ def heat_diffusion(profile, steps: int, alpha: float = 0.25) -> np.ndarray:
     for _ in range(steps):
         u = np.convolve(u, kernel, mode="same")
     return u
+
+
+def diffusion_sigma(alpha: float, steps: int) -> float:
+    """Spread (standard deviation, in positions) of a unit spike after ``steps`` heat-diffusion steps of rate
+    ``alpha``: sqrt(2 alpha t), since each step adds variance 2 alpha.
+
+    Examples
+    --------
+    >>> diffusion_sigma(0.25, 8)
+    2.0
+    """
+    return float(np.sqrt(2 * checks.positive(alpha, "alpha") * checks.whole(steps, "steps", 0, 100_000)))
+
+
+def diffusion_gaussian(x, alpha: float, steps: int) -> np.ndarray:
+    """The Gaussian that ``steps`` heat-diffusion steps of rate ``alpha`` approach from a unit spike at 0:
+    variance 2 alpha t (a sum of t independent steps of variance 2 alpha each). At t = 0 the spike itself.
+
+    Examples
+    --------
+    >>> diffusion_gaussian([-1, 0, 1], 0.25, 0).tolist()
+    [0.0, 1.0, 0.0]
+    """
+    x = checks.array(x, "x", ndim=1)
+    sigma = diffusion_sigma(alpha, steps)
+    if sigma == 0:
+        return (x == 0).astype(float)
+    return np.exp(-(x**2) / (2 * sigma**2)) / np.sqrt(2 * np.pi * sigma**2)
 
 
 # ---- receptive field and network cost ----------------------------------------------------------------

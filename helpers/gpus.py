@@ -37,6 +37,7 @@ class GPU:
     int8_tops: float | None
     tdp_w: float | None
     price_usd: float | None
+    nvlink: str | None = None  # the NVLink joining the GPUs of one board (a name in interconnects.csv), if any
 
     def peak_flops(self, precision: str = "fp16") -> float:
         """Peak operations per second at ``precision`` (fp32, fp16 or int8); raises if not available."""
@@ -54,7 +55,7 @@ def _check_gpu(g) -> GPU:
 
 def _gpu_from_row(r) -> GPU:
     return GPU(r.name, r.vendor, r.year, r.segment, r.memory_gb, r.memory_bandwidth_gbs, r.fp32_tflops,
-               r.fp16_tensor_tflops_dense, r.int8_tops_dense, r.tdp_w, r.launch_price_usd)
+               r.fp16_tensor_tflops_dense, r.int8_tops_dense, r.tdp_w, r.launch_price_usd, r.nvlink or None)
 
 
 def all_gpus() -> list[GPU]:

@@ -6,6 +6,7 @@ them in cells tagged as machine-dependent and check only their shape and plausib
 
 from __future__ import annotations
 
+import io
 import os
 import platform
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ import numpy as np
 
 from . import checks
 from .convolution import METHODS, conv2d
-from .measure import best_time_s
+from .measure import best_time_s, times_s
 
 
 @dataclass(frozen=True)
@@ -122,3 +123,42 @@ def time_methods(image_size: int, kernel_sizes, repeats: int = 3, seed: int = 0)
             result[method][i] = best_time_s(lambda kernel=kernel, method=method: conv2d(image, kernel, method=method),
                                             repeats, warmup=0)
     return result
+
+
+def _sample_jpeg(size: int, seed: int) -> bytes:
+    from PIL import Image  # Pillow ships with matplotlib; imported here to keep `import helpers.build` light
+
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:size, 0:size]
+    img = np.stack([(x * 255 // size), (y * 255 // size), ((x + y) * 127 // size)], -1).astype(np.uint8)
+    img = np.clip(img + rng.normal(0, 12, img.shape), 0, 255).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, format="JPEG", quality=90)
+    return buf.getvalue()
+
+
+def measure_decode_rate(n_images: int = 20, size: int = 320, crop: int = 224, seed: int = 0) -> tuple[float, int]:
+    """Measure on this machine, on one core: JPEG-decode a ``size`` x ``size`` photo-like image, random-crop
+    ``crop`` x ``crop``, flip and normalise to float32. Returns (images per second, JPEG bytes per image)."""
+    from PIL import Image
+
+    n_images = checks.whole(n_images, "n_images", 1, 500)
+    size, crop = checks.whole(size, "size", 32, 1024), checks.whole(crop, "crop", 32, 1024)
+    checks.seed(seed)
+    if not 32 <= crop <= size <= 1024:
+        raise ValueError(f"need 32 <= crop <= size <= 1024, got crop={crop}, size={size}")
+    data = _sample_jpeg(size, seed)
+    rng = np.random.default_rng(seed)
+    mean, std = np.array([0.485, 0.456, 0.406]) * 255, np.array([0.229, 0.224, 0.225]) * 255
+
+    def one():
+        img = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+        r, c = rng.integers(0, size - crop + 1, 2)
+        patch = img[r : r + crop, c : c + crop]
+        if rng.random() < 0.5:
+            patch = patch[:, ::-1]
+        return ((patch - mean) / std).astype(np.float32)
+
+    one()  # warm-up: the first decode loads Pillow's codec
+    seconds = times_s(lambda: [one() for _ in range(n_images)], repeats=1, warmup=0)[0]
+    return n_images / seconds, len(data)

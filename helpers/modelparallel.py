@@ -15,7 +15,7 @@ import numpy as np
 
 from . import checks, cluster
 from .data import load_table
-from .gpus import ADAM_MIXED_BYTES
+from .gpus import ADAM_MIXED_BYTES, GPU
 
 MAX_COUNT = 10**9  # largest layer size, batch or device count accepted
 
@@ -296,6 +296,14 @@ class Plan:
 
 def _divisors(n: int) -> list[int]:
     return [d for d in range(1, n + 1) if n % d == 0]
+
+
+def intra_node_link(g: GPU) -> cluster.Link:
+    """The link between the GPUs of one node in the planner: the GPU's NVLink from ``gpus.csv`` (SXM parts), else
+    PCIe 4.0 x16 for NVIDIA cards and PCIe 5.0 x16 for other vendors' cards."""
+    if not isinstance(g, GPU):
+        raise ValueError(f"g must be a GPU (from gpus.gpu() or gpus.all_gpus()), got {g!r}")
+    return cluster.link(g.nvlink or ("PCIe 4.0 x16" if g.vendor == "NVIDIA" else "PCIe 5.0 x16"))
 
 
 def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float, intra_link: cluster.Link,

@@ -56,6 +56,21 @@ class ExpFit:
         """Trend values at ``years`` (same units as the fitted values)."""
         return 10 ** (self.intercept + self.slope * np.asarray(years, float))
 
+    def predict_interval(self, years) -> tuple[np.ndarray, np.ndarray]:
+        """Extrapolations from the fitted value at ``end`` with the fast and the slow end of the 95 % growth
+        interval: ``(fast, slow)``, each shaped like ``years`` (same units as the fitted values).
+
+        Examples
+        --------
+        >>> fit = fit_exponential([2000, 2001, 2002, 2003], [1.0, 2.0, 4.0, 8.0])
+        >>> fast, slow = fit.predict_interval([2003.0, 2004.0])
+        >>> [round(float(v), 6) for v in fast], [round(float(v), 6) for v in slow]
+        ([8.0, 16.0], [8.0, 16.0])
+        """
+        x = np.asarray(years, float)
+        anchor = self.predict(self.end)
+        return tuple(anchor * 10 ** (slope * (x - self.end)) for slope in (self.slope_high, self.slope_low))
+
 
 
 

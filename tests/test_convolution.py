@@ -250,3 +250,28 @@ def test_resnet50_table_chains_to_7x7():
 def test_impossible_arguments_raise_valueerror_naming_them(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_energy_share_follows_parseval():
+    rng = np.random.default_rng(1)
+    image = rng.random((16, 16))
+    everything = np.ones((16, 16), bool)
+    assert C.energy_share(image, everything) == pytest.approx(1.0)
+    # Parseval: the DC bin holds N * mean^2 of the N * sum(x^2) total energy
+    dc = np.zeros((16, 16), bool)
+    dc[8, 8] = True  # fftshift puts frequency 0 at the centre
+    assert C.energy_share(image, dc) == pytest.approx(image.mean() ** 2 * image.size / np.sum(image**2))
+    assert C.energy_share(np.zeros((4, 4)), np.ones((4, 4), bool)) == 0.0
+    with pytest.raises(ValueError, match="mask"):
+        C.energy_share(image, np.ones((4, 4), bool))
+
+
+def test_diffusion_gaussian_is_the_normal_density():
+    from scipy import stats
+
+    x = np.arange(-20, 21)
+    assert C.diffusion_sigma(0.25, 50) == pytest.approx(5.0)
+    assert np.allclose(C.diffusion_gaussian(x, 0.25, 50), stats.norm.pdf(x, scale=5.0))
+    # and the heat equation itself approaches it
+    spike = (x == 0).astype(float)
+    assert np.allclose(C.heat_diffusion(spike, 50, 0.25), stats.norm.pdf(x, scale=5.0), atol=2e-3)

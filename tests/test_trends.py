@@ -101,3 +101,14 @@ def test_a_fits_doubling_matches_the_conversion():
 def test_conversion_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_predict_interval_brackets_the_central_extrapolation():
+    fit = T.fit_exponential([2000, 2001, 2002, 2003, 2004], [1.0, 2.2, 3.9, 8.5, 15.0])
+    years = np.array([fit.end, fit.end + 10])
+    fast, slow = fit.predict_interval(years)
+    central = fit.predict(years)
+    assert fast[0] == pytest.approx(central[0]) == pytest.approx(slow[0])
+    assert slow[1] < central[1] < fast[1]
+    # ten years at the interval's slopes: a factor 10 ** (10 * slope)
+    assert fast[1] / fast[0] == pytest.approx(10 ** (10 * fit.slope_high))

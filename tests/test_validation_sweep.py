@@ -114,6 +114,12 @@ SWEEP = {
                              {"image": arg(ARRAY_2D), "cutoff": arg(real(0, 0.75)),
                               "keep": arg(one_of_words("low", "high"))}),
         "direct_cost_macs": (dict(n=8, k=3), {"n": arg(whole()), "k": arg(whole())}),
+        "energy_share": (dict(image=[[1.0, 2.0], [3.0, 4.0]], mask=np.ones((2, 2), bool)),
+                         {"image": arg(ARRAY_2D), "mask": arg(st.sampled_from([None, "ab", [[1, 0], [0, 1]],
+                                                                               np.ones((3, 3), bool)]))}),
+        "diffusion_sigma": (dict(alpha=0.25, steps=4), {"alpha": arg(real(0)), "steps": arg(whole(0, 100_000))}),
+        "diffusion_gaussian": (dict(x=[-1.0, 0.0, 1.0], alpha=0.25, steps=4),
+                               {"x": arg(ARRAY_1D), "alpha": arg(real(0)), "steps": arg(whole(0, 100_000))}),
         "crossover_kernel_size": (
             dict(timings={"kernel_size": [3, 5], "direct": [1.0, 2.0], "fft": [1.5, 1.5]}),
             {"timings": arg(st.sampled_from([None, {}, "abc", {"fft": [1.0]},
@@ -158,6 +164,9 @@ SWEEP = {
                           "dtype": arg(one_of_words("float32", "float64").filter(lambda v: v != "float16")),
                           "repeats": arg(whole())}),
         "profile": (dict(n=8), {"n": arg(whole(1, 8192))}),
+        "measure_decode_rate": (dict(n_images=1, size=64, crop=32, seed=0),
+                                {"n_images": arg(whole(1, 500)), "size": arg(whole(32, 1024)),
+                                 "crop": arg(whole(32, 1024) | st.just(65)), "seed": arg(SEED)}),
         "time_methods": (
             dict(image_size=16, kernel_sizes=[3], repeats=1, seed=0),
             {"image_size": arg(whole(1, 1024), "image size"),
@@ -469,9 +478,6 @@ SWEEP |= {
                                                        [BU.Stage("read", "fast")]]))}),
         "cores_needed": (dict(gpu_samples_per_s=2000.0, decode_per_core=150.0),
                          {"gpu_samples_per_s": arg(real(0)), "decode_per_core": arg(real(0))}),
-        "measure_decode_rate": (dict(n_images=1, size=64, crop=32, seed=0),
-                                {"n_images": arg(whole(1, 500)), "size": arg(whole(32, 1024)),
-                                 "crop": arg(whole(32, 1024) | st.just(65)), "seed": arg(SEED)}),
         "cloud_vs_own": (dict(**COST, hours_per_month=200.0, months=24, resale_fraction=0.3),
                          {**COST_ARGS, "hours_per_month": arg(real(0, 744, False)), "months": arg(whole(1, 240)),
                           "resale_fraction": arg(real(0, 1, False))}),
@@ -489,6 +495,7 @@ MEMORY = dict(params=1.5e9, dp=8, tp=2, pp=2, zero_stage=1)
 MEMORY_ARGS = {"params": arg(real(0)), "dp": arg(DIM), "tp": arg(DIM), "pp": arg(DIM), "zero_stage": arg(whole(0, 3))}
 SWEEP |= {
     MP: {
+        "intra_node_link": (dict(g=A100), {"g": arg(NOT_A_GPU)}),
         "dp_bytes_per_step": (dict(d_in=64, d_out=32, p=4, bytes_per_value=4),
                               {"d_in": arg(DIM), "d_out": arg(DIM), "p": arg(DEVICES),
                                "bytes_per_value": arg(real(0))}),

@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import build as B
 from .. import gpus as G
+from .. import machine
 from ..data import load_table
 from ..plotting import PALETTE, log_axis, new_figure
 from ..widgets import Explorer, parse_number, register
@@ -89,7 +90,7 @@ def configurator_explorer(gpu: str = "GeForce RTX 4090", count: int = 2) -> Expl
 @cache
 def measured_decode_rate() -> tuple[float, int]:
     """This machine's measured (images/s per core, JPEG bytes) for decode + augment (cached per session)."""
-    return B.measure_decode_rate()
+    return machine.measure_decode_rate()
 
 
 @register("build.pipeline")
