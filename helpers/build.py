@@ -147,13 +147,17 @@ class Stage:
     samples_per_s: float
 
 
+def storage_names() -> list[str]:
+    """The storage types of ``storage.csv``, in table order."""
+    return [r.storage for r in load_table("storage")]
+
+
 def storage_read_mbs(storage: str, optimistic: bool = False) -> float:
     """Sequential read throughput (MB/s) of a storage type from ``storage.csv`` (low end unless optimistic)."""
     try:
         row = load_table("storage").get(storage)
     except KeyError:
-        names = [r.storage for r in load_table("storage")]
-        raise ValueError(f"storage must be one of {names}, got {storage!r}") from None
+        raise ValueError(f"storage must be one of {storage_names()}, got {storage!r}") from None
     return row.read_mbs_high if checks.flag(optimistic, "optimistic") else row.read_mbs_low
 
 
@@ -191,6 +195,23 @@ def cores_needed(gpu_samples_per_s: float, decode_per_core: float) -> int:
 
 
 # ---- cloud or own --------------------------------------------------------------------------------
+
+def electricity_price(region: str) -> float:
+    """Price in $/kWh of a region in ``electricity_prices.csv`` (e.g. "US average (residential)")."""
+    table = load_table("electricity_prices")
+    try:
+        return table.get(region).price_per_kwh
+    except KeyError:
+        raise ValueError(f"region must be one of {table.column('region')}, got {region!r}") from None
+
+
+def default_cloud_rate(gpu: str = "GeForce RTX 4090") -> float:
+    """Cheapest dated on-demand price per GPU-hour for ``gpu`` in ``gpu_price_notes.csv`` (a dated example)."""
+    rows = [r for r in load_table("gpu_price_notes") if r.kind == "cloud_usd_per_gpu_hour" and r.name == gpu]
+    if not rows:
+        raise ValueError(f"gpu must be a GPU with a cloud price in gpu_price_notes.csv, got {gpu!r}")
+    return min(r.value for r in rows)
+
 
 def cloud_vs_own(purchase_usd: float, power_w: float, price_per_kwh: float, cloud_usd_per_hour: float,
                  hours_per_month: float, months: int = 60, resale_fraction: float = 0.0):

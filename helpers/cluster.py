@@ -269,6 +269,12 @@ def models() -> list[str]:
     return [*CNN_MODELS, *(r.key for r in load_table("cluster_models"))]
 
 
+def model_name(model: str) -> str:
+    """The display name of a language model in ``cluster_models.csv`` (for the CNNs, the key itself)."""
+    checks.choice(model, "model", models())
+    return model if model in CNN_MODELS else load_table("cluster_models").get(model).name
+
+
 def parameter_count(model: str) -> float:
     """Parameters of ``model``: counted layer by layer for CNNs (helpers.convolution.network_cost), from
     ``cluster_models.csv`` for language models."""

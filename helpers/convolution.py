@@ -442,6 +442,15 @@ def conv_layer_cost(c_in: int, c_out: int, kernel: int, out_h: int, out_w: int, 
 NETWORKS = ("alexnet", "vgg16", "resnet50")
 
 
+def layer_channels(network: str, layer: str) -> tuple[int, int]:
+    """(input, output) channels or features of one layer of ``conv_architectures.csv``, e.g. ``("vgg16", "fc6")``."""
+    checks.choice(network, "network", NETWORKS)
+    for row in load_table("conv_architectures").where(network=network):
+        if row.name == layer:
+            return row.in_channels, row.out_channels
+    raise ValueError(f"layer must be a layer of {network} in conv_architectures.csv, got {layer!r}")
+
+
 @dataclass(frozen=True)
 class NetworkCost:
     """Per-layer and total cost of a network at 224x224, with published totals to compare."""

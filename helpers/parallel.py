@@ -37,6 +37,11 @@ def _gpu_counts(n_gpus) -> list[int]:
     return [checks.whole(p, "n_gpus", 1, 100_000) for p in items]
 
 
+def published_scaling() -> list:
+    """Rows of ``scaling.csv``: scaling efficiency against GPUs, measured or predicted, with sources."""
+    return list(load_table("scaling"))
+
+
 # ---- models: parameters and FLOPs ----------------------------------------------------------------------
 
 def flops_per_sample(model: str) -> float:

@@ -107,3 +107,13 @@ def test_cloud_vs_own_break_even_month():
 def test_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_table_lookups_for_the_explorers():
+    # values as printed in the sources the tables cite: EIA 2023 US residential average 16 cents/kWh,
+    # RunPod (deploybase) and Spheron on-demand RTX 4090 at $0.60 and $0.55 per GPU-hour
+    assert B.electricity_price("US average (residential)") == 0.16
+    assert B.default_cloud_rate("GeForce RTX 4090") == 0.55
+    assert "HDD (7200 rpm)" in B.storage_names()
+    with pytest.raises(ValueError, match="region"):
+        B.electricity_price("Mars")

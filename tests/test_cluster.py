@@ -359,3 +359,8 @@ def test_fit_keeps_alpha_non_negative():
     relative = lambda beta: np.sum((beta * sizes / times - 1) ** 2)  # noqa: E731
     betas = np.geomspace(1e-11, 1e-8, 2001)  # the best alpha = 0 line, found by brute force
     assert fit.beta_s_per_byte == pytest.approx(betas[np.argmin([relative(b) for b in betas])], rel=0.01)
+
+
+def test_model_name_of_a_language_model():
+    assert CL.model_name("gpt2_xl") == "GPT-2 XL"
+    assert CL.model_name("resnet50") == "resnet50"

@@ -275,3 +275,11 @@ def test_diffusion_gaussian_is_the_normal_density():
     # and the heat equation itself approaches it
     spike = (x == 0).astype(float)
     assert np.allclose(C.heat_diffusion(spike, 50, 0.25), stats.norm.pdf(x, scale=5.0), atol=2e-3)
+
+
+def test_layer_channels_of_the_fully_connected_layers():
+    # VGG-16 fc6 reads the 7 x 7 x 512 feature map (Simonyan and Zisserman 2014); AlexNet fc6 6 x 6 x 256
+    assert C.layer_channels("vgg16", "fc6") == (7 * 7 * 512, 4096)
+    assert C.layer_channels("alexnet", "fc6") == (6 * 6 * 256, 4096)
+    with pytest.raises(ValueError, match="layer"):
+        C.layer_channels("vgg16", "fc9")

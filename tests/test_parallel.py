@@ -116,3 +116,8 @@ def test_predicted_speedup_from_a_fit():
 def test_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_published_scaling_rows_are_sourced_efficiencies():
+    rows = P.published_scaling()
+    assert rows and all(r.source and r.as_of for r in rows)

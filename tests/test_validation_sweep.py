@@ -85,6 +85,8 @@ def arg(bad, *names: str):
 
 SWEEP = {
     C: {
+        "layer_channels": (dict(network="vgg16", layer="fc6"),
+                           {"network": arg(one_of_words(*C.NETWORKS)), "layer": arg(one_of_words("fc6", "fc7"))}),
         "effective_kernel_size": (dict(k=3, dilation=1),
                                   {"k": arg(whole(), "kernel size"), "dilation": arg(whole())}),
         "output_size": (
@@ -375,6 +377,7 @@ SPEEDUP_ARGS = {"n_workers": arg(whole(1, 10**7).filter(lambda v: v != [1, 2])),
                 "algorithm": arg(one_of_words(*CL.ALGORITHMS)), "overlap": arg(NOT_A_FLAG)}
 SWEEP |= {
     CL: {
+        "model_name": (dict(model="gpt2_xl"), {"model": arg(one_of_words(*CL.models()))}),
         "links": (dict(family="pcie"), {"family": arg(one_of_words(*CL.FAMILIES).filter(lambda v: v is not None))}),
         "link": (dict(name="10 GbE"), {"name": arg(LINK_NAMES, "link named")}),
         "custom_link": (dict(name="mine", bandwidth_gbs=2.0, latency_us=10.0),
@@ -434,6 +437,11 @@ COST_ARGS = {"purchase_usd": arg(AT_LEAST_0), "power_w": arg(AT_LEAST_0), "price
              "cloud_usd_per_hour": arg(real(0))}
 SWEEP |= {
     BU: {
+        "storage_names": ({}, {}),
+        "electricity_price": (dict(region="US average (residential)"),
+                              {"region": arg(one_of_words("US average (residential)", "EU average (households)"))}),
+        "default_cloud_rate": (dict(gpu="GeForce RTX 4090"),
+                               {"gpu": arg(st.sampled_from([None, "", "RTX 9999", 3]))}),
         "psu_watts": (dict(gpu_w=[450.0, 450.0], cpu_w=125.0, other_w=50.0, margin=0.2),
                       {"gpu_w": arg(st.sampled_from([None, "abc", 450.0, [450.0, math.nan], [-1.0], [math.inf],
                                                      [[450.0]], ["a"], [450.0] * 17, {"a": 1}])),
@@ -563,6 +571,7 @@ NOT_A_RUN = st.sampled_from([None, "abc", 3, {"losses": [1.0]}, PA.TrainingRun(n
                              PA.TrainingRun(np.array([1.0]), 1, math.nan, 0.0, 0.0)])
 SWEEP |= {
     PA: {
+        "published_scaling": ({}, {}),
         "flops_per_sample": (dict(model="bert_large"), {"model": arg(MODEL)}),
         "params_per_gflop": (dict(model="resnet50"), {"model": arg(MODEL)}),
         "compute_time_s": (dict(model="resnet50", batch=32, gpu=A100, precision="fp16", utilization=0.4),

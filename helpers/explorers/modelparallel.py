@@ -9,9 +9,9 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 
 from .. import cluster
+from .. import convolution as C
 from .. import gpus as G
 from .. import modelparallel as M
-from ..data import load_table
 from ..plotting import PALETTE, log_axis, new_figure
 from ..widgets import Explorer, register
 
@@ -20,8 +20,7 @@ def layer_presets() -> dict[str, tuple[int, int]]:
     """Fully connected layers to start from: (d_in, d_out), from the architecture tables."""
     presets = {}
     for net, name in (("alexnet", "fc6"), ("vgg16", "fc6")):
-        row = next(r for r in load_table("conv_architectures").where(network=net) if r.name == name)
-        presets[f"{net} {name}"] = (row.in_channels, row.out_channels)
+        presets[f"{net} {name}"] = C.layer_channels(net, name)
     for shape in M.model_shapes()[:3]:
         presets[f"{shape.name} MLP up-projection"] = (shape.hidden, 4 * shape.hidden)
     presets["the article's 1000 x 1000"] = (1000, 1000)
