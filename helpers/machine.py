@@ -126,7 +126,7 @@ def time_methods(image_size: int, kernel_sizes, repeats: int = 3, seed: int = 0)
 
 
 def _sample_jpeg(size: int, seed: int) -> bytes:
-    from PIL import Image  # Pillow ships with matplotlib; imported here to keep `import helpers.build` light
+    from PIL import Image  # Pillow ships with matplotlib; imported here to keep `import helpers.machine` light
 
     rng = np.random.default_rng(seed)
     y, x = np.mgrid[0:size, 0:size]
