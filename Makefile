@@ -35,8 +35,7 @@ test: $(STAMP) browser-deps
 
 # Helpers and data tests only (no notebooks, no browser): for quick iterations.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest tests -n 2 --dist loadfile -m "not browser and not slow" \
-		--ignore=tests/test_notebooks_execute.py
+	$(BIN)/python -m pytest tests -n 2 --dist loadfile -m "not browser and not slow"
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -6,7 +6,7 @@ next explorer gets a new kernel). Each control then gets ``WARMUP`` untimed and 
 changes, one execute request each, cycling through values derived from the widget type; the client
 drains iopub after every change (and counts the bytes of figure images it receives). The kernel times
 ``control.value = v`` plus the browser's simulated draw request: the explorer's update, Agg rendering,
-PNG diff encoding and the comm message (JUPYTER-TESTING.md section C, 2b). The client's round trip
+PNG diff encoding and the comm message (ipympl's draw round trip, simulated in the kernel). The client's round trip
 (execute request to idle) is reported too.
 
 Explorers whose update measures the machine (a callback defined in the factory reaches a timer such as

@@ -3,7 +3,7 @@
 The client (``bench/latency.py``) drives a ``Session`` through execute requests, one per change, and
 drains iopub after each, as a headless JupyterLab would. A change is timed in the kernel from setting
 ``control.value`` until the ipympl canvas has rendered and sent its image for the browser's draw request
-(simulated with ``Canvas._handle_message``, JUPYTER-TESTING.md section C, scenario 2b).
+(simulated with ``Canvas._handle_message``, as the browser's draw message would call it).
 
 ``candidate_values`` is pure (ipywidgets only) and tested in ``tests/test_bench_harness.py``.
 """

@@ -1,4 +1,4 @@
-"""helpers.build: power, electricity, PCIe, input pipeline, cloud or own; worked examples from brief 04."""
+"""helpers.build: power, electricity, PCIe, input pipeline, cloud or own; worked examples from notebook 04."""
 
 import numpy as np
 import pytest

@@ -21,7 +21,7 @@ def images(min_side=1, max_side=12):
 kernels = images(1, 5)
 
 
-# ---- worked examples (brief 01) ----------------------------------------------------------------
+# ---- worked examples (notebook 01) ----------------------------------------------------------------
 
 @pytest.mark.parametrize(
     "args, expected",

@@ -1,4 +1,4 @@
-"""helpers.gpus: roofline, costs, memory, value, recommender; worked examples from brief 03."""
+"""helpers.gpus: roofline, costs, memory, value, recommender; worked examples from notebook 03."""
 
 import numpy as np
 import pytest

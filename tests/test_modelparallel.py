@@ -1,4 +1,4 @@
-"""helpers.modelparallel: bytes per step, split matmul, pipelines, memory and the planner (brief 07 examples)."""
+"""helpers.modelparallel: bytes per step, split matmul, pipelines, memory and the planner (notebook 07 examples)."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""helpers.quantize: absmax and NormalFloat quantization, errors, matmul error and memory; brief 08's examples."""
+"""helpers.quantize: absmax and NormalFloat quantization, errors, matmul error and memory; notebook 08's examples."""
 
 import numpy as np
 import pytest

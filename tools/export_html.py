@@ -5,8 +5,8 @@ plus an ``index.html`` listing the notebooks in course order with their titles. 
 stick or a file:// URL with no network:
 
 - explorers show the PNG of their stored figure: the notebook is copied in memory, ``metadata.widgets`` is
-  dropped, and outputs holding both a widget view and an ``image/png`` keep only the PNG (see
-  JUPYTER-TESTING.md, section H);
+  dropped, and outputs holding both a widget view and an ``image/png`` keep only the PNG (a
+  widget view needs a kernel, the PNG does not);
 - no page loads a remote script, stylesheet or font: the CDN ``<script src>`` / ``<link href>`` tags of the
   template (require.js, MathJax, mermaid) are removed, and remote images (the Binder badge) become their
   alt text. Without MathJax, formulas show as their TeX source (said in each page's footer);
