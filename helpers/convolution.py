@@ -57,6 +57,26 @@ def mode_padding(k_eff: int, mode: str, flipped: bool = True) -> tuple[int, int]
 
     For an even span, 'same' cannot be centred exactly; like scipy, convolution (``flipped``) puts the
     extra zero before, cross-correlation after.
+
+    Parameters
+    ----------
+    k_eff : int
+        Effective kernel span in pixels, d(k-1)+1, at least 1.
+    mode : {'valid', 'same', 'full'}
+    flipped : bool
+        True for convolution, False for cross-correlation.
+
+    Returns
+    -------
+    (int, int)
+        Zeros before and after, in pixels.
+
+    Examples
+    --------
+    >>> mode_padding(3, "same"), mode_padding(4, "same"), mode_padding(4, "same", flipped=False)
+    ((1, 1), (2, 1), (1, 2))
+    >>> mode_padding(3, "full")
+    (2, 2)
     """
     k_eff = checks.whole(k_eff, "k_eff")
     if mode == "valid":
@@ -328,7 +348,21 @@ def distribution_convolution(p, q) -> np.ndarray:
 
 
 def dice_sum_pmf(n_dice: int, sides: int = 6) -> tuple[np.ndarray, np.ndarray]:
-    """Totals and their probabilities when ``n_dice`` fair ``sides``-sided dice are summed."""
+    """Totals and their probabilities when ``n_dice`` fair ``sides``-sided dice are summed.
+
+    Returns
+    -------
+    totals : ndarray of int
+        ``n_dice`` to ``n_dice * sides``.
+    pmf : ndarray of float
+        Probability of each total (sums to 1): the n-fold convolution of the single die's distribution.
+
+    Examples
+    --------
+    >>> totals, pmf = dice_sum_pmf(2, 6)
+    >>> int(totals[5]), round(float(pmf[5]) * 36)  # a total of 7: 6 of the 36 outcomes
+    (7, 6)
+    """
     n_dice, sides = checks.whole(n_dice, "number of dice"), checks.whole(sides, "sides")
     if n_dice * sides > 100_000:
         raise ValueError(f"{n_dice} dice of {sides} sides is too many to tabulate")
@@ -428,7 +462,20 @@ class LayerCost:
 def conv_layer_cost(c_in: int, c_out: int, kernel: int, out_h: int, out_w: int, groups: int = 1,
                     bias: bool = True) -> tuple[int, int]:
     """(MACs, parameters) of a conv layer: MACs = out_h*out_w*c_out*(c_in/groups)*k^2;
-    params = c_out*((c_in/groups)*k^2 + bias). A FLOP count is usually 2 x MACs."""
+    params = c_out*((c_in/groups)*k^2 + bias). A FLOP count is usually 2 x MACs.
+
+    Returns
+    -------
+    macs : int
+        Multiply-accumulates of one image.
+    params : int
+        Weights (and biases if ``bias``).
+
+    Examples
+    --------
+    >>> conv_layer_cost(3, 64, 7, 112, 112)  # ResNet-50's first layer: 118 million MACs, 9,472 parameters
+    (118013952, 9472)
+    """
     c_in, c_out, kernel = (checks.whole(v, n) for v, n in ((c_in, "c_in"), (c_out, "c_out"),
                                                             (kernel, "kernel")))
     out_h, out_w, groups = (checks.whole(v, n) for v, n in ((out_h, "out_h"), (out_w, "out_w"),

@@ -104,13 +104,37 @@ def _bytes(dtype: str) -> float:
 
 
 def matmul_cost(m: int, n: int, k: int, dtype: str = "fp16") -> tuple[float, float]:
-    """(FLOPs, bytes) of C[m,n] = A[m,k] @ B[k,n], each matrix read or written once (perfect reuse)."""
+    """(FLOPs, bytes) of C[m,n] = A[m,k] @ B[k,n], each matrix read or written once (perfect reuse).
+
+    Returns
+    -------
+    flops : float
+        2 m n k (a multiply and an add per term).
+    bytes : float
+        (m k + k n + m n) values times the bytes of ``dtype`` (one of ``BYTES_PER_VALUE``).
+
+    Examples
+    --------
+    >>> matmul_cost(2, 3, 4, "fp32")  # 2*2*3*4 FLOPs; (8 + 12 + 6) values x 4 bytes
+    (48.0, 104.0)
+    """
     m, n, k = (checks.at_least(v, name, 1) for v, name in ((m, "m"), (n, "n"), (k, "k")))
     return 2 * m * n * k, (m * k + k * n + m * n) * _bytes(dtype)
 
 
 def elementwise_add_cost(n: int, dtype: str = "fp16") -> tuple[float, float]:
-    """(FLOPs, bytes) of c = a + b over n elements: one FLOP per three values moved."""
+    """(FLOPs, bytes) of c = a + b over n elements: one FLOP per three values moved.
+
+    Returns
+    -------
+    flops, bytes : float
+        ``n`` FLOPs; 3 ``n`` values times the bytes of ``dtype``.
+
+    Examples
+    --------
+    >>> elementwise_add_cost(10, "fp16")
+    (10.0, 60.0)
+    """
     n = checks.at_least(n, "n", 1)
     return n, 3 * n * _bytes(dtype)
 
@@ -137,6 +161,15 @@ def transformer_layer_cost(batch: int, seq: int, d_model: int, dtype: str = "fp1
 
     FLOPs = 2 x tokens x 12 d^2 for the weight matrix multiplies plus 4 x batch x seq^2 x d for attention
     scores; bytes = the weights once plus activations in and out (a lower bound on traffic).
+
+    Returns
+    -------
+    flops, bytes : float
+
+    Examples
+    --------
+    >>> transformer_layer_cost(1, 2, 4, "fp16")  # 2*2*12*16 + 4*1*4*4 FLOPs; (192 + 2*2*4) values x 2 bytes
+    (832.0, 416.0)
     """
     b, s, d = (checks.at_least(v, nm, 1) for v, nm in ((batch, "batch"), (seq, "seq"), (d_model, "d_model")))
     tokens = b * s

@@ -32,7 +32,18 @@ def dp_bytes_per_step(d_in: int, d_out: int, p: int, bytes_per_value: float = 4)
 def mp_bytes_per_step(d_in: int, d_out: int, batch: int, p: int, bytes_per_value: float = 4) -> dict[str, float]:
     """Bytes each device sends when the layer's weight is split over p devices (by columns: outputs are
     all-gathered forward, input gradients reduce-scattered backward; by rows the two collectives swap, with the
-    same volume): (p-1)/p b d_out s forward and (p-1)/p b d_in s backward."""
+    same volume): (p-1)/p b d_out s forward and (p-1)/p b d_in s backward.
+
+    Returns
+    -------
+    dict
+        ``forward`` and ``backward``: bytes per device per step.
+
+    Examples
+    --------
+    >>> mp_bytes_per_step(1000, 1000, 128, 4)  # 3/4 x 128 x 1000 x 4 bytes each way
+    {'forward': 384000.0, 'backward': 384000.0}
+    """
     d_in, d_out = checks.whole(d_in, "d_in", 1, MAX_COUNT), checks.whole(d_out, "d_out", 1, MAX_COUNT)
     b, p = checks.whole(batch, "batch", 1, MAX_COUNT), checks.whole(p, "p", 1, 100_000)
     s = checks.positive(bytes_per_value, "bytes_per_value")
@@ -222,7 +233,20 @@ MODEL_STATE_BYTES = ADAM_MIXED_BYTES  # mixed-precision Adam (ZeRO paper), one t
 def model_state_gb(params: float, dp: int = 1, tp: int = 1, pp: int = 1, zero_stage: int = 0) -> dict[str, float]:
     """Per-GPU GB of weights, gradients and optimizer states (mixed-precision Adam: 2 + 2 + 12 bytes per
     parameter) when tensor and pipeline parallelism split the model over tp x pp GPUs and ZeRO stage 1, 2 or 3
-    shards optimizer states, then gradients, then weights over the dp data-parallel replicas."""
+    shards optimizer states, then gradients, then weights over the dp data-parallel replicas.
+
+    Returns
+    -------
+    dict
+        ``weights``, ``gradients`` and ``optimizer``: GB per GPU.
+
+    Examples
+    --------
+    >>> model_state_gb(1e9)  # a 1-billion-parameter model on one GPU: 2 + 2 + 12 GB
+    {'weights': 2.0, 'gradients': 2.0, 'optimizer': 12.0}
+    >>> model_state_gb(1e9, dp=4, zero_stage=1)["optimizer"]  # ZeRO-1 shards the 12 GB over 4 replicas
+    3.0
+    """
     tp, pp = checks.whole(tp, "tp", 1, MAX_COUNT), checks.whole(pp, "pp", 1, MAX_COUNT)
     psi = checks.positive(params, "params") / (tp * pp)
     dp = checks.whole(dp, "dp", 1, MAX_COUNT)
