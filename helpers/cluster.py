@@ -205,6 +205,17 @@ def hierarchical_allreduce_stages_s(n_bytes: float, nodes: int, gpus_per_node: i
     ring across ``nodes`` nodes over ``inter_link``, spread over ``min(nics_per_node, gpus_per_node)`` NICs in
     parallel: ``2(N-1)(alpha + n/(N k B))``. One node is a plain ring over its GPUs; one GPU per node a plain
     ring over the nodes.
+
+    Returns
+    -------
+    dict
+        ``intra`` and ``inter``: seconds of the two stages.
+
+    Examples
+    --------
+    >>> fast, slow = custom_link("fast", 100, 0), custom_link("slow", 10, 0)
+    >>> hierarchical_allreduce_stages_s(1e9, 2, 4, fast, slow)  # 2*3 * 1 GB/(4 * 100 GB/s); 2*1 * 1 GB/(2 * 10 GB/s)
+    {'intra': 0.015, 'inter': 0.1}
     """
     n = _bytes_scalar(n_bytes)
     big_n = checks.whole(nodes, "nodes", 1, 10**6)
@@ -235,6 +246,19 @@ def internode_copy_hops_s(n_bytes: float, pcie: Link, network: Link, rdma: bool 
     GPU to host memory over PCIe, host to host over the network, host memory to GPU over PCIe, each hop
     ``alpha + n/B``. ``chunk_bytes`` (staging only) pipelines the copy in chunks: the hops then overlap and
     the total (see :func:`internode_copy_time_s`) approaches ``n`` over the slowest link.
+
+    Returns
+    -------
+    dict
+        Seconds of each hop, by a readable hop name, in the order the data travels.
+
+    Examples
+    --------
+    >>> pcie, net = custom_link("PCIe", 16, 0), custom_link("network", 10, 0)
+    >>> internode_copy_hops_s(1e9, pcie, net)  # RDMA: one hop at the slower 10 GB/s
+    {'network (NIC reads GPU memory)': 0.1}
+    >>> list(internode_copy_hops_s(1e9, pcie, net, rdma=False).values())  # staged: 1/16 s, 1/10 s, 1/16 s
+    [0.0625, 0.1, 0.0625]
     """
     n = _bytes_scalar(n_bytes)
     pcie, network = _check_link(pcie, "pcie"), _check_link(network, "network")

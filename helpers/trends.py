@@ -127,6 +127,18 @@ def year_reached_interval(target: float, fit: ExpFit, anchor_year: float | None 
     """Range of years for ``target`` when the growth rate spans its 95 % interval.
 
     The lines pivot on the fitted value at ``anchor_year`` (default: the end of the fit window).
+
+    Returns
+    -------
+    (float, float)
+        The earliest year (at the fast end of the growth interval) and the latest (at the slow end); infinite
+        when the slow end does not grow.
+
+    Examples
+    --------
+    >>> fit = fit_exponential([2000, 2001, 2002, 2003], [1.0, 2.0, 4.0, 8.0])  # exact doubling: no spread
+    >>> [round(float(y), 6) for y in year_reached_interval(64, fit)]  # 8 in 2003, three doublings to 64
+    [2006.0, 2006.0]
     """
     checks.positive(target, "target")
     anchor = _check_fit(fit).end if anchor_year is None else checks.finite(anchor_year, "anchor_year")
