@@ -36,8 +36,9 @@ def mp_bytes_per_step(d_in: int, d_out: int, batch: int, p: int, bytes_per_value
 
     Returns
     -------
-    dict
-        ``forward`` and ``backward``: bytes per device per step.
+    dict of str to float
+        Bytes per device per step: ``forward`` (outputs gathered) and ``backward`` (input gradients
+        reduce-scattered).
 
     Examples
     --------
