@@ -32,11 +32,12 @@ browser-deps:
 test: $(STAMP) browser-deps
 	$(BIN)/ruff check helpers tests tools bench
 	$(BIN)/python -m pytest tests notebooks $(PYTEST_NOTEBOOKS) -n 2 --dist loadfile
+	$(BIN)/python -m pytest --doctest-modules helpers -q  # the Examples sections of the docstrings run
 
 # Helpers and data tests only (no notebooks, no browser): for quick iterations.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest tests -n 2 --dist loadfile -m "not browser and not slow" \
-		--ignore=tests/test_notebooks_execute.py
+	$(BIN)/python -m pytest tests -n 2 --dist loadfile -m "not browser and not slow"
+	$(BIN)/python -m pytest --doctest-modules helpers -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -6,10 +6,11 @@ If ``helpers.convolution`` or its ``conv2d`` is missing, the section says "not a
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
+
+from helpers.measure import paired_times_s
 
 from .core import check, fmt, median, ratio
 
@@ -19,35 +20,6 @@ REPEATS = 15
 CROSSOVER_IMAGE_N = 256
 CROSSOVER_KERNELS = tuple(range(3, 32, 2))  # odd sizes 3..31: a centred kernel for mode="same"
 CROSSOVER_REPEATS = 5
-
-
-def time_call(fn: Callable[[], object], repeats: int, warmup: int = 1) -> list[float]:
-    """Seconds of each of ``repeats`` calls, after ``warmup`` untimed calls."""
-    for _ in range(warmup):
-        fn()
-    out = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
-    return out
-
-
-def time_pair(a: Callable[[], object], b: Callable[[], object], repeats: int,
-              warmup: int = 1) -> tuple[list[float], list[float]]:
-    """Like ``time_call`` for two functions, calls alternating, so that a change in machine load during
-    the measurement affects both alike."""
-    ta, tb = [], []
-    for i in range(warmup + repeats):
-        pair = []
-        for fn in (a, b):
-            start = time.perf_counter()
-            fn()
-            pair.append(time.perf_counter() - start)
-        if i >= warmup:
-            ta.append(pair[0])
-            tb.append(pair[1])
-    return ta, tb
 
 
 def crossover(sizes: Sequence[int], direct_s: Sequence[float], fft_s: Sequence[float]) -> dict:
@@ -86,8 +58,8 @@ def run() -> dict:
         ours = conv2d(image, kernel, mode="same", method="direct")
         reference = convolve2d(image, kernel, mode="same")
         agrees = bool(ours.shape == reference.shape and np.allclose(ours, reference, rtol=1e-10, atol=1e-10))
-        t_ours, t_scipy = time_pair(lambda: conv2d(image, kernel, mode="same", method="direct"),
-                                    lambda: convolve2d(image, kernel, mode="same"), REPEATS)
+        t_ours, t_scipy = paired_times_s(lambda: conv2d(image, kernel, mode="same", method="direct"),
+                                         lambda: convolve2d(image, kernel, mode="same"), REPEATS)
     except Exception as err:  # an API still being written: report, do not crash the suite
         section["status"] = "not available"
         section["notes"].append(f"`conv2d(image, kernel, mode='same', method='direct')` failed: "
@@ -106,9 +78,9 @@ def run() -> dict:
     for k in CROSSOVER_KERNELS:
         kern = rng.standard_normal((k, k))
         try:
-            td, tf = time_pair(lambda kern=kern: conv2d(small, kern, mode="same", method="direct"),
-                               lambda kern=kern: conv2d(small, kern, mode="same", method="fft"),
-                               CROSSOVER_REPEATS)
+            td, tf = paired_times_s(lambda kern=kern: conv2d(small, kern, mode="same", method="direct"),
+                                    lambda kern=kern: conv2d(small, kern, mode="same", method="fft"),
+                                    CROSSOVER_REPEATS)
             d, f = median(td), median(tf)
         except Exception as err:
             crossover_error = f"{type(err).__name__}: {err}"

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import checks
 from .data import load_table
-from .trends import ExpFit, _check_fit, _number
+from .trends import ExpFit, _check_fit
 
 FACTORS = ("neurons", "synapses_per_neuron", "rate_hz", "ops_per_event")
 MAX_SAMPLES = 200_000
@@ -56,8 +57,7 @@ def _values(assumptions: Mapping[str, float] | str) -> dict[str, float]:
     for name in FACTORS:
         v = assumptions[name]
         v = v.value if isinstance(v, Factor) else v
-        if _number(v, name) <= 0:
-            raise ValueError(f"{name} must be a positive finite number, got {v}")
+        checks.positive(v, name)
         values[name] = float(v)
     return values
 
@@ -101,7 +101,7 @@ def fact(key: str) -> float:
 
 def sample_log_uniform(low: float, high: float, n: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` samples spread evenly in log space between ``low`` and ``high`` (both > 0)."""
-    if _number(low, "low") <= 0 or _number(high, "high") < low:
+    if checks.finite(low, "low") <= 0 or checks.finite(high, "high") < low:
         raise ValueError(f"need 0 < low <= high, got low={low}, high={high}")
     _check_samples(n)
     if not isinstance(rng, np.random.Generator):
@@ -110,8 +110,7 @@ def sample_log_uniform(low: float, high: float, n: int, rng: np.random.Generator
 
 
 def _check_samples(n) -> None:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_SAMPLES:
-        raise ValueError(f"n must be a whole number from 1 to {MAX_SAMPLES}, got {n!r}")
+    checks.whole(n, "n", 1, MAX_SAMPLES)
 
 
 def monte_carlo_crossing(ranges: Mapping[str, tuple[float, float]], fit: ExpFit, n: int = 20_000,
@@ -131,8 +130,7 @@ def monte_carlo_crossing(ranges: Mapping[str, tuple[float, float]], fit: ExpFit,
     if any(not isinstance(ranges[f], (tuple, list)) or len(ranges[f]) != 2 for f in FACTORS):
         raise ValueError(f"ranges must map each of {FACTORS} to a (low, high) pair, got {ranges!r}")
     _check_fit(fit)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+    checks.seed(seed)
     rng = np.random.default_rng(seed)
     flops = np.ones(n)
     for name in FACTORS:
@@ -148,8 +146,7 @@ def monte_carlo_crossing(ranges: Mapping[str, tuple[float, float]], fit: ExpFit,
 def top500_series(column: str, months: tuple[int, ...] = (6,)) -> tuple[np.ndarray, np.ndarray]:
     """(list date as a decimal year, values) of a ``top500.csv`` column, for the given list months."""
     table = load_table("top500")
-    if column not in table.columns:
-        raise ValueError(f"column must be one of {table.columns}, got {column!r}")
+    checks.choice(column, "column", table.columns)
     if (not isinstance(months, (tuple, list)) or not months
             or not all(isinstance(m, (int, np.integer)) and 1 <= m <= 12 for m in months)):
         raise ValueError(f"months must be a non-empty tuple of months 1-12, got {months!r}")
@@ -161,8 +158,6 @@ def top500_series(column: str, months: tuple[int, ...] = (6,)) -> tuple[np.ndarr
 
 def flops_per_watt(flops: float, watts: float) -> float:
     """Energy efficiency in FLOP/s per watt."""
-    if _number(watts, "watts") <= 0:
-        raise ValueError(f"watts must be a positive number, got {watts}")
-    if _number(flops, "flops") <= 0:
-        raise ValueError(f"flops must be a positive number, got {flops}")
+    checks.positive(watts, "watts")
+    checks.positive(flops, "flops")
     return flops / watts

@@ -6,8 +6,6 @@ caller uses; bandwidths in GB/s (1e9 bytes/s) per direction; sample and batch si
 
 from __future__ import annotations
 
-import io
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,8 +16,6 @@ from .data import load_table
 HOURS_PER_YEAR = 24 * 365
 
 
-_positive, _non_negative, _whole, _flag, _fraction = (checks.positive, checks.non_negative, checks.whole,
-                                                      checks.flag, checks.fraction)
 
 
 # ---- power -------------------------------------------------------------------------------------
@@ -31,9 +27,9 @@ def psu_watts(gpu_w: list[float], cpu_w: float, other_w: float = 50, margin: flo
         raise ValueError(f"gpu_w must be a list of GPU powers in W, got {gpu_w!r}")
     if len(gpu_w) > 16:
         raise ValueError(f"gpu_w holds at most 16 GPUs, got {len(gpu_w)}")
-    load = sum(_non_negative(w, "GPU power in gpu_w") for w in gpu_w) + _non_negative(cpu_w, "cpu_w") \
-        + _non_negative(other_w, "other_w")
-    if _non_negative(margin, "margin") > 2:
+    load = sum(checks.non_negative(w, "GPU power in gpu_w") for w in gpu_w) + checks.non_negative(cpu_w, "cpu_w") \
+        + checks.non_negative(other_w, "other_w")
+    if checks.non_negative(margin, "margin") > 2:
         raise ValueError(f"margin must be at most 2 (200 %), got {margin}")
     return load * (1 + margin)
 
@@ -47,7 +43,7 @@ def psu_efficiency(tier: str, load_fraction: float) -> float:
     rows = sorted(load_table("psu_efficiency").where(tier=tier), key=lambda r: r.load_percent)
     if not rows:
         raise ValueError(f"tier must be one of {PSU_TIERS}, got {tier!r}")
-    load = _non_negative(load_fraction, "load_fraction")
+    load = checks.non_negative(load_fraction, "load_fraction")
     if load > 1.5:
         raise ValueError(f"load_fraction above 1.5 overloads the PSU, got {load}")
     return float(np.interp(load * 100, [r.load_percent for r in rows], [r.efficiency for r in rows]))
@@ -55,8 +51,8 @@ def psu_efficiency(tier: str, load_fraction: float) -> float:
 
 def wall_watts(dc_w: float, psu_rating_w: float, tier: str = "Gold") -> float:
     """Power drawn from the wall socket (W) for a DC load ``dc_w`` on a PSU of ``psu_rating_w``."""
-    dc = _non_negative(dc_w, "dc_w")
-    rating = _positive(psu_rating_w, "psu_rating_w")
+    dc = checks.non_negative(dc_w, "dc_w")
+    rating = checks.positive(psu_rating_w, "psu_rating_w")
     if dc > rating:
         raise ValueError(f"the load of {dc:.0f} W exceeds the PSU rating of {rating:.0f} W")
     return dc / psu_efficiency(tier, dc / rating)
@@ -66,7 +62,7 @@ def circuit_limit_w(region: str = "US", continuous: bool = True) -> float:
     """Household circuit limit (W) for ``region`` "US" (120 V 15 A) or "EU" (230 V 16 A)."""
     if region not in ("US", "EU"):
         raise ValueError(f"region must be 'US' or 'EU', got {region!r}")
-    key = f"{region.lower()}_circuit_{'continuous' if _flag(continuous, 'continuous') else 'peak'}_w"
+    key = f"{region.lower()}_circuit_{'continuous' if checks.flag(continuous, 'continuous') else 'peak'}_w"
     return load_table("hardware_facts").get(key).value
 
 
@@ -76,7 +72,7 @@ def power_limited_performance(power_fraction: float, series: str = "puget_tf") -
     rows = sorted(load_table("power_limit").where(series=series), key=lambda r: r.power_w)
     if not rows:
         raise ValueError(f"unknown power-limit series {series!r}")
-    frac = _positive(power_fraction, "power_fraction")
+    frac = checks.positive(power_fraction, "power_fraction")
     xs = [r.power_w / r.relative_to_w for r in rows]
     if frac < xs[0] - 1e-9 or frac > 1 + 1e-9:
         raise ValueError(f"power_fraction must be between {xs[0]:.2f} (lowest measured) and 1, got {frac:.2f}")
@@ -86,13 +82,13 @@ def power_limited_performance(power_fraction: float, series: str = "puget_tf") -
 def electricity_cost(watts: float, hours_per_day: float = 24, utilisation: float = 1.0,
                      price_per_kwh: float = 0.16, years: float = 1.0) -> float:
     """Cost of running ``watts`` (wall power) for ``hours_per_day`` at ``utilisation`` over ``years``."""
-    w = _non_negative(watts, "watts")
-    hours = _non_negative(hours_per_day, "hours_per_day")
+    w = checks.non_negative(watts, "watts")
+    hours = checks.non_negative(hours_per_day, "hours_per_day")
     if hours > 24:
         raise ValueError(f"hours_per_day must be at most 24, got {hours}")
-    u = _fraction(utilisation, "utilisation")
-    price = _non_negative(price_per_kwh, "price_per_kwh")
-    yrs = _non_negative(years, "years")
+    u = checks.fraction(utilisation, "utilisation")
+    price = checks.non_negative(price_per_kwh, "price_per_kwh")
+    yrs = checks.non_negative(years, "years")
     return w / 1000 * hours * 365 * yrs * u * price
 
 
@@ -123,23 +119,24 @@ def pcie_gbs(generation: str | float, lanes: int) -> float:
 def batch_bytes(batch: int, channels: int = 3, height: int = 224, width: int = 224,
                 bytes_per_value: float = 4) -> float:
     """Bytes of a batch of images (batch x channels x height x width values)."""
-    dims = [_whole(v, n) for v, n in ((batch, "batch"), (channels, "channels"), (height, "height"), (width, "width"))]
-    return float(np.prod(dims, dtype=float)) * _positive(bytes_per_value, "bytes_per_value")
+    dims = [checks.whole(v, n)
+            for v, n in ((batch, "batch"), (channels, "channels"), (height, "height"), (width, "width"))]
+    return float(np.prod(dims, dtype=float)) * checks.positive(bytes_per_value, "bytes_per_value")
 
 
 def pcie_transfer_time_s(n_bytes: float, generation: str | float, lanes: int, efficiency: float = 1.0) -> float:
     """Seconds to move ``n_bytes`` host-to-device at ``efficiency`` of the link's peak bandwidth."""
-    eff = _fraction(efficiency, "efficiency")
+    eff = checks.fraction(efficiency, "efficiency")
     if eff == 0:
         raise ValueError("efficiency must be above 0")
-    return _non_negative(n_bytes, "n_bytes") / (pcie_gbs(generation, lanes) * 1e9 * eff)
+    return checks.non_negative(n_bytes, "n_bytes") / (pcie_gbs(generation, lanes) * 1e9 * eff)
 
 
 def transfer_overhead(transfer_s: float, step_s: float, prefetch: bool) -> float:
     """Share of extra time a transfer adds to a training step: without prefetching the GPU waits for the whole
     transfer (t / step); with prefetching it overlaps the previous step and costs only what sticks out."""
-    t, step = _non_negative(transfer_s, "transfer_s"), _positive(step_s, "step_s")
-    return max(0.0, t - step) / step if _flag(prefetch, "prefetch") else t / step
+    t, step = checks.non_negative(transfer_s, "transfer_s"), checks.positive(step_s, "step_s")
+    return max(0.0, t - step) / step if checks.flag(prefetch, "prefetch") else t / step
 
 
 # ---- input pipeline ----------------------------------------------------------------------------
@@ -150,14 +147,18 @@ class Stage:
     samples_per_s: float
 
 
+def storage_names() -> list[str]:
+    """The storage types of ``storage.csv``, in table order."""
+    return [r.storage for r in load_table("storage")]
+
+
 def storage_read_mbs(storage: str, optimistic: bool = False) -> float:
     """Sequential read throughput (MB/s) of a storage type from ``storage.csv`` (low end unless optimistic)."""
     try:
         row = load_table("storage").get(storage)
     except KeyError:
-        names = [r.storage for r in load_table("storage")]
-        raise ValueError(f"storage must be one of {names}, got {storage!r}") from None
-    return row.read_mbs_high if _flag(optimistic, "optimistic") else row.read_mbs_low
+        raise ValueError(f"storage must be one of {storage_names()}, got {storage!r}") from None
+    return row.read_mbs_high if checks.flag(optimistic, "optimistic") else row.read_mbs_low
 
 
 def pipeline_stages(storage: str, sample_bytes: float, decode_per_core: float, cores: int,
@@ -165,15 +166,14 @@ def pipeline_stages(storage: str, sample_bytes: float, decode_per_core: float, c
                     decoded_bytes: float = 224 * 224 * 3) -> list[Stage]:
     """Samples per second each stage of an input pipeline can deliver: read, decode+augment on ``cores``,
     PCIe copy of the decoded sample (uint8) and the GPU's training speed."""
-    sample = _positive(sample_bytes, "sample_bytes")
-    per_core = _positive(decode_per_core, "decode_per_core")
-    if isinstance(cores, bool) or not isinstance(cores, (int, np.integer)) or not 1 <= cores <= 256:
-        raise ValueError(f"cores must be a whole number from 1 to 256, got {cores!r}")
+    sample = checks.positive(sample_bytes, "sample_bytes")
+    per_core = checks.positive(decode_per_core, "decode_per_core")
+    checks.whole(cores, "cores", 1, 256)
     return [
         Stage("storage read", storage_read_mbs(storage) * 1e6 / sample),
         Stage(f"decode + augment ({cores} cores)", per_core * cores),
-        Stage("PCIe copy", pcie_gbs(pcie_generation, lanes) * 1e9 / _positive(decoded_bytes, "decoded_bytes")),
-        Stage("GPU training", _positive(gpu_samples_per_s, "gpu_samples_per_s")),
+        Stage("PCIe copy", pcie_gbs(pcie_generation, lanes) * 1e9 / checks.positive(decoded_bytes, "decoded_bytes")),
+        Stage("GPU training", checks.positive(gpu_samples_per_s, "gpu_samples_per_s")),
     ]
 
 
@@ -184,73 +184,48 @@ def bottleneck(stages: list[Stage]) -> Stage:
     if not stages:
         raise ValueError("stages is empty")
     for s in stages:
-        _non_negative(s.samples_per_s, f"samples_per_s of {s.name!r} in stages")
+        checks.non_negative(s.samples_per_s, f"samples_per_s of {s.name!r} in stages")
     return min(stages, key=lambda s: s.samples_per_s)
 
 
 def cores_needed(gpu_samples_per_s: float, decode_per_core: float) -> int:
     """CPU cores that decoding must use to keep up with the GPU."""
-    return int(np.ceil(_positive(gpu_samples_per_s, "gpu_samples_per_s") / _positive(decode_per_core,
-                                                                                     "decode_per_core")))
-
-
-def _sample_jpeg(size: int, seed: int) -> bytes:
-    from PIL import Image  # Pillow ships with matplotlib; imported here to keep `import helpers.build` light
-
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:size, 0:size]
-    img = np.stack([(x * 255 // size), (y * 255 // size), ((x + y) * 127 // size)], -1).astype(np.uint8)
-    img = np.clip(img + rng.normal(0, 12, img.shape), 0, 255).astype(np.uint8)
-    buf = io.BytesIO()
-    Image.fromarray(img).save(buf, format="JPEG", quality=90)
-    return buf.getvalue()
-
-
-def measure_decode_rate(n_images: int = 20, size: int = 320, crop: int = 224, seed: int = 0) -> tuple[float, int]:
-    """Measure on this machine, on one core: JPEG-decode a ``size`` x ``size`` photo-like image, random-crop
-    ``crop`` x ``crop``, flip and normalise to float32. Returns (images per second, JPEG bytes per image)."""
-    from PIL import Image
-
-    n_images = _whole(n_images, "n_images", 1, 500)
-    size, crop = _whole(size, "size", 32, 1024), _whole(crop, "crop", 32, 1024)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
-    if not 32 <= crop <= size <= 1024:
-        raise ValueError(f"need 32 <= crop <= size <= 1024, got crop={crop}, size={size}")
-    data = _sample_jpeg(size, seed)
-    rng = np.random.default_rng(seed)
-    mean, std = np.array([0.485, 0.456, 0.406]) * 255, np.array([0.229, 0.224, 0.225]) * 255
-
-    def one():
-        img = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
-        r, c = rng.integers(0, size - crop + 1, 2)
-        patch = img[r : r + crop, c : c + crop]
-        if rng.random() < 0.5:
-            patch = patch[:, ::-1]
-        return ((patch - mean) / std).astype(np.float32)
-
-    one()
-    start = time.perf_counter()
-    for _ in range(n_images):
-        one()
-    return n_images / (time.perf_counter() - start), len(data)
+    return int(np.ceil(checks.positive(gpu_samples_per_s, "gpu_samples_per_s")
+                       / checks.positive(decode_per_core, "decode_per_core")))
 
 
 # ---- cloud or own --------------------------------------------------------------------------------
+
+def electricity_price(region: str) -> float:
+    """Price in $/kWh of a region in ``electricity_prices.csv`` (e.g. "US average (residential)")."""
+    table = load_table("electricity_prices")
+    try:
+        return table.get(region).price_per_kwh
+    except KeyError:
+        raise ValueError(f"region must be one of {table.column('region')}, got {region!r}") from None
+
+
+def default_cloud_rate(gpu: str = "GeForce RTX 4090") -> float:
+    """Cheapest dated on-demand price per GPU-hour for ``gpu`` in ``gpu_price_notes.csv`` (a dated example)."""
+    rows = [r for r in load_table("gpu_price_notes") if r.kind == "cloud_usd_per_gpu_hour" and r.name == gpu]
+    if not rows:
+        raise ValueError(f"gpu must be a GPU with a cloud price in gpu_price_notes.csv, got {gpu!r}")
+    return min(r.value for r in rows)
+
 
 def cloud_vs_own(purchase_usd: float, power_w: float, price_per_kwh: float, cloud_usd_per_hour: float,
                  hours_per_month: float, months: int = 60, resale_fraction: float = 0.0):
     """Cumulative cost by month of owning (purchase + electricity - resale value if sold that month) and of
     renting in the cloud; returns ``(months array, own cost, cloud cost, break-even month or None)``."""
-    buy = _non_negative(purchase_usd, "purchase_usd")
-    w = _non_negative(power_w, "power_w")
-    price = _non_negative(price_per_kwh, "price_per_kwh")
-    rate = _positive(cloud_usd_per_hour, "cloud_usd_per_hour")
-    hours = _non_negative(hours_per_month, "hours_per_month")
+    buy = checks.non_negative(purchase_usd, "purchase_usd")
+    w = checks.non_negative(power_w, "power_w")
+    price = checks.non_negative(price_per_kwh, "price_per_kwh")
+    rate = checks.positive(cloud_usd_per_hour, "cloud_usd_per_hour")
+    hours = checks.non_negative(hours_per_month, "hours_per_month")
     if hours > 744:
         raise ValueError(f"hours_per_month must be at most 744 (a 31-day month), got {hours}")
-    resale = _fraction(resale_fraction, "resale_fraction")
-    m = np.arange(_whole(months, "months", 1, 240) + 1)
+    resale = checks.fraction(resale_fraction, "resale_fraction")
+    m = np.arange(checks.whole(months, "months", 1, 240) + 1)
     own = buy * (1 - resale) + m * hours * w / 1000 * price
     cloud = m * hours * rate
     cheaper = np.nonzero((cloud >= own) & (m > 0))[0]
@@ -260,6 +235,7 @@ def cloud_vs_own(purchase_usd: float, power_w: float, price_per_kwh: float, clou
 def breakeven_hours(purchase_usd: float, power_w: float, price_per_kwh: float, cloud_usd_per_hour: float) -> float:
     """GPU-hours after which owning is cheaper than renting: purchase / (cloud rate - own electricity per hour);
     infinite when electricity alone costs more than the cloud."""
-    margin = _positive(cloud_usd_per_hour, "cloud_usd_per_hour") - _non_negative(power_w, "power_w") / 1000 \
-        * _non_negative(price_per_kwh, "price_per_kwh")
-    return _non_negative(purchase_usd, "purchase_usd") / margin if margin > 0 else float("inf")
+    margin = checks.positive(cloud_usd_per_hour, "cloud_usd_per_hour") \
+        - checks.non_negative(power_w, "power_w") / 1000 \
+        * checks.non_negative(price_per_kwh, "price_per_kwh")
+    return checks.non_negative(purchase_usd, "purchase_usd") / margin if margin > 0 else float("inf")

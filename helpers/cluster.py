@@ -21,8 +21,6 @@ Everything here is numpy only, except :func:`measure_transfer`, which starts one
 from __future__ import annotations
 
 import math
-import multiprocessing as mp
-import sys
 import time
 from dataclasses import dataclass
 
@@ -30,11 +28,13 @@ import numpy as np
 
 from . import checks
 from .data import load_table
+from .gpus import BYTES_PER_VALUE
+from .measure import process_context as _context  # fork on Linux, spawn elsewhere
 
 FAMILIES = ("pcie", "nvlink", "infiniband", "ethernet")
 ALGORITHMS = ("ring", "tree", "parameter_server")
 ENCODINGS = {"8b/10b": 8 / 10, "128b/130b": 128 / 130, "64b/66b": 64 / 66, "242B/256B": 242 / 256}
-GRADIENT_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2}
+GRADIENT_BYTES = {k: BYTES_PER_VALUE[k] for k in ("fp32", "fp16", "bf16")}  # gradient formats
 CNN_MODELS = ("alexnet", "vgg16", "resnet50")
 METHODS = ("pipe", "shared memory")
 MAX_MESSAGE_BYTES = 64 * 2**20  # one message at most 64 MiB
@@ -47,55 +47,8 @@ JOIN_TIMEOUT_S = 2.0  # how long the helper process gets to stop by itself befor
 
 # ---- argument checks --------------------------------------------------------------------------------------
 
-_number = checks.finite
-
-
-def _positive(value, name: str) -> float:
-    v = _number(value, name)
-    if v <= 0:
-        raise ValueError(f"{name} must be above 0, got {v}")
-    return v
-
-
-def _non_negative(value, name: str) -> float:
-    v = _number(value, name)
-    if v < 0:
-        raise ValueError(f"{name} must be 0 or more, got {v}")
-    return v
-
-
-def _whole(value, name: str, low: int = 1, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
-    if value < low or (high is not None and value > high):
-        span = f"from {low} to {high}" if high is not None else f"at least {low}"
-        raise ValueError(f"{name} must be {span}, got {value}")
-    return int(value)
-
-
-def _choice(value, name: str, options) -> str:
-    if not isinstance(value, str) or value not in options:
-        raise ValueError(f"{name} must be one of {list(options)}, got {value!r}")
-    return value
-
-
-def _bytes_array(n_bytes, name: str = "n_bytes"):
-    """Non-negative finite byte counts: a float for a scalar, an array for an array."""
-    if isinstance(n_bytes, (bool, str, bytes)) or n_bytes is None:
-        raise ValueError(f"{name} must be a number of bytes (or an array of them), got {n_bytes!r}")
-    try:
-        a = np.asarray(n_bytes, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number of bytes (or an array of them), got {n_bytes!r}") from None
-    if a.ndim > 1 or (a.ndim == 1 and a.size == 0):
-        raise ValueError(f"{name} must be a number or a non-empty 1-D array, got shape {a.shape}")
-    if not np.all(np.isfinite(a)) or np.any(a < 0):
-        raise ValueError(f"{name} must be finite and 0 or more, got {n_bytes!r}")
-    return a
-
-
 def _bytes_scalar(n_bytes, name: str = "n_bytes") -> float:
-    a = _bytes_array(n_bytes, name)
+    a = checks.array(n_bytes, name, ndim=(0, 1), non_negative=True)
     if a.ndim != 0:
         raise ValueError(f"{name} must be one number of bytes, got {n_bytes!r}")
     return float(a)
@@ -142,7 +95,7 @@ def links(family: str | None = None) -> list[Link]:
     """Every link in ``interconnects.csv`` (table order), or those of one ``family``
     (``pcie``, ``nvlink``, ``infiniband``, ``ethernet``)."""
     if family is not None:
-        _choice(family, "family", FAMILIES)
+        checks.choice(family, "family", FAMILIES)
     return [_row_link(r) for r in load_table("interconnects") if family is None or r.family == family]
 
 
@@ -158,17 +111,17 @@ def custom_link(name: str, bandwidth_gbs: float, latency_us: float) -> Link:
     """A link not in the table (a measured one, or a what-if): per-direction GB/s and latency in microseconds."""
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"name must be a non-empty text, got {name!r}")
-    return Link(name, "custom", _positive(bandwidth_gbs, "bandwidth_gbs"),
-                _non_negative(latency_us, "latency_us"))
+    return Link(name, "custom", checks.positive(bandwidth_gbs, "bandwidth_gbs"),
+                checks.non_negative(latency_us, "latency_us"))
 
 
 def payload_gbs(transfer_rate_gts: float, lanes: int, encoding: str) -> float:
     """Per-direction payload GB/s of ``lanes`` lanes signalling at ``transfer_rate_gts`` gigatransfers (line
     bits) per second each, after line ``encoding`` (``8b/10b``, ``128b/130b``, ``64b/66b`` or ``242B/256B``):
     rate x lanes x efficiency / 8. Example: PCIe 3.0 x16 = 8 x 16 x 128/130 / 8 = 15.75 GB/s."""
-    rate = _positive(transfer_rate_gts, "transfer_rate_gts")
-    lanes = _whole(lanes, "lanes", 1, 1024)
-    return rate * lanes * ENCODINGS[_choice(encoding, "encoding", ENCODINGS)] / 8
+    rate = checks.positive(transfer_rate_gts, "transfer_rate_gts")
+    lanes = checks.whole(lanes, "lanes", 1, 1024)
+    return rate * lanes * ENCODINGS[checks.choice(encoding, "encoding", ENCODINGS)] / 8
 
 
 def line_code(name: str):
@@ -185,14 +138,14 @@ def line_code(name: str):
 def p2p_time_s(n_bytes, link: Link):
     """Seconds to send ``n_bytes`` (a number or an array) once over ``link``: ``alpha + n / B``."""
     lk = _check_link(link)
-    return _out(lk.alpha_s + _bytes_array(n_bytes) / lk.bytes_per_s)
+    return _out(lk.alpha_s + checks.array(n_bytes, "n_bytes", ndim=(0, 1), non_negative=True) / lk.bytes_per_s)
 
 
 def effective_bandwidth_gbs(n_bytes, link: Link):
     """Achieved GB/s when sending ``n_bytes`` (> 0): ``n / p2p_time``. Approaches the link's bandwidth for
     large messages; far below it for messages smaller than :func:`half_bandwidth_bytes`."""
     lk = _check_link(link)
-    n = _bytes_array(n_bytes)
+    n = checks.array(n_bytes, "n_bytes", ndim=(0, 1), non_negative=True)
     if np.any(n <= 0):
         raise ValueError(f"n_bytes must be above 0, got {n_bytes!r}")
     return _out(n / (lk.alpha_s + n / lk.bytes_per_s) / 1e9)
@@ -216,9 +169,9 @@ def allreduce_time_s(n_bytes, n_workers: int, link: Link, algorithm: str = "ring
     ``(p-1) n`` each way. Conventions in the module docstring.
     """
     lk = _check_link(link)
-    n = _bytes_array(n_bytes)
-    p = _whole(n_workers, "n_workers", 1, 10**7)
-    algorithm = _choice(algorithm, "algorithm", ALGORITHMS)
+    n = checks.array(n_bytes, "n_bytes", ndim=(0, 1), non_negative=True)
+    p = checks.whole(n_workers, "n_workers", 1, 10**7)
+    algorithm = checks.choice(algorithm, "algorithm", ALGORITHMS)
     a, b = lk.alpha_s, lk.bytes_per_s
     if p == 1:
         t = n * 0.0
@@ -237,7 +190,7 @@ def ring_tree_crossover_bytes(n_workers: int, link: Link) -> float:
     Ring and tree times are both linear in the message size; this is where the two lines cross:
     ``alpha B (2(p-1) - 2L) / (2L - 2(p-1)/p)`` with ``L = ceil(log2 p)``."""
     lk = _check_link(link)
-    p = _whole(n_workers, "n_workers", 2, 10**7)
+    p = checks.whole(n_workers, "n_workers", 2, 10**7)
     levels = math.ceil(math.log2(p))
     numerator = 2 * (p - 1) - 2 * levels
     return max(0.0, lk.alpha_s * lk.bytes_per_s * numerator / (2 * levels - 2 * (p - 1) / p))
@@ -252,12 +205,23 @@ def hierarchical_allreduce_stages_s(n_bytes: float, nodes: int, gpus_per_node: i
     ring across ``nodes`` nodes over ``inter_link``, spread over ``min(nics_per_node, gpus_per_node)`` NICs in
     parallel: ``2(N-1)(alpha + n/(N k B))``. One node is a plain ring over its GPUs; one GPU per node a plain
     ring over the nodes.
+
+    Returns
+    -------
+    dict
+        ``intra`` and ``inter``: seconds of the two stages.
+
+    Examples
+    --------
+    >>> fast, slow = custom_link("fast", 100, 0), custom_link("slow", 10, 0)
+    >>> hierarchical_allreduce_stages_s(1e9, 2, 4, fast, slow)  # 2*3 * 1 GB/(4 * 100 GB/s); 2*1 * 1 GB/(2 * 10 GB/s)
+    {'intra': 0.015, 'inter': 0.1}
     """
     n = _bytes_scalar(n_bytes)
-    big_n = _whole(nodes, "nodes", 1, 10**6)
-    g = _whole(gpus_per_node, "gpus_per_node", 1, 1024)
+    big_n = checks.whole(nodes, "nodes", 1, 10**6)
+    g = checks.whole(gpus_per_node, "gpus_per_node", 1, 1024)
     intra, inter = _check_link(intra_link, "intra_link"), _check_link(inter_link, "inter_link")
-    k = min(_whole(nics_per_node, "nics_per_node", 1, 64), g)
+    k = min(checks.whole(nics_per_node, "nics_per_node", 1, 64), g)
     intra_s = 2 * (g - 1) * (intra.alpha_s + n / (g * intra.bytes_per_s)) if g > 1 else 0.0
     inter_s = 2 * (big_n - 1) * (inter.alpha_s + n / (big_n * k * inter.bytes_per_s)) if big_n > 1 else 0.0
     return {"intra": intra_s, "inter": inter_s}
@@ -282,13 +246,25 @@ def internode_copy_hops_s(n_bytes: float, pcie: Link, network: Link, rdma: bool 
     GPU to host memory over PCIe, host to host over the network, host memory to GPU over PCIe, each hop
     ``alpha + n/B``. ``chunk_bytes`` (staging only) pipelines the copy in chunks: the hops then overlap and
     the total (see :func:`internode_copy_time_s`) approaches ``n`` over the slowest link.
+
+    Returns
+    -------
+    dict
+        Seconds of each hop, by a readable hop name, in the order the data travels.
+
+    Examples
+    --------
+    >>> pcie, net = custom_link("PCIe", 16, 0), custom_link("network", 10, 0)
+    >>> internode_copy_hops_s(1e9, pcie, net)  # RDMA: one hop at the slower 10 GB/s
+    {'network (NIC reads GPU memory)': 0.1}
+    >>> list(internode_copy_hops_s(1e9, pcie, net, rdma=False).values())  # staged: 1/16 s, 1/10 s, 1/16 s
+    [0.0625, 0.1, 0.0625]
     """
     n = _bytes_scalar(n_bytes)
     pcie, network = _check_link(pcie, "pcie"), _check_link(network, "network")
-    if not isinstance(rdma, (bool, np.bool_)):
-        raise ValueError(f"rdma must be True or False, got {rdma!r}")
+    checks.flag(rdma, "rdma")
     if chunk_bytes is not None:
-        _positive(chunk_bytes, "chunk_bytes")
+        checks.positive(chunk_bytes, "chunk_bytes")
     if rdma:
         return {"network (NIC reads GPU memory)": network.alpha_s + n / min(pcie.bytes_per_s, network.bytes_per_s)}
     return {"GPU to host (PCIe)": p2p_time_s(n, pcie), "host to host (network)": p2p_time_s(n, network),
@@ -317,10 +293,16 @@ def models() -> list[str]:
     return [*CNN_MODELS, *(r.key for r in load_table("cluster_models"))]
 
 
+def model_name(model: str) -> str:
+    """The display name of a language model in ``cluster_models.csv`` (for the CNNs, the key itself)."""
+    checks.choice(model, "model", models())
+    return model if model in CNN_MODELS else load_table("cluster_models").get(model).name
+
+
 def parameter_count(model: str) -> float:
     """Parameters of ``model``: counted layer by layer for CNNs (helpers.convolution.network_cost), from
     ``cluster_models.csv`` for language models."""
-    _choice(model, "model", models())
+    checks.choice(model, "model", models())
     if model in CNN_MODELS:
         from .convolution import network_cost  # imported on first use: it brings in scipy.fft
 
@@ -330,7 +312,7 @@ def parameter_count(model: str) -> float:
 
 def gradient_bytes(model: str, dtype: str = "fp32") -> float:
     """Bytes of one full gradient of ``model`` (one value per parameter) in ``dtype`` (fp32, fp16 or bf16)."""
-    return parameter_count(model) * GRADIENT_BYTES[_choice(dtype, "dtype", GRADIENT_BYTES)]
+    return parameter_count(model) * GRADIENT_BYTES[checks.choice(dtype, "dtype", GRADIENT_BYTES)]
 
 
 def _combine(compute_s: float, comm_s, overlap: bool):
@@ -342,13 +324,12 @@ def data_parallel_speedup(n_workers, compute_s: float, n_bytes: float, link: Lin
     """Throughput of ``n_workers`` data-parallel workers relative to one (weak scaling: each worker keeps its
     batch): ``p T_compute / T_step`` with ``T_step = T_compute + T_allreduce`` (or their maximum if the
     all-reduce fully ``overlap``\\ s the backward pass). ``n_workers`` may be an array."""
-    compute = _positive(compute_s, "compute_s")
-    if not isinstance(overlap, (bool, np.bool_)):
-        raise ValueError(f"overlap must be True or False, got {overlap!r}")
+    compute = checks.positive(compute_s, "compute_s")
+    checks.flag(overlap, "overlap")
     workers = np.atleast_1d(np.asarray(n_workers, dtype=object))
     if workers.ndim != 1 or workers.size == 0:
         raise ValueError(f"n_workers must be a whole number or a 1-D list of them, got {n_workers!r}")
-    ps = [_whole(p, "n_workers", 1, 10**7) for p in workers]
+    ps = [checks.whole(p, "n_workers", 1, 10**7) for p in workers]
     comm = np.array([allreduce_time_s(n_bytes, p, link, algorithm) for p in ps])
     speedup = np.array(ps) * compute / _combine(compute, comm, overlap)
     return float(speedup[0]) if np.ndim(n_workers) == 0 else speedup
@@ -358,9 +339,8 @@ def cluster_speedup(compute_s: float, n_bytes: float, nodes: int, gpus_per_node:
                     inter_link: Link, nics_per_node: int = 1, overlap: bool = False) -> float:
     """Speed-up of ``nodes x gpus_per_node`` GPUs over one, with the hierarchical all-reduce of ``n_bytes``
     per step (see :func:`data_parallel_speedup` for the convention)."""
-    compute = _positive(compute_s, "compute_s")
-    if not isinstance(overlap, (bool, np.bool_)):
-        raise ValueError(f"overlap must be True or False, got {overlap!r}")
+    compute = checks.positive(compute_s, "compute_s")
+    checks.flag(overlap, "overlap")
     comm = hierarchical_allreduce_time_s(n_bytes, nodes, gpus_per_node, intra_link, inter_link, nics_per_node)
     return float(nodes * gpus_per_node * compute / _combine(compute, comm, overlap))
 
@@ -369,9 +349,9 @@ def max_gradient_bytes(target_speedup: float, n_workers: int, compute_s: float, 
                        algorithm: str = "ring") -> float:
     """Largest gradient (bytes) for which ``n_workers`` still reach ``target_speedup`` (no overlap): the
     all-reduce time is linear in the bytes, so solve ``p T_c / (T_c + a + b n) = S`` for ``n``."""
-    p = _whole(n_workers, "n_workers", 2, 10**7)
-    compute = _positive(compute_s, "compute_s")
-    target = _positive(target_speedup, "target_speedup")
+    p = checks.whole(n_workers, "n_workers", 2, 10**7)
+    compute = checks.positive(compute_s, "compute_s")
+    target = checks.positive(target_speedup, "target_speedup")
     if target > p:
         raise ValueError(f"target_speedup must be at most n_workers ({p}), got {target}")
     a = allreduce_time_s(0.0, p, link, algorithm)
@@ -401,7 +381,8 @@ class AlphaBetaFit:
 
     def predict_s(self, n_bytes):
         """Modelled seconds for ``n_bytes`` (number or array)."""
-        return _out(self.alpha_s + self.beta_s_per_byte * _bytes_array(n_bytes))
+        n = checks.array(n_bytes, "n_bytes", ndim=(0, 1), non_negative=True)
+        return _out(self.alpha_s + self.beta_s_per_byte * n)
 
     def as_link(self, name: str = "fitted") -> Link:
         """The fit as a :class:`Link` (latency in microseconds, per-direction GB/s)."""
@@ -472,8 +453,8 @@ class TransferMeasurement:
 
 def default_message_sizes(largest_bytes: int = 4 * 2**20, count: int = 10) -> np.ndarray:
     """``count`` message sizes spaced evenly on a log scale from 64 bytes to ``largest_bytes`` (whole bytes)."""
-    largest = _whole(largest_bytes, "largest_bytes", 128, MAX_MESSAGE_BYTES)
-    count = _whole(count, "count", 2, MAX_SIZES)
+    largest = checks.whole(largest_bytes, "largest_bytes", 128, MAX_MESSAGE_BYTES)
+    count = checks.whole(count, "count", 2, MAX_SIZES)
     return np.unique(np.geomspace(64, largest, count).round().astype(np.int64))
 
 
@@ -490,11 +471,6 @@ def _message_sizes(sizes) -> np.ndarray:
     if not 1 <= len(found) <= MAX_SIZES:
         raise ValueError(f"sizes must hold 1 to {MAX_SIZES} message sizes, got {len(found)}")
     return np.array(found, dtype=np.int64)
-
-
-def _context():
-    """fork where it is safe and fast (Linux); spawn elsewhere (macOS and Windows)."""
-    return mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
 def _echo_pipe(conn, largest: int) -> None:  # runs in the helper process
@@ -581,9 +557,9 @@ def measure_transfer(sizes, repeats: int = 5, seed: int = 0, method: str = "pipe
     process is always stopped, also after an error. Typically well under a second in total.
     """
     size_list = _message_sizes(sizes)
-    repeats = _whole(repeats, "repeats", 1, MAX_REPEATS)
-    seed = _whole(seed, "seed", 0)
-    method = _choice(method, "method", METHODS)
+    repeats = checks.whole(repeats, "repeats", 1, MAX_REPEATS)
+    seed = checks.whole(seed, "seed", 0)
+    method = checks.choice(method, "method", METHODS)
     moved = 2 * (repeats + 1) * int(size_list.sum())
     if moved > MAX_MOVED_BYTES:
         raise ValueError(f"sizes x repeats would move {moved / 2**20:.0f} MiB; keep it under "

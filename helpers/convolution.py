@@ -14,7 +14,6 @@ Pure numpy/scipy: nothing here imports widgets or matplotlib.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from functools import cache
 
@@ -28,57 +27,11 @@ MODES = ("valid", "same", "full")
 METHODS = ("direct", "fft")
 
 
-# ---- argument checks ----------------------------------------------------------------------------
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
-    return int(value)
-
-
-def _seed(value, name: str = "seed") -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
-    return int(value)
-
-
-_finite = checks.finite
-
-
-def _numbers(array, name: str) -> np.ndarray:
-    try:
-        a = np.asarray(array, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an array of numbers with rows of equal length") from None
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return a
-
-
-def _as_1d(array, name: str, min_size: int = 1) -> np.ndarray:
-    a = _numbers(array, name)
-    if a.ndim != 1 or a.size < min_size:
-        raise ValueError(f"{name} must be 1-D with at least {min_size} value(s), got shape {a.shape}")
-    return a
-
-
-def _as_2d(array, name: str) -> np.ndarray:
-    try:
-        a = np.asarray(array, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a 2-D array of numbers with rows of equal length") from None
-    if a.ndim != 2 or 0 in a.shape:
-        raise ValueError(f"{name} must be a non-empty 2-D array, got shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return a
-
-
 # ---- shapes -------------------------------------------------------------------------------------
 
 def effective_kernel_size(k: int, dilation: int = 1) -> int:
     """Span of a k-tap kernel with taps ``dilation`` apart: d(k-1)+1 pixels."""
-    return _positive_int(dilation, "dilation") * (_positive_int(k, "kernel size") - 1) + 1
+    return checks.whole(dilation, "dilation") * (checks.whole(k, "kernel size") - 1) + 1
 
 
 def output_size(n: int, k: int, padding: int, stride: int = 1, dilation: int = 1) -> int:
@@ -87,10 +40,9 @@ def output_size(n: int, k: int, padding: int, stride: int = 1, dilation: int = 1
     ``padding`` is the number of zeros added on *each* side. Raises ``ValueError`` when the (dilated)
     kernel does not fit in the padded input.
     """
-    n = _positive_int(n, "input size n")
-    if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)) or padding < 0:
-        raise ValueError(f"padding must be a whole number >= 0, got {padding!r}")
-    stride = _positive_int(stride, "stride")
+    n = checks.whole(n, "input size n")
+    checks.whole(padding, "padding", 0)
+    stride = checks.whole(stride, "stride")
     span = effective_kernel_size(k, dilation)
     if span > n + 2 * padding:
         raise ValueError(
@@ -105,8 +57,28 @@ def mode_padding(k_eff: int, mode: str, flipped: bool = True) -> tuple[int, int]
 
     For an even span, 'same' cannot be centred exactly; like scipy, convolution (``flipped``) puts the
     extra zero before, cross-correlation after.
+
+    Parameters
+    ----------
+    k_eff : int
+        Effective kernel span in pixels, d(k-1)+1, at least 1.
+    mode : {'valid', 'same', 'full'}
+    flipped : bool
+        True for convolution, False for cross-correlation.
+
+    Returns
+    -------
+    (int, int)
+        Zeros before and after, in pixels.
+
+    Examples
+    --------
+    >>> mode_padding(3, "same"), mode_padding(4, "same"), mode_padding(4, "same", flipped=False)
+    ((1, 1), (2, 1), (1, 2))
+    >>> mode_padding(3, "full")
+    (2, 2)
     """
-    k_eff = _positive_int(k_eff, "k_eff")
+    k_eff = checks.whole(k_eff, "k_eff")
     if mode == "valid":
         return 0, 0
     if mode == "full":
@@ -121,8 +93,8 @@ def mode_padding(k_eff: int, mode: str, flipped: bool = True) -> tuple[int, int]
 
 def dilate_kernel(kernel: np.ndarray, dilation: int) -> np.ndarray:
     """The kernel with ``dilation - 1`` zeros between taps (what a dilated convolution multiplies by)."""
-    kernel = _as_2d(kernel, "kernel")
-    d = _positive_int(dilation, "dilation")
+    kernel = checks.array(kernel, "kernel", ndim=2)
+    d = checks.whole(dilation, "dilation")
     kh, kw = kernel.shape
     out = np.zeros(((kh - 1) * d + 1, (kw - 1) * d + 1))
     out[::d, ::d] = kernel
@@ -130,12 +102,10 @@ def dilate_kernel(kernel: np.ndarray, dilation: int) -> np.ndarray:
 
 
 def _check_args(image, kernel, mode, stride, dilation, method):
-    image, kernel = _as_2d(image, "image"), _as_2d(kernel, "kernel")
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    stride, dilation = _positive_int(stride, "stride"), _positive_int(dilation, "dilation")
+    image, kernel = checks.array(image, "image", ndim=2), checks.array(kernel, "kernel", ndim=2)
+    checks.choice(mode, "mode", MODES)
+    checks.choice(method, "method", METHODS)
+    stride, dilation = checks.whole(stride, "stride"), checks.whole(dilation, "dilation")
     spans = [effective_kernel_size(k, dilation) for k in kernel.shape]
     if mode == "valid" and any(s > n for s, n in zip(spans, image.shape)):
         raise ValueError(f"in 'valid' mode the kernel (span {spans}) must fit in the image {image.shape}")
@@ -215,7 +185,7 @@ def im2col(image, kernel_shape: tuple[int, int], mode: str = "valid", stride: in
     """
     if not isinstance(kernel_shape, (tuple, list)) or len(kernel_shape) != 2:
         raise ValueError(f"kernel_shape must be (height, width), got {kernel_shape!r}")
-    kh, kw = (_positive_int(k, "kernel size") for k in kernel_shape)
+    kh, kw = (checks.whole(k, "kernel size") for k in kernel_shape)
     image, _, stride, dilation, spans = _check_args(image, np.ones((kh, kw)), mode, stride, dilation,
                                                     "direct")
     padded = _pad(image, spans, mode, flipped=True)
@@ -232,7 +202,7 @@ def im2col(image, kernel_shape: tuple[int, int], mode: str = "valid", stride: in
 
 def conv2d_im2col(image, kernel, mode: str = "same", stride: int = 1, dilation: int = 1) -> np.ndarray:
     """``conv2d`` computed as (flipped kernel row) @ im2col(image): same result, one matrix multiply."""
-    kernel = _as_2d(kernel, "kernel")
+    kernel = checks.array(kernel, "kernel", ndim=2)
     cols = im2col(image, kernel.shape, mode, stride, dilation)
     image = np.asarray(image, dtype=float)
     spans = [effective_kernel_size(k, dilation) for k in kernel.shape]
@@ -245,11 +215,10 @@ def conv2d_im2col(image, kernel, mode: str = "same", stride: int = 1, dilation: 
 
 def gaussian_kernel(size: int, sigma: float) -> np.ndarray:
     """A ``size`` x ``size`` Gaussian blur kernel (standard deviation ``sigma`` pixels), summing to 1."""
-    size = _positive_int(size, "size")
+    size = checks.whole(size, "size")
     if size % 2 == 0:
         raise ValueError(f"size must be odd so the kernel has a centre, got {size}")
-    if _finite(sigma, "sigma") <= 0:
-        raise ValueError(f"sigma must be a positive number of pixels, got {sigma}")
+    checks.positive(sigma, "sigma")
     x = np.arange(size) - size // 2
     g = np.exp(-(x**2) / (2 * sigma**2))
     k = np.outer(g, g)
@@ -271,7 +240,7 @@ KERNELS: dict[str, np.ndarray] = {
 
 def sample_image(size: int = 128, seed: int = 0) -> np.ndarray:
     """A synthetic grey test image in [0, 1]: gradient, disc, square, stripes and a little noise."""
-    size, seed = _positive_int(size, "size"), _seed(seed)
+    size, seed = checks.whole(size, "size"), checks.seed(seed)
     y, x = np.mgrid[0:size, 0:size] / size
     img = 0.25 + 0.3 * x
     img[(x - 0.3) ** 2 + (y - 0.32) ** 2 < 0.04] = 0.95
@@ -289,7 +258,7 @@ def circular_convolution(a, b) -> np.ndarray:
 
     Without zero-padding the ends wrap around: [1,2,3,4] with [1,1,0,0] gives [5,3,5,7].
     """
-    a, b = _as_1d(a, "a"), _as_1d(b, "b")
+    a, b = checks.array(a, "a", ndim=1), checks.array(b, "b", ndim=1)
     if a.shape != b.shape:
         raise ValueError(f"a and b must be 1-D of the same non-zero length, got {a.shape} and {b.shape}")
     return np.real(np.fft.ifft(np.fft.fft(a) * np.fft.fft(b)))
@@ -299,7 +268,7 @@ def radial_frequency(shape: tuple[int, int]) -> np.ndarray:
     """Distance of every FFT bin from zero frequency, in cycles per pixel (0 to about 0.71), fftshifted."""
     if not isinstance(shape, (tuple, list)) or len(shape) != 2:
         raise ValueError(f"shape must be (rows, columns), got {shape!r}")
-    shape = [_positive_int(n, "shape") for n in shape]
+    shape = [checks.whole(n, "shape") for n in shape]
     fy = np.fft.fftshift(np.fft.fftfreq(shape[0]))
     fx = np.fft.fftshift(np.fft.fftfreq(shape[1]))
     return np.hypot(*np.meshgrid(fy, fx, indexing="ij"))
@@ -311,11 +280,10 @@ def frequency_filter(image, cutoff: float, keep: str = "low") -> tuple[np.ndarra
     Returns ``(filtered image, log10 magnitude spectrum (fftshifted), mask)``. Filtering is multiplication
     in frequency space, i.e. a convolution in image space.
     """
-    image = _as_2d(image, "image")
-    if not 0 < _finite(cutoff, "cutoff") <= 0.75:
+    image = checks.array(image, "image", ndim=2)
+    if not 0 < checks.finite(cutoff, "cutoff") <= 0.75:
         raise ValueError(f"cutoff must be between 0 and 0.75 cycles per pixel, got {cutoff}")
-    if keep not in ("low", "high"):
-        raise ValueError(f"keep must be 'low' or 'high', got {keep!r}")
+    checks.choice(keep, "keep", ("low", "high"))
     spectrum = np.fft.fftshift(np.fft.fft2(image))
     radius = radial_frequency(image.shape)
     mask = radius <= cutoff if keep == "low" else radius > cutoff
@@ -323,42 +291,38 @@ def frequency_filter(image, cutoff: float, keep: str = "low") -> tuple[np.ndarra
     return filtered, np.log10(np.abs(spectrum) + 1e-9), mask
 
 
+def energy_share(image, mask) -> float:
+    """Share (0 to 1) of the image's spectral energy, sum |F|^2, that lies in the frequency bins where ``mask``
+    (fftshifted, as from :func:`frequency_filter`) is True; 0 for an all-zero image.
+
+    Examples
+    --------
+    >>> image = np.cos(2 * np.pi * 0.25 * np.arange(8))[None, :] * np.ones((8, 1))  # 0.25 cycles/pixel
+    >>> round(energy_share(image, radial_frequency(image.shape) <= 0.1), 12)  # low-pass: the stripes are gone
+    0.0
+    >>> round(energy_share(image, radial_frequency(image.shape) <= 0.3), 12)
+    1.0
+    """
+    image = checks.array(image, "image", ndim=2)
+    mask = np.asarray(mask)
+    if mask.shape != image.shape or mask.dtype != bool:
+        raise ValueError(f"mask must be a boolean array of the image's shape {image.shape}, got {mask!r}")
+    power = np.abs(np.fft.fftshift(np.fft.fft2(image))) ** 2
+    total = power.sum()
+    return float(power[mask].sum() / total) if total > 0 else 0.0
+
+
 def direct_cost_macs(n: int, k: int) -> int:
     """Multiply-adds of a direct 'same' convolution of an n x n image by a k x k kernel: n^2 k^2."""
-    return _positive_int(n, "n") ** 2 * _positive_int(k, "k") ** 2
-
-
-def time_methods(image_size: int, kernel_sizes, repeats: int = 3, seed: int = 0) -> dict[str, np.ndarray]:
-    """Measured seconds (best of ``repeats``) of ``conv2d`` direct and FFT for each odd kernel size."""
-    n = _positive_int(image_size, "image size")
-    if n > 1024:
-        raise ValueError(f"image size must be at most 1024 pixels, got {n}")
-    repeats, seed = _positive_int(repeats, "repeats"), _seed(seed)
-    if not isinstance(kernel_sizes, (list, tuple, np.ndarray)):
-        raise ValueError(f"kernel sizes must be a list of whole numbers, got {kernel_sizes!r}")
-    sizes = np.array([_positive_int(k, "kernel sizes") for k in kernel_sizes], dtype=int)
-    if sizes.size == 0 or np.any(sizes > n):
-        raise ValueError(f"kernel sizes must be between 1 and the image size {n}, got {sizes.tolist()}")
-    rng = np.random.default_rng(seed)
-    image = rng.random((n, n))
-    result = {"kernel_size": sizes, "direct": np.empty(sizes.size), "fft": np.empty(sizes.size)}
-    for i, k in enumerate(sizes):
-        kernel = rng.random((k, k))
-        for method in METHODS:
-            best = np.inf
-            for _ in range(repeats):
-                start = time.perf_counter()
-                conv2d(image, kernel, method=method)
-                best = min(best, time.perf_counter() - start)
-            result[method][i] = best
-    return result
+    return checks.whole(n, "n") ** 2 * checks.whole(k, "k") ** 2
 
 
 def crossover_kernel_size(timings: dict[str, np.ndarray]) -> int | None:
     """Smallest kernel size from which FFT stays faster than direct, or None if it never does."""
     if not isinstance(timings, dict) or not {"kernel_size", "direct", "fft"} <= set(timings):
-        raise ValueError("timings must be a dict with kernel_size, direct and fft (as from time_methods)")
-    direct, fft = _as_1d(timings["direct"], "timings['direct']"), _as_1d(timings["fft"], "timings['fft']")
+        raise ValueError("timings must be a dict with kernel_size, direct and fft (as from machine.time_methods)")
+    direct = checks.array(timings["direct"], "timings['direct']", ndim=1)
+    fft = checks.array(timings["fft"], "timings['fft']", ndim=1)
     if direct.shape != fft.shape or len(timings["kernel_size"]) != direct.size or min(direct.min(), fft.min()) < 0:
         raise ValueError("timings must hold one non-negative time per kernel size for each method")
     faster = fft < direct
@@ -372,7 +336,7 @@ def crossover_kernel_size(timings: dict[str, np.ndarray]) -> int | None:
 
 def distribution_convolution(p, q) -> np.ndarray:
     """Probability mass function of X + Y for independent X ~ p and Y ~ q on 0, 1, 2, ... (offsets add)."""
-    p, q = _as_1d(p, "p"), _as_1d(q, "q")
+    p, q = checks.array(p, "p", ndim=1), checks.array(q, "q", ndim=1)
     for name, d in (("p", p), ("q", q)):
         if d.ndim != 1 or d.size == 0:
             raise ValueError(f"{name} must be a non-empty 1-D list of probabilities")
@@ -384,8 +348,22 @@ def distribution_convolution(p, q) -> np.ndarray:
 
 
 def dice_sum_pmf(n_dice: int, sides: int = 6) -> tuple[np.ndarray, np.ndarray]:
-    """Totals and their probabilities when ``n_dice`` fair ``sides``-sided dice are summed."""
-    n_dice, sides = _positive_int(n_dice, "number of dice"), _positive_int(sides, "sides")
+    """Totals and their probabilities when ``n_dice`` fair ``sides``-sided dice are summed.
+
+    Returns
+    -------
+    totals : ndarray of int
+        ``n_dice`` to ``n_dice * sides``.
+    pmf : ndarray of float
+        Probability of each total (sums to 1): the n-fold convolution of the single die's distribution.
+
+    Examples
+    --------
+    >>> totals, pmf = dice_sum_pmf(2, 6)
+    >>> int(totals[5]), round(float(pmf[5]) * 36)  # a total of 7: 6 of the 36 outcomes
+    (7, 6)
+    """
+    n_dice, sides = checks.whole(n_dice, "number of dice"), checks.whole(sides, "sides")
     if n_dice * sides > 100_000:
         raise ValueError(f"{n_dice} dice of {sides} sides is too many to tabulate")
     die = np.full(sides, 1 / sides)
@@ -397,10 +375,10 @@ def dice_sum_pmf(n_dice: int, sides: int = 6) -> tuple[np.ndarray, np.ndarray]:
 
 def normal_approximation(totals, n_dice: int, sides: int = 6) -> np.ndarray:
     """Central-limit approximation of the dice-sum pmf: a normal density with the same mean and variance."""
-    n_dice, sides = _positive_int(n_dice, "number of dice"), _positive_int(sides, "sides")
+    n_dice, sides = checks.whole(n_dice, "number of dice"), checks.whole(sides, "sides")
     mean = n_dice * (sides + 1) / 2
     var = n_dice * (sides**2 - 1) / 12
-    t = _as_1d(totals, "totals")
+    t = checks.array(totals, "totals", ndim=1)
     if var == 0:
         return (t == mean).astype(float)
     return np.exp(-((t - mean) ** 2) / (2 * var)) / np.sqrt(2 * np.pi * var)
@@ -408,7 +386,7 @@ def normal_approximation(totals, n_dice: int, sides: int = 6) -> np.ndarray:
 
 def combined_gaussian_sigma(*sigmas: float) -> float:
     """Standard deviation after convolving Gaussians: sqrt(sum of squares) (blur twice = blur once, wider)."""
-    if not sigmas or any(_finite(s, "sigmas") < 0 for s in sigmas):
+    if not sigmas or any(checks.finite(s, "sigmas") < 0 for s in sigmas):
         raise ValueError(f"sigmas must be non-negative finite numbers, got {sigmas}")
     return float(np.sqrt(np.sum(np.square(sigmas))))
 
@@ -418,15 +396,42 @@ def heat_diffusion(profile, steps: int, alpha: float = 0.25) -> np.ndarray:
 
     Stable (no growing oscillation) only for 0 < alpha <= 0.5.
     """
-    u = _as_1d(profile, "profile", min_size=3)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0 or steps > 100_000:
-        raise ValueError(f"steps must be a whole number from 0 to 100000, got {steps!r}")
-    if not 0 < _finite(alpha, "alpha") <= 0.5:
+    u = checks.array(profile, "profile", min_size=3, ndim=1)
+    checks.whole(steps, "steps", 0, 100_000)
+    if not 0 < checks.finite(alpha, "alpha") <= 0.5:
         raise ValueError(f"alpha must be in (0, 0.5] for a stable step, got {alpha}")
     kernel = np.array([alpha, 1 - 2 * alpha, alpha])
     for _ in range(steps):
         u = np.convolve(u, kernel, mode="same")
     return u
+
+
+def diffusion_sigma(alpha: float, steps: int) -> float:
+    """Spread (standard deviation, in positions) of a unit spike after ``steps`` heat-diffusion steps of rate
+    ``alpha``: sqrt(2 alpha t), since each step adds variance 2 alpha.
+
+    Examples
+    --------
+    >>> diffusion_sigma(0.25, 8)
+    2.0
+    """
+    return float(np.sqrt(2 * checks.positive(alpha, "alpha") * checks.whole(steps, "steps", 0, 100_000)))
+
+
+def diffusion_gaussian(x, alpha: float, steps: int) -> np.ndarray:
+    """The Gaussian that ``steps`` heat-diffusion steps of rate ``alpha`` approach from a unit spike at 0:
+    variance 2 alpha t (a sum of t independent steps of variance 2 alpha each). At t = 0 the spike itself.
+
+    Examples
+    --------
+    >>> diffusion_gaussian([-1, 0, 1], 0.25, 0).tolist()
+    [0.0, 1.0, 0.0]
+    """
+    x = checks.array(x, "x", ndim=1)
+    sigma = diffusion_sigma(alpha, steps)
+    if sigma == 0:
+        return (x == 0).astype(float)
+    return np.exp(-(x**2) / (2 * sigma**2)) / np.sqrt(2 * np.pi * sigma**2)
 
 
 # ---- receptive field and network cost ----------------------------------------------------------------
@@ -438,8 +443,8 @@ def receptive_field(layers: list[tuple[int, int]]) -> int:
         raise ValueError(f"layers must be a list of (kernel, stride) pairs, got {layers!r}")
     r, jump = 1, 1
     for k, s in layers:
-        r += (_positive_int(k, "kernel") - 1) * jump
-        jump *= _positive_int(s, "stride")
+        r += (checks.whole(k, "kernel") - 1) * jump
+        jump *= checks.whole(s, "stride")
     return r
 
 
@@ -457,10 +462,23 @@ class LayerCost:
 def conv_layer_cost(c_in: int, c_out: int, kernel: int, out_h: int, out_w: int, groups: int = 1,
                     bias: bool = True) -> tuple[int, int]:
     """(MACs, parameters) of a conv layer: MACs = out_h*out_w*c_out*(c_in/groups)*k^2;
-    params = c_out*((c_in/groups)*k^2 + bias). A FLOP count is usually 2 x MACs."""
-    c_in, c_out, kernel = (_positive_int(v, n) for v, n in ((c_in, "c_in"), (c_out, "c_out"),
+    params = c_out*((c_in/groups)*k^2 + bias). A FLOP count is usually 2 x MACs.
+
+    Returns
+    -------
+    macs : int
+        Multiply-accumulates of one image.
+    params : int
+        Weights (and biases if ``bias``).
+
+    Examples
+    --------
+    >>> conv_layer_cost(3, 64, 7, 112, 112)  # ResNet-50's first layer: 118 million MACs, 9,472 parameters
+    (118013952, 9472)
+    """
+    c_in, c_out, kernel = (checks.whole(v, n) for v, n in ((c_in, "c_in"), (c_out, "c_out"),
                                                             (kernel, "kernel")))
-    out_h, out_w, groups = (_positive_int(v, n) for v, n in ((out_h, "out_h"), (out_w, "out_w"),
+    out_h, out_w, groups = (checks.whole(v, n) for v, n in ((out_h, "out_h"), (out_w, "out_w"),
                                                              (groups, "groups")))
     if c_in % groups or c_out % groups:
         raise ValueError(f"groups={groups} must divide c_in={c_in} and c_out={c_out}")
@@ -469,6 +487,15 @@ def conv_layer_cost(c_in: int, c_out: int, kernel: int, out_h: int, out_w: int, 
 
 
 NETWORKS = ("alexnet", "vgg16", "resnet50")
+
+
+def layer_channels(network: str, layer: str) -> tuple[int, int]:
+    """(input, output) channels or features of one layer of ``conv_architectures.csv``, e.g. ``("vgg16", "fc6")``."""
+    checks.choice(network, "network", NETWORKS)
+    for row in load_table("conv_architectures").where(network=network):
+        if row.name == layer:
+            return row.in_channels, row.out_channels
+    raise ValueError(f"layer must be a layer of {network} in conv_architectures.csv, got {layer!r}")
 
 
 @dataclass(frozen=True)
@@ -491,8 +518,7 @@ class NetworkCost:
 def network_cost(name: str) -> NetworkCost:
     """Cost of ``alexnet``, ``vgg16`` or ``resnet50`` for one 224x224 image, summed layer by layer from
     ``conv_architectures.csv`` (conv and fully connected layers; BatchNorm adds 2 parameters per channel)."""
-    if name not in NETWORKS:
-        raise ValueError(f"network must be one of {NETWORKS}, got {name!r}")
+    checks.choice(name, "network", NETWORKS)
     return _network_cost(name)
 
 

@@ -1,4 +1,4 @@
-"""Measure this machine: numpy matrix-multiply speed, memory-copy bandwidth, core count.
+"""Measure this machine: numpy matrix-multiply speed, memory-copy bandwidth, core count, convolution timings.
 
 Measurements are real and therefore vary from run to run and machine to machine; notebooks print
 them in cells tagged as machine-dependent and check only their shape and plausibility.
@@ -6,12 +6,16 @@ them in cells tagged as machine-dependent and check only their shape and plausib
 
 from __future__ import annotations
 
+import io
 import os
 import platform
-import time
 from dataclasses import dataclass
 
 import numpy as np
+
+from . import checks
+from .convolution import METHODS, conv2d
+from .measure import best_time_s, times_s
 
 
 @dataclass(frozen=True)
@@ -34,53 +38,32 @@ def core_count() -> int:
         return os.cpu_count() or 1
 
 
-def _whole(value, name: str, low: int = 1, high: int | None = None) -> int:
-    """A whole number from ``low`` to ``high``, or a ``ValueError`` naming the argument."""
-    if (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low
-            or (high is not None and value > high)):
-        raise ValueError(f"{name} must be a whole number {f'between {low} and {high}' if high else f'>= {low}'}"
-                         f", got {value!r}")
-    return int(value)
-
-
 def _float_dtype(dtype) -> str:
-    if dtype not in ("float32", "float64"):
-        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
-    return dtype
-
-
-def _best_time_s(fn, repeats: int) -> float:
-    fn()  # warm-up: first call pays for page faults and thread start-up
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+    return checks.choice(dtype, "dtype", ("float32", "float64"))
 
 
 def matmul_flops(n: int) -> int:
     """FLOPs of an n x n by n x n matrix multiply: n^3 multiplies and n^2 (n-1) adds, about 2 n^3."""
-    return 2 * _whole(n, "n") ** 3
+    return 2 * checks.whole(n, "n") ** 3
 
 
 def measure_matmul_gflops(n: int = 512, dtype: str = "float32", repeats: int = 3, seed: int = 0) -> float:
     """Best-of-``repeats`` GFLOP/s of numpy's ``a @ b`` for n x n matrices of ``dtype``."""
-    n, repeats, seed = _whole(n, "n", 1, 8192), _whole(repeats, "repeats"), _whole(seed, "seed", 0)
+    n, repeats, seed = checks.whole(n, "n", 1, 8192), checks.whole(repeats, "repeats"), checks.whole(seed, "seed", 0)
     dtype = _float_dtype(dtype)
     rng = np.random.default_rng(seed)
     a = rng.standard_normal((n, n)).astype(dtype)
     b = rng.standard_normal((n, n)).astype(dtype)
-    seconds = _best_time_s(lambda: a @ b, repeats)
+    seconds = best_time_s(lambda: a @ b, repeats)
     return matmul_flops(n) / seconds / 1e9
 
 
 def measure_copy_bandwidth_gbs(megabytes: int = 64, repeats: int = 3) -> float:
     """Best-of-``repeats`` memory bandwidth in GB/s of copying a ``megabytes`` array (read + write)."""
-    megabytes, repeats = _whole(megabytes, "megabytes", 1, 1024), _whole(repeats, "repeats")
+    megabytes, repeats = checks.whole(megabytes, "megabytes", 1, 1024), checks.whole(repeats, "repeats")
     src = np.ones(megabytes * 2**20 // 8, dtype=np.float64)
     dst = np.empty_like(src)
-    seconds = _best_time_s(lambda: np.copyto(dst, src), repeats)
+    seconds = best_time_s(lambda: np.copyto(dst, src), repeats)
     return 2 * src.nbytes / seconds / 1e9  # each byte is read once and written once
 
 
@@ -88,8 +71,8 @@ def matmul_sweep(sizes: list[int], dtype: str = "float32", repeats: int = 2) -> 
     """Measured GFLOP/s for each matrix size in ``sizes`` (array of the same length)."""
     if not isinstance(sizes, (list, tuple, np.ndarray)) or len(sizes) == 0:
         raise ValueError(f"sizes must be a non-empty list of matrix sizes, got {sizes!r}")
-    sizes = [_whole(n, "sizes", 1, 8192) for n in sizes]
-    dtype, repeats = _float_dtype(dtype), _whole(repeats, "repeats")
+    sizes = [checks.whole(n, "sizes", 1, 8192) for n in sizes]
+    dtype, repeats = _float_dtype(dtype), checks.whole(repeats, "repeats")
     return np.array([measure_matmul_gflops(n, dtype, repeats) for n in sizes])
 
 
@@ -103,3 +86,79 @@ def profile(n: int = 512) -> MachineProfile:
         copy_bandwidth_gbs=measure_copy_bandwidth_gbs(),
         matmul_size=n,
     )
+
+
+def time_methods(image_size: int, kernel_sizes, repeats: int = 3, seed: int = 0) -> dict[str, np.ndarray]:
+    """Measured seconds (best of ``repeats``) of ``conv2d`` direct and FFT for each kernel size.
+
+    Parameters
+    ----------
+    image_size : int
+        Side of the random square image, 1 to 1024 pixels.
+    kernel_sizes : list of int
+        Kernel sides, each from 1 to ``image_size``.
+    repeats : int
+        Timed calls per method and size (the shortest counts), at least 1.
+    seed : int
+        Seed of the random image and kernels, at least 0.
+
+    Returns
+    -------
+    dict
+        ``kernel_size`` (the sizes), ``direct`` and ``fft`` (seconds, one per size).
+    """
+    n = checks.whole(image_size, "image size", 1, 1024)
+    repeats, seed = checks.whole(repeats, "repeats"), checks.seed(seed)
+    if not isinstance(kernel_sizes, (list, tuple, np.ndarray)):
+        raise ValueError(f"kernel sizes must be a list of whole numbers, got {kernel_sizes!r}")
+    sizes = np.array([checks.whole(k, "kernel sizes") for k in kernel_sizes], dtype=int)
+    if sizes.size == 0 or np.any(sizes > n):
+        raise ValueError(f"kernel sizes must be between 1 and the image size {n}, got {sizes.tolist()}")
+    rng = np.random.default_rng(seed)
+    image = rng.random((n, n))
+    result = {"kernel_size": sizes, "direct": np.empty(sizes.size), "fft": np.empty(sizes.size)}
+    for i, k in enumerate(sizes):
+        kernel = rng.random((k, k))
+        for method in METHODS:
+            result[method][i] = best_time_s(lambda kernel=kernel, method=method: conv2d(image, kernel, method=method),
+                                            repeats, warmup=0)
+    return result
+
+
+def _sample_jpeg(size: int, seed: int) -> bytes:
+    from PIL import Image  # Pillow ships with matplotlib; imported here to keep `import helpers.machine` light
+
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:size, 0:size]
+    img = np.stack([(x * 255 // size), (y * 255 // size), ((x + y) * 127 // size)], -1).astype(np.uint8)
+    img = np.clip(img + rng.normal(0, 12, img.shape), 0, 255).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, format="JPEG", quality=90)
+    return buf.getvalue()
+
+
+def measure_decode_rate(n_images: int = 20, size: int = 320, crop: int = 224, seed: int = 0) -> tuple[float, int]:
+    """Measure on this machine, on one core: JPEG-decode a ``size`` x ``size`` photo-like image, random-crop
+    ``crop`` x ``crop``, flip and normalise to float32. Returns (images per second, JPEG bytes per image)."""
+    from PIL import Image
+
+    n_images = checks.whole(n_images, "n_images", 1, 500)
+    size, crop = checks.whole(size, "size", 32, 1024), checks.whole(crop, "crop", 32, 1024)
+    checks.seed(seed)
+    if not 32 <= crop <= size <= 1024:
+        raise ValueError(f"need 32 <= crop <= size <= 1024, got crop={crop}, size={size}")
+    data = _sample_jpeg(size, seed)
+    rng = np.random.default_rng(seed)
+    mean, std = np.array([0.485, 0.456, 0.406]) * 255, np.array([0.229, 0.224, 0.225]) * 255
+
+    def one():
+        img = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+        r, c = rng.integers(0, size - crop + 1, 2)
+        patch = img[r : r + crop, c : c + crop]
+        if rng.random() < 0.5:
+            patch = patch[:, ::-1]
+        return ((patch - mean) / std).astype(np.float32)
+
+    one()  # warm-up: the first decode loads Pillow's codec
+    seconds = times_s(lambda: [one() for _ in range(n_images)], repeats=1, warmup=0)[0]
+    return n_images / seconds, len(data)

@@ -15,36 +15,45 @@ import numpy as np
 
 from . import checks, cluster
 from .data import load_table
+from .gpus import ADAM_MIXED_BYTES, GPU
 
-
-def _whole(value, name: str, low: int = 1, high: int = 10**9) -> int:
-    return checks.whole(value, name, low, high)
-
-
-_positive, _flag = checks.positive, checks.flag
+MAX_COUNT = 10**9  # largest layer size, batch or device count accepted
 
 
 # ---- one layer: data against model parallelism ------------------------------------------------------
 
 def dp_bytes_per_step(d_in: int, d_out: int, p: int, bytes_per_value: float = 4) -> float:
     """Bytes each device sends to all-reduce the layer's weight gradient (ring): 2(p-1)/p d_in d_out s."""
-    d_in, d_out, p = _whole(d_in, "d_in"), _whole(d_out, "d_out"), _whole(p, "p", 1, 100_000)
-    return 2 * (p - 1) / p * d_in * d_out * _positive(bytes_per_value, "bytes_per_value")
+    d_in, d_out = checks.whole(d_in, "d_in", 1, MAX_COUNT), checks.whole(d_out, "d_out", 1, MAX_COUNT)
+    p = checks.whole(p, "p", 1, 100_000)
+    return 2 * (p - 1) / p * d_in * d_out * checks.positive(bytes_per_value, "bytes_per_value")
 
 
 def mp_bytes_per_step(d_in: int, d_out: int, batch: int, p: int, bytes_per_value: float = 4) -> dict[str, float]:
     """Bytes each device sends when the layer's weight is split over p devices (by columns: outputs are
     all-gathered forward, input gradients reduce-scattered backward; by rows the two collectives swap, with the
-    same volume): (p-1)/p b d_out s forward and (p-1)/p b d_in s backward."""
-    d_in, d_out = _whole(d_in, "d_in"), _whole(d_out, "d_out")
-    b, p = _whole(batch, "batch"), _whole(p, "p", 1, 100_000)
-    s = _positive(bytes_per_value, "bytes_per_value")
+    same volume): (p-1)/p b d_out s forward and (p-1)/p b d_in s backward.
+
+    Returns
+    -------
+    dict of str to float
+        Bytes per device per step: ``forward`` (outputs gathered) and ``backward`` (input gradients
+        reduce-scattered).
+
+    Examples
+    --------
+    >>> mp_bytes_per_step(1000, 1000, 128, 4)  # 3/4 x 128 x 1000 x 4 bytes each way
+    {'forward': 384000.0, 'backward': 384000.0}
+    """
+    d_in, d_out = checks.whole(d_in, "d_in", 1, MAX_COUNT), checks.whole(d_out, "d_out", 1, MAX_COUNT)
+    b, p = checks.whole(batch, "batch", 1, MAX_COUNT), checks.whole(p, "p", 1, 100_000)
+    s = checks.positive(bytes_per_value, "bytes_per_value")
     return {"forward": (p - 1) / p * b * d_out * s, "backward": (p - 1) / p * b * d_in * s}
 
 
 def crossover_batch(d_in: int, d_out: int) -> float:
     """Batch size below which model parallelism sends fewer bytes: 2 d_in d_out / (d_in + d_out)."""
-    d_in, d_out = _whole(d_in, "d_in"), _whole(d_out, "d_out")
+    d_in, d_out = checks.whole(d_in, "d_in", 1, MAX_COUNT), checks.whole(d_out, "d_out", 1, MAX_COUNT)
     return 2 * d_in * d_out / (d_in + d_out)
 
 
@@ -73,7 +82,7 @@ def split_matmul(x: np.ndarray, w: np.ndarray, p: int, split: str = "column") ->
     """Compute x @ w on ``p`` worker processes. ``column``: worker k multiplies x by its columns of w and the
     slices are concatenated (an all-gather). ``row``: worker k multiplies its columns of x by its rows of w and the
     partial products are summed (an all-reduce). The result equals x @ w up to floating-point rounding."""
-    import multiprocessing as mp
+    from .measure import process_context
 
     try:
         x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
@@ -85,7 +94,7 @@ def split_matmul(x: np.ndarray, w: np.ndarray, p: int, split: str = "column") ->
         raise ValueError("x and w must hold finite numbers (no NaN or infinity)")
     if max(x.shape + w.shape) > 4096:
         raise ValueError(f"matrices larger than 4096 on a side are refused, got {x.shape} and {w.shape}")
-    p = _whole(p, "p", 1, 8)
+    p = checks.whole(p, "p", 1, 8)
     if split not in ("column", "row"):
         raise ValueError(f"split must be 'column' or 'row', got {split!r}")
     along = w.shape[1] if split == "column" else w.shape[0]
@@ -97,7 +106,7 @@ def split_matmul(x: np.ndarray, w: np.ndarray, p: int, split: str = "column") ->
     else:
         tasks = [(x[:, a:b], w[a:b, :]) for a, b in zip(bounds[:-1], bounds[1:])]
     start = time.perf_counter()
-    with mp.get_context("fork").Pool(p) as pool:
+    with process_context().Pool(p) as pool:
         results = pool.map(_part_product, tasks)
     parts = [r[0] for r in results]
     output = np.concatenate(parts, axis=1) if split == "column" else np.sum(parts, axis=0)
@@ -112,8 +121,9 @@ def split_matmul(x: np.ndarray, w: np.ndarray, p: int, split: str = "column") ->
 
 def tp_allreduce_bytes(batch: int, seq: int, hidden: int, bytes_per_value: float = 2) -> float:
     """Bytes of one Megatron tensor-parallel all-reduce: the activations b x seq x hidden."""
-    return _whole(batch, "batch") * _whole(seq, "seq") * _whole(hidden, "hidden") \
-        * _positive(bytes_per_value, "bytes_per_value")
+    return checks.whole(batch, "batch", 1, MAX_COUNT) * checks.whole(seq, "seq", 1, MAX_COUNT) \
+        * checks.whole(hidden, "hidden", 1, MAX_COUNT) \
+        * checks.positive(bytes_per_value, "bytes_per_value")
 
 
 def tp_comm_time_s(batch: int, seq: int, hidden: int, layers: int, tp: int, link: cluster.Link,
@@ -121,7 +131,8 @@ def tp_comm_time_s(batch: int, seq: int, hidden: int, layers: int, tp: int, link
     """Seconds of tensor-parallel communication per step: 4 all-reduces (2 forward, 2 backward) per
     transformer layer (one after attention, one after the MLP), ring over ``tp`` devices on ``link``."""
     n = tp_allreduce_bytes(batch, seq, hidden, bytes_per_value)
-    return 4 * _whole(layers, "layers") * cluster.allreduce_time_s(n, _whole(tp, "tp", 1, 1024), link, "ring")
+    layers, tp = checks.whole(layers, "layers", 1, MAX_COUNT), checks.whole(tp, "tp", 1, 1024)
+    return 4 * layers * cluster.allreduce_time_s(n, tp, link, "ring")
 
 
 # ---- pipeline parallelism --------------------------------------------------------------------------
@@ -129,8 +140,8 @@ def tp_comm_time_s(batch: int, seq: int, hidden: int, layers: int, tp: int, link
 def bubble_fraction(stages: int, microbatches: int, virtual: int = 1) -> float:
     """Idle share of a pipeline's time: (p-1) / (v m + p - 1) for p stages, m micro-batches and v virtual
     stages per device (v = 1: GPipe and 1F1B; v > 1: interleaved 1F1B)."""
-    p, m, v = _whole(stages, "stages", 1, 4096), _whole(microbatches, "microbatches", 1, 10**6), \
-        _whole(virtual, "virtual", 1, 64)
+    p, m, v = checks.whole(stages, "stages", 1, 4096), checks.whole(microbatches, "microbatches", 1, 10**6), \
+        checks.whole(virtual, "virtual", 1, 64)
     return (p - 1) / (v * m + p - 1)
 
 
@@ -178,9 +189,8 @@ def _stage_order(stage: int, p: int, m: int, kind: str) -> list[tuple[str, int]]
 
 def simulate_pipeline(stages: int, microbatches: int, schedule: str = "1f1b") -> PipelineRun:
     """Simulate a pipeline schedule with forward 1 and backward 2 time units per micro-batch and stage."""
-    p, m = _whole(stages, "stages", 1, 64), _whole(microbatches, "microbatches", 1, 512)
-    if schedule not in SCHEDULES:
-        raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
+    p, m = checks.whole(stages, "stages", 1, 64), checks.whole(microbatches, "microbatches", 1, 512)
+    checks.choice(schedule, "schedule", SCHEDULES)
     orders = [_stage_order(s, p, m, schedule) for s in range(p)]
     done: dict[tuple[str, int, int], int] = {}
     free = [0] * p
@@ -218,16 +228,30 @@ def simulate_pipeline(stages: int, microbatches: int, schedule: str = "1f1b") ->
 
 # ---- training memory ------------------------------------------------------------------------------
 
-MODEL_STATE_BYTES = {"weights": 2, "gradients": 2, "optimizer": 12}  # mixed-precision Adam (ZeRO paper)
+MODEL_STATE_BYTES = ADAM_MIXED_BYTES  # mixed-precision Adam (ZeRO paper), one table in gpus.py
 
 
 def model_state_gb(params: float, dp: int = 1, tp: int = 1, pp: int = 1, zero_stage: int = 0) -> dict[str, float]:
     """Per-GPU GB of weights, gradients and optimizer states (mixed-precision Adam: 2 + 2 + 12 bytes per
     parameter) when tensor and pipeline parallelism split the model over tp x pp GPUs and ZeRO stage 1, 2 or 3
-    shards optimizer states, then gradients, then weights over the dp data-parallel replicas."""
-    psi = _positive(params, "params") / (_whole(tp, "tp") * _whole(pp, "pp"))
-    dp = _whole(dp, "dp")
-    stage = _whole(zero_stage, "zero_stage", 0, 3) if not isinstance(zero_stage, bool) else -1
+    shards optimizer states, then gradients, then weights over the dp data-parallel replicas.
+
+    Returns
+    -------
+    dict
+        ``weights``, ``gradients`` and ``optimizer``: GB per GPU.
+
+    Examples
+    --------
+    >>> model_state_gb(1e9)  # a 1-billion-parameter model on one GPU: 2 + 2 + 12 GB
+    {'weights': 2.0, 'gradients': 2.0, 'optimizer': 12.0}
+    >>> model_state_gb(1e9, dp=4, zero_stage=1)["optimizer"]  # ZeRO-1 shards the 12 GB over 4 replicas
+    3.0
+    """
+    tp, pp = checks.whole(tp, "tp", 1, MAX_COUNT), checks.whole(pp, "pp", 1, MAX_COUNT)
+    psi = checks.positive(params, "params") / (tp * pp)
+    dp = checks.whole(dp, "dp", 1, MAX_COUNT)
+    stage = checks.whole(zero_stage, "zero_stage", 0, 3) if not isinstance(zero_stage, bool) else -1
     if stage < 0:
         raise ValueError(f"zero_stage must be 0, 1, 2 or 3, got {zero_stage!r}")
     share = {"weights": 1.0, "gradients": 1.0, "optimizer": 1.0}
@@ -245,19 +269,19 @@ def activation_gb(seq: int, micro_batch: int, hidden: int, layers: int, tp: int 
     """Activation memory (GB) on the first pipeline stage under 1F1B, which holds pp micro-batches in flight:
     per layer about 34 s b h bytes in 16-bit precision, divided by tp (Korthikanti et al. 2022, attention-score
     term omitted as with FlashAttention), or only the 2 s b h bytes of each layer's input when recomputing."""
-    s, b, h = _whole(seq, "seq"), _whole(micro_batch, "micro_batch"), _whole(hidden, "hidden")
-    layers, tp, pp = _whole(layers, "layers"), _whole(tp, "tp"), _whole(pp, "pp")
-    per_value = 2 if _flag(recompute, "recompute") else 34 / tp
-    per_layer = per_value * s * b * h * _positive(bytes_per_value, "bytes_per_value") / 2
+    s, b = checks.whole(seq, "seq", 1, MAX_COUNT), checks.whole(micro_batch, "micro_batch", 1, MAX_COUNT)
+    h = checks.whole(hidden, "hidden", 1, MAX_COUNT)
+    layers = checks.whole(layers, "layers", 1, MAX_COUNT)
+    tp, pp = checks.whole(tp, "tp", 1, MAX_COUNT), checks.whole(pp, "pp", 1, MAX_COUNT)
+    per_value = 2 if checks.flag(recompute, "recompute") else 34 / tp
+    per_layer = per_value * s * b * h * checks.positive(bytes_per_value, "bytes_per_value") / 2
     return per_layer * math.ceil(layers / pp) * pp / 1e9
 
 
 def training_memory_per_gpu_gb(params: float, dp: int = 1, tp: int = 1, pp: int = 1, zero_stage: int = 0,
                                activations_gb: float = 0.0) -> float:
     """Total per-GPU GB: model states (``model_state_gb``) plus activations."""
-    if isinstance(activations_gb, bool) or not isinstance(activations_gb, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(activations_gb) or activations_gb < 0:
-        raise ValueError(f"activations_gb must be >= 0, got {activations_gb}")
+    checks.non_negative(activations_gb, "activations_gb")
     return sum(model_state_gb(params, dp, tp, pp, zero_stage).values()) + activations_gb
 
 
@@ -299,6 +323,14 @@ def _divisors(n: int) -> list[int]:
     return [d for d in range(1, n + 1) if n % d == 0]
 
 
+def intra_node_link(g: GPU) -> cluster.Link:
+    """The link between the GPUs of one node in the planner: the GPU's NVLink from ``gpus.csv`` (SXM parts), else
+    PCIe 4.0 x16 for NVIDIA cards and PCIe 5.0 x16 for other vendors' cards."""
+    if not isinstance(g, GPU):
+        raise ValueError(f"g must be a GPU (from gpus.gpu() or gpus.all_gpus()), got {g!r}")
+    return cluster.link(g.nvlink or ("PCIe 4.0 x16" if g.vendor == "NVIDIA" else "PCIe 5.0 x16"))
+
+
 def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float, intra_link: cluster.Link,
          inter_link: cluster.Link, gpus_per_node: int = 8, global_batch: int = 512, micro_batch: int = 1,
          zero_stage: int = 1, recompute: bool = True, efficiency: float = 0.5) -> list[Plan]:
@@ -310,15 +342,16 @@ def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float
         raise ValueError(f"model must be a ModelShape (from model_shape() or model_shapes()), got {model!r}")
     cluster._check_link(intra_link, "intra_link")
     cluster._check_link(inter_link, "inter_link")
-    _flag(recompute, "recompute")
-    n = _whole(n_gpus, "n_gpus", 1, 100_000)
-    gpn = _whole(gpus_per_node, "gpus_per_node", 1, 72)
-    mem = _positive(gpu_memory_gb, "gpu_memory_gb")
-    peak = _positive(peak_flops, "peak_flops")
-    eff = _positive(efficiency, "efficiency")
+    checks.flag(recompute, "recompute")
+    n = checks.whole(n_gpus, "n_gpus", 1, 100_000)
+    gpn = checks.whole(gpus_per_node, "gpus_per_node", 1, 72)
+    mem = checks.positive(gpu_memory_gb, "gpu_memory_gb")
+    peak = checks.positive(peak_flops, "peak_flops")
+    eff = checks.positive(efficiency, "efficiency")
     if eff > 1:
         raise ValueError(f"efficiency must be at most 1, got {eff}")
-    gb, mb = _whole(global_batch, "global_batch"), _whole(micro_batch, "micro_batch")
+    gb = checks.whole(global_batch, "global_batch", 1, MAX_COUNT)
+    mb = checks.whole(micro_batch, "micro_batch", 1, MAX_COUNT)
     tokens = gb * model.seq
     compute = 6 * model.params * tokens / (n * peak * eff)
     plans = []

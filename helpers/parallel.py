@@ -10,7 +10,6 @@ all-reduce runs during the backward pass (about 2/3 of the compute) and only wha
 from __future__ import annotations
 
 import math
-import multiprocessing as mp
 import time
 from dataclasses import dataclass
 
@@ -22,41 +21,12 @@ from . import quantize as Q
 from .convolution import network_cost
 from .data import load_table
 from .gpus import GPU
+from .measure import process_context
 
 BACKWARD_SHARE = 2 / 3  # share of a training step spent in the backward pass (forward 1, backward 2)
 
 
-def _whole(value, name: str, low: int = 1, high: int = 10**7) -> int:
-    return checks.whole(value, name, low, high)
-
-
-_positive, _flag = checks.positive, checks.flag
-
-
-def _seed(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"seed must be a whole number >= 0, got {value!r}")
-    return int(value)
-
-
-def _vector(values, name: str) -> np.ndarray:
-    try:
-        a = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        a = None
-    if a is None or a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must be a non-empty 1-D array of finite numbers")
-    return a
-
-
-def _matrix(values, name: str) -> np.ndarray:
-    try:
-        a = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        a = None
-    if a is None or a.ndim != 2 or 0 in a.shape or not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must be a non-empty 2-D array of finite numbers")
-    return a
+MAX_COUNT = 10**7  # largest count (GPUs, samples, steps, features) accepted
 
 
 def _gpu_counts(n_gpus) -> list[int]:
@@ -64,7 +34,12 @@ def _gpu_counts(n_gpus) -> list[int]:
     items = list(items) if isinstance(items, (list, tuple)) else [items]
     if not items:
         raise ValueError("n_gpus must hold at least one number of GPUs")
-    return [_whole(p, "n_gpus", 1, 100_000) for p in items]
+    return [checks.whole(p, "n_gpus", 1, 100_000) for p in items]
+
+
+def published_scaling() -> list:
+    """Rows of ``scaling.csv``: scaling efficiency against GPUs, measured or predicted, with sources."""
+    return list(load_table("scaling"))
 
 
 # ---- models: parameters and FLOPs ----------------------------------------------------------------------
@@ -88,12 +63,12 @@ def params_per_gflop(model: str) -> float:
 
 def compute_time_s(model: str, batch: float, gpu: GPU, precision: str = "fp16", utilization: float = 0.4) -> float:
     """Seconds of compute for ``batch`` samples at ``utilization`` of the GPU's peak (0.3-0.5 is typical)."""
-    u = _positive(utilization, "utilization")
+    u = checks.positive(utilization, "utilization")
     if u > 1:
         raise ValueError(f"utilization must be at most 1, got {u}")
     if not isinstance(gpu, GPU):
         raise ValueError(f"gpu must be a GPU (from helpers.gpus.gpu() or all_gpus()), got {gpu!r}")
-    return flops_per_sample(model) * _positive(batch, "batch") / (gpu.peak_flops(precision) * u)
+    return flops_per_sample(model) * checks.positive(batch, "batch") / (gpu.peak_flops(precision) * u)
 
 
 def data_parallel_step_time_s(model: str, n_gpus: int, gpu: GPU, link: cluster.Link, batch_per_gpu: float = 32,
@@ -101,8 +76,8 @@ def data_parallel_step_time_s(model: str, n_gpus: int, gpu: GPU, link: cluster.L
     """One synchronous step on ``n_gpus``: compute for ``batch_per_gpu`` samples, all-reduce of the gradient in
     ``bits``-bit values over ``link`` (ring). Returns seconds of ``compute``, ``communication``, ``exposed``
     (communication not hidden) and ``step``."""
-    p = _whole(n_gpus, "n_gpus", 1, 100_000)
-    overlap = _flag(overlap, "overlap")
+    p = checks.whole(n_gpus, "n_gpus", 1, 100_000)
+    overlap = checks.flag(overlap, "overlap")
     if isinstance(bits, bool) or bits not in (1, 2, 4, 8, 16, 32):
         raise ValueError(f"bits must be 1, 2, 4, 8, 16 or 32, got {bits!r}")
     compute = compute_time_s(model, batch_per_gpu, gpu, "fp16", utilization)
@@ -135,14 +110,14 @@ def efficiency(model: str, n_gpus, gpu: GPU, link: cluster.Link, **kw) -> np.nda
 
 def amdahl(p, parallel_fraction: float):
     """Amdahl's law: speedup of a fixed job with ``parallel_fraction`` f on p workers, 1 / ((1 - f) + f / p)."""
-    f = _fraction(parallel_fraction)
+    f = checks.fraction(parallel_fraction, "parallel_fraction")
     p = _workers(p)
     return 1 / ((1 - f) + f / p)
 
 
 def gustafson(p, parallel_fraction: float):
     """Gustafson's law: speedup when the job grows with p (weak scaling), (1 - f) + f p."""
-    f = _fraction(parallel_fraction)
+    f = checks.fraction(parallel_fraction, "parallel_fraction")
     p = _workers(p)
     return (1 - f) + f * p
 
@@ -157,19 +132,13 @@ def _workers(p) -> np.ndarray:
     return a
 
 
-def _fraction(f) -> float:
-    if isinstance(f, bool) or not isinstance(f, (int, float, np.floating)) or not 0 <= f <= 1:
-        raise ValueError(f"parallel_fraction must be between 0 and 1, got {f!r}")
-    return float(f)
-
-
 # ---- gradient compression --------------------------------------------------------------------------
 
 def dynamic_levels(bits: int = 8) -> np.ndarray:
     """Levels of the dynamic (tree) data type of Dettmers (2015), as built by bitsandbytes' ``create_dynamic_map``:
     a sign bit, then a run of zero bits that sets a power of ten (the exponent), an indicator bit, and the
     remaining bits as a linear fraction in [0.1, 1]. Small values get fine steps, large values coarse ones."""
-    bits = _whole(bits, "bits", 3, 8)
+    bits = checks.whole(bits, "bits", 3, 8)
     exponent_bits = bits - 1
     levels = [0.0, 1.0]
     for i in range(exponent_bits):
@@ -190,15 +159,15 @@ def _nearest(values: np.ndarray, levels: np.ndarray) -> np.ndarray:
 def compress_gradient(g, bits: int = 8, scheme: str = "linear", block_size: int = 2048) -> np.ndarray:
     """Round a gradient to ``bits`` bits and read it back: ``linear`` is block-wise absmax integers
     (``helpers.quantize``), ``dynamic`` the dynamic tree type with one absmax scale per block. 32 returns ``g``."""
-    g = _vector(g, "g")
+    g = checks.array(g, "g", ndim=1)
     if bits == 32:
         return g.copy()
     if scheme not in ("linear", "dynamic"):
         raise ValueError(f"scheme must be 'linear' or 'dynamic', got {scheme!r}")
     if scheme == "linear":
         return Q.dequantize(Q.quantize(g, bits, "blockwise", block_size))
-    bits = _whole(bits, "bits", 3, 8)
-    block_size = _whole(block_size, "block_size", 16, 2**20)
+    bits = checks.whole(bits, "bits", 3, 8)
+    block_size = checks.whole(block_size, "block_size", 16, 2**20)
     pad = (-g.size) % block_size
     blocks = np.concatenate([g, np.zeros(pad)]).reshape(-1, block_size)
     scales = np.abs(blocks).max(axis=1, keepdims=True)
@@ -210,15 +179,15 @@ def compress_gradient(g, bits: int = 8, scheme: str = "linear", block_size: int 
 def gradient_like(n: int = 100_000, seed: int = 0) -> np.ndarray:
     """A gradient-shaped test vector: heavy-tailed values (Student t, 3 degrees of freedom) whose scale varies
     by orders of magnitude between layers (blocks of 5000), like real gradients."""
-    n = _whole(n, "n", 1, 2**20)
-    rng = np.random.default_rng(_seed(seed))
+    n = checks.whole(n, "n", 1, 2**20)
+    rng = np.random.default_rng(checks.seed(seed))
     layer_scale = 10 ** rng.uniform(-4, -1, size=math.ceil(n / 5000)).repeat(5000)[:n]
     return rng.standard_t(3, n) * layer_scale
 
 
 def relative_error(g, compressed) -> float:
     """Root-mean-square error of ``compressed`` relative to the RMS of ``g``."""
-    g, c = _vector(g, "g"), _vector(compressed, "compressed")
+    g, c = checks.array(g, "g", ndim=1), checks.array(compressed, "compressed", ndim=1)
     if c.size != g.size:
         raise ValueError(f"compressed must have as many values as g, got {c.size} and {g.size}")
     if not np.any(g):
@@ -241,9 +210,9 @@ class TrainingRun:
 
 def make_dataset(n_samples: int = 4096, features: int = 32, classes: int = 4, seed: int = 0):
     """A seeded classification task: Gaussian inputs labelled by a random teacher network."""
-    n_samples, features = _whole(n_samples, "n_samples", 1, 2**20), _whole(features, "features", 1, 1024)
-    classes = _whole(classes, "classes", 1, 1024)
-    rng = np.random.default_rng(_seed(seed))
+    n_samples, features = checks.whole(n_samples, "n_samples", 1, 2**20), checks.whole(features, "features", 1, 1024)
+    classes = checks.whole(classes, "classes", 1, 1024)
+    rng = np.random.default_rng(checks.seed(seed))
     x = rng.standard_normal((n_samples, features))
     teacher = rng.standard_normal((features, classes))
     y = np.argmax(np.tanh(x @ teacher) + 0.3 * rng.standard_normal((n_samples, classes)), axis=1)
@@ -252,9 +221,9 @@ def make_dataset(n_samples: int = 4096, features: int = 32, classes: int = 4, se
 
 def init_params(features: int, hidden: int, classes: int, seed: int = 0) -> np.ndarray:
     """Flat parameter vector of a one-hidden-layer tanh MLP (W1, b1, W2, b2), seeded."""
-    features, hidden = _whole(features, "features", 1, 1024), _whole(hidden, "hidden", 1, 1024)
-    classes = _whole(classes, "classes", 1, 1024)
-    rng = np.random.default_rng(_seed(seed) + 1)
+    features, hidden = checks.whole(features, "features", 1, 1024), checks.whole(hidden, "hidden", 1, 1024)
+    classes = checks.whole(classes, "classes", 1, 1024)
+    rng = np.random.default_rng(checks.seed(seed) + 1)
     w1 = rng.standard_normal((features, hidden)) / np.sqrt(features)
     w2 = rng.standard_normal((hidden, classes)) / np.sqrt(hidden)
     return np.concatenate([w1.ravel(), np.zeros(hidden), w2.ravel(), np.zeros(classes)])
@@ -262,8 +231,8 @@ def init_params(features: int, hidden: int, classes: int, seed: int = 0) -> np.n
 
 def loss_and_grad(params: np.ndarray, x: np.ndarray, y: np.ndarray, hidden: int, classes: int):
     """Mean softmax cross-entropy of the MLP on (x, y) and its gradient (flat, same layout as ``params``)."""
-    hidden, classes = _whole(hidden, "hidden", 1, 1024), _whole(classes, "classes", 1, 1024)
-    x, params = _matrix(x, "x"), _vector(params, "params")
+    hidden, classes = checks.whole(hidden, "hidden", 1, 1024), checks.whole(classes, "classes", 1, 1024)
+    x, params = checks.array(x, "x", ndim=2), checks.array(params, "params", ndim=1)
     try:
         y = np.asarray(y)
     except (TypeError, ValueError):
@@ -300,11 +269,11 @@ def loss_and_grad(params: np.ndarray, x: np.ndarray, y: np.ndarray, hidden: int,
 
 
 def _check_run(n_workers, steps, batch, hidden, lr):
-    p = _whole(n_workers, "n_workers", 1, 8)
-    steps = _whole(steps, "steps", 1, 2000)
-    batch = _whole(batch, "batch", 1, 4096)
-    hidden = _whole(hidden, "hidden", 1, 1024)
-    lr = _positive(lr, "lr")
+    p = checks.whole(n_workers, "n_workers", 1, 8)
+    steps = checks.whole(steps, "steps", 1, 2000)
+    batch = checks.whole(batch, "batch", 1, 4096)
+    hidden = checks.whole(hidden, "hidden", 1, 1024)
+    lr = checks.positive(lr, "lr")
     if batch % p:
         raise ValueError(f"batch {batch} must divide evenly among {p} workers")
     return p, steps, batch, hidden, lr
@@ -361,7 +330,7 @@ def train_data_parallel(n_workers: int = 2, steps: int = 50, batch: int = 256, h
     x, y = make_dataset(seed=seed)
     classes = int(y.max()) + 1
     init = init_params(x.shape[1], hidden, classes, seed)
-    ctx = mp.get_context("fork")
+    ctx = process_context()
     params_buf = ctx.RawArray("d", init.size)
     grads_buf = ctx.RawArray("d", p * init.size)
     loss_buf = ctx.RawArray("d", p * steps)
@@ -399,16 +368,14 @@ def predicted_speedup(single: TrainingRun, n_workers: int, fit: cluster.AlphaBet
     divides by the workers; each step adds an all-reduce of the gradient with the measured alpha and beta."""
     if not isinstance(single, TrainingRun):
         raise ValueError(f"single must be a TrainingRun (from train_single()), got {single!r}")
-    _positive(single.wall_s, "single.wall_s")
-    p = _whole(n_workers, "n_workers", 1, 8)
+    checks.positive(single.wall_s, "single.wall_s")
+    p = checks.whole(n_workers, "n_workers", 1, 8)
     if not isinstance(fit, cluster.AlphaBetaFit):
         raise ValueError(f"fit must be an AlphaBetaFit (from helpers.cluster.fit_alpha_beta()), got {fit!r}")
-    _positive(fit.beta_s_per_byte, "fit.beta_s_per_byte")
+    checks.positive(fit.beta_s_per_byte, "fit.beta_s_per_byte")
     alpha = fit.alpha_s
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(alpha) or alpha < 0:
-        raise ValueError(f"fit.alpha_s must be a number >= 0, got {alpha!r}")
-    n_params = _whole(n_params, "n_params", 1, 10**13)
+    checks.non_negative(alpha, "fit.alpha_s")
+    n_params = checks.whole(n_params, "n_params", 1, 10**13)
     steps = len(single.losses)
     link = cluster.custom_link("measured", 1 / fit.beta_s_per_byte / 1e9, fit.alpha_s * 1e6)
     comm = steps * float(cluster.allreduce_time_s(n_params * 8, p, link, "ring")) if p > 1 else 0.0

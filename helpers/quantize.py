@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from . import checks
+
 METHODS = ("absmax", "absmax-row", "blockwise", "normal-float", "fp16")
 BLOCK_METHODS = ("blockwise", "normal-float")
 DISTRIBUTIONS = ("normal", "student-t")
@@ -80,43 +82,8 @@ class QuantizationError:
 
 # ---- argument checks -----------------------------------------------------------------------------------------
 
-def _array(x, name: str, ndims: tuple[int, ...] = (1, 2)) -> np.ndarray:
-    """A finite float64 array with 1 to ``MAX_VALUES`` values, or a ``ValueError`` naming ``name``."""
-    if isinstance(x, (str, bytes, dict)) or x is None:
-        raise ValueError(f"{name} must be an array of numbers, got {x!r}")
-    try:
-        arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an array of numbers (equal-length rows), got {str(x)[:40]!r}") from None
-    if arr.ndim not in ndims:
-        raise ValueError(f"{name} must have {' or '.join(map(str, ndims))} dimension(s), got shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty")
-    if arr.size > MAX_VALUES:
-        raise ValueError(f"{name} has {arr.size:,} values; at most {MAX_VALUES:,} are allowed here")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must hold finite numbers (no NaN or infinity)")
-    return arr
-
-
-def _whole(value, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
-    return int(value)
-
-
-def _positive(value, name: str) -> float:
-    if (isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))
-            or not np.isfinite(value) or value <= 0):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return float(value)
-
-
 def _method(method) -> str:
-    if not isinstance(method, str) or method not in METHODS:
-        raise ValueError(f"method must be one of {list(METHODS)}, got {method!r}")
+    checks.choice(method, "method", METHODS)
     return method
 
 
@@ -125,12 +92,12 @@ def _bits(bits, method: str) -> int:
         if isinstance(bits, bool) or bits != 16:
             raise ValueError(f"bits must be 16 for method 'fp16', got {bits!r}")
         return 16
-    return _whole(bits, "bits", 2, 8)
+    return checks.whole(bits, "bits", 2, 8)
 
 
 def _block_size(block_size, method: str, default: int = 64) -> int | None:
     if method in BLOCK_METHODS:
-        return default if block_size is None else _whole(block_size, "block_size", 2, MAX_BLOCK)
+        return default if block_size is None else checks.whole(block_size, "block_size", 2, MAX_BLOCK)
     if block_size is not None:
         raise ValueError(f"block_size applies to {' and '.join(BLOCK_METHODS)} only; give None for "
                          f"method {method!r}, got {block_size!r}")
@@ -145,7 +112,7 @@ def normal_float_levels(bits: int = 4) -> np.ndarray:
     Positive side: ``2**(bits-1)`` normal quantiles from ``NF_OFFSET`` down towards the median; negative side:
     ``2**(bits-1) - 1``; then divided by the largest magnitude (QLoRA's NF4 for ``bits=4``).
     """
-    bits = _whole(bits, "bits", 2, 8)
+    bits = checks.whole(bits, "bits", 2, 8)
     half = 2 ** (bits - 1)
     positive = stats.norm.ppf(np.linspace(NF_OFFSET, 0.5, half + 1)[:-1])
     negative = -stats.norm.ppf(np.linspace(NF_OFFSET, 0.5, half)[:-1])
@@ -183,7 +150,7 @@ def quantize(x, bits: int = 8, method: str = "absmax", block_size: int | None = 
     method = _method(method)
     bits = _bits(bits, method)
     block_size = _block_size(block_size, method)
-    arr = _array(x, "x")
+    arr = checks.array(x, "x", ndim=(1, 2), max_size=MAX_VALUES)
     if method == "fp16":
         if np.abs(arr).max() > FP16_MAX:
             raise ValueError(f"x has values beyond the float16 range (±{FP16_MAX:g}); scale it or use another "
@@ -225,7 +192,7 @@ def quantization_error(x, bits: int = 8, method: str = "absmax",
 
     ``relative_rmse`` divides by the root-mean-square of ``x`` (0 when ``x`` is all zeros).
     """
-    arr = _array(x, "x")
+    arr = checks.array(x, "x", ndim=(1, 2), max_size=MAX_VALUES)
     q = quantize(arr, bits, method, block_size)
     errors = dequantize(q) - arr
     rmse = float(np.sqrt(np.mean(errors**2)))
@@ -237,8 +204,8 @@ def matmul_error(activations, weights, bits: int = 8, method: str = "absmax-row"
                  block_size: int | None = None) -> float:
     """Relative error ``||A Wᵀ - A Ŵᵀ|| / ||A Wᵀ||`` (Frobenius) when only ``weights`` (shape ``[out, in]``)
     are quantized; ``activations`` has shape ``[batch, in]`` and stays exact (weight-only quantization)."""
-    a = _array(activations, "activations", (2,))
-    w = _array(weights, "weights", (2,))
+    a = checks.array(activations, "activations", ndim=(2,), max_size=MAX_VALUES)
+    w = checks.array(weights, "weights", ndim=(2,), max_size=MAX_VALUES)
     if a.shape[1] != w.shape[1]:
         raise ValueError(f"activations have {a.shape[1]} features but weights take {w.shape[1]} inputs")
     if a.shape[0] * w.shape[0] > MAX_VALUES:
@@ -261,18 +228,17 @@ def memory_bytes(n_values: float, bits: float, block_size: int | None = None, sc
     a 64-value block then costs 8/64 + 32/(64·256) ≈ 0.127 extra bits per value instead of 0.5.
     Example: 65e9 values at 4 bits with 64-value blocks: 65e9 · 4.5 / 8 = 36.6e9 bytes.
     """
-    n = _positive(n_values, "n_values")
-    b = _positive(bits, "bits")
+    n = checks.positive(n_values, "n_values")
+    b = checks.positive(bits, "bits")
     if b > 64:
         raise ValueError(f"bits must be at most 64, got {bits}")
-    if not isinstance(double_quant, (bool, np.bool_)):
-        raise ValueError(f"double_quant must be True or False, got {double_quant!r}")
-    scale = _whole(scale_bits, "scale_bits", 1, 64)
+    checks.flag(double_quant, "double_quant")
+    scale = checks.whole(scale_bits, "scale_bits", 1, 64)
     if block_size is None:
         if double_quant:
             raise ValueError("double_quant needs a block_size (it quantizes the per-block scales)")
         return n * b / 8
-    block = _whole(block_size, "block_size", 1, 2**40)
+    block = checks.whole(block_size, "block_size", 1, 2**40)
     per_value = scale / block if not double_quant else 8 / block + 32 / (block * 256)
     return n * (b + per_value) / 8
 
@@ -291,14 +257,12 @@ def sample_weights(shape, distribution: str = "normal", std: float = 0.02, df: f
         raise ValueError(f"shape must be one or two positive whole numbers, got {shape!r}")
     if int(np.prod(shape)) > MAX_VALUES:
         raise ValueError(f"shape {tuple(shape)} has {int(np.prod(shape)):,} values; at most {MAX_VALUES:,}")
-    if not isinstance(distribution, str) or distribution not in DISTRIBUTIONS:
-        raise ValueError(f"distribution must be one of {list(DISTRIBUTIONS)}, got {distribution!r}")
-    std = _positive(std, "std")
-    df = _positive(df, "df")
+    checks.choice(distribution, "distribution", DISTRIBUTIONS)
+    std = checks.positive(std, "std")
+    df = checks.positive(df, "df")
     if df <= 2:
         raise ValueError(f"df must be above 2 (the variance is infinite otherwise), got {df}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+    checks.seed(seed)
     rng = np.random.default_rng(int(seed))
     if distribution == "normal":
         return rng.normal(0.0, std, tuple(shape))
@@ -308,4 +272,4 @@ def sample_weights(shape, distribution: str = "normal", std: float = 0.02, df: f
 def uniform_noise_rmse(step: float) -> float:
     """Root-mean-square rounding error of a uniform quantizer with spacing ``step``: ``step / sqrt(12)``
     (error uniform on ±step/2, variance step²/12), valid when values are spread over many levels."""
-    return _positive(step, "step") / np.sqrt(12)
+    return checks.positive(step, "step") / np.sqrt(12)

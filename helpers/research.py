@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import checks
 from . import trends as T
 from .data import load_table
 
@@ -55,28 +56,15 @@ class CostEstimate:
                 self.reference_flop_per_usd, "price-performance growth per year": self.price_performance_growth}
 
 
-def _number(value, name: str) -> float:
-    if (isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))
-            or not np.isfinite(value)):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
-
-
-def _positive(value, name: str) -> float:
-    if _number(value, name) <= 0:
-        raise ValueError(f"{name} must be a positive number, got {value}")
-    return float(value)
-
-
 def _above_zero_growth(value, name: str) -> float:
-    g = _positive(value, name)
+    g = checks.positive(value, name)
     if not 0.01 <= g <= 1000:
         raise ValueError(f"{name} must be a growth factor per year between 0.01 and 1000, got {g:g}")
     return g
 
 
 def _year(value, name: str = "year") -> float:
-    y = _number(value, name)
+    y = checks.finite(value, name)
     if not 1950 <= y <= 2100:
         raise ValueError(f"{name} must be a year between 1950 and 2100, got {y:g}")
     return y
@@ -104,8 +92,7 @@ def training_compute(include_estimates: bool = True) -> Series:
     ``include_estimates=False`` drops models whose developers disclosed too little (``estimate = yes``): GPT-4,
     Gemini Ultra and the like, whose compute is Epoch AI's estimate.
     """
-    if not isinstance(include_estimates, (bool, np.bool_)):
-        raise ValueError(f"include_estimates must be True or False, got {include_estimates!r}")
+    checks.flag(include_estimates, "include_estimates")
     rows = sorted(load_table("training_compute"), key=lambda r: decimal_year(r.date))
     if not include_estimates:
         rows = [r for r in rows if r.estimate != "yes"]
@@ -119,9 +106,8 @@ def gpu_price_performance(precision: str = "fp32") -> Series:
     from Volta (2017) on; ``fp32`` is the vector rate, comparable across the whole period."""
     from . import gpus as G
 
-    if not isinstance(precision, str) or precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {list(PRECISIONS)}, got {precision!r}")
-    chosen = [g for g in G.all_gpus() if g.price_usd and getattr(g, f"{precision}_tflops")]
+    checks.choice(precision, "precision", PRECISIONS)
+    chosen = [g for g in G.all_gpus() if g.price_usd and getattr(g, G.PRECISIONS[precision])]
     return Series(np.array([g.year + 0.5 for g in chosen], float),
                   np.array([g.peak_flops(precision) / g.price_usd for g in chosen]),
                   tuple(g.name for g in chosen), np.zeros(len(chosen), bool), "FLOP/s per $")
@@ -167,20 +153,20 @@ def claim_growth_per_year(key: str) -> float:
 def required_spending_growth(compute_growth: float, hardware_growth: float) -> float:
     """Growth per year that spending × utilization must supply when compute grows ``compute_growth`` a year
     and FLOP per dollar grows ``hardware_growth`` a year (``compute = hardware × spending``, so the ratio)."""
-    return _positive(compute_growth, "compute_growth") / _positive(hardware_growth, "hardware_growth")
+    return checks.positive(compute_growth, "compute_growth") / checks.positive(hardware_growth, "hardware_growth")
 
 
 def per_researcher_growth(compute_growth: float, researcher_growth: float) -> float:
     """Growth per year of compute per researcher: ``compute_growth / researcher_growth``. Below 1 means each
     researcher gets less every year: the stagnation scenario of the 2017 article."""
-    return _positive(compute_growth, "compute_growth") / _positive(researcher_growth, "researcher_growth")
+    return checks.positive(compute_growth, "compute_growth") / checks.positive(researcher_growth, "researcher_growth")
 
 
 def compute_for_error_reduction(factor: float, exponent: float) -> float:
     """Compute multiplier needed to divide the error by ``factor`` when ``error ∝ compute**(-exponent)``:
     ``factor ** (1 / exponent)``. Example: halving the error with exponent 1/4 takes 16x the compute."""
-    f = _positive(factor, "factor")
-    k = _positive(exponent, "exponent")
+    f = checks.positive(factor, "factor")
+    k = checks.positive(exponent, "exponent")
     if f < 1:
         raise ValueError(f"factor must be at least 1 (a reduction of the error), got {f:g}")
     if np.log10(f) / k > 300:
@@ -193,11 +179,11 @@ def compute_for_error_reduction(factor: float, exponent: float) -> float:
 def flop_per_usd(peak_flops: float, utilization: float, usd_per_hour: float) -> float:
     """Useful FLOP bought per dollar when renting hardware of ``peak_flops`` FLOP/s at ``usd_per_hour`` and
     reaching ``utilization`` (a fraction of peak, e.g. 0.4 model-FLOPs utilization)."""
-    peak = _positive(peak_flops, "peak_flops")
-    u = _positive(utilization, "utilization")
+    peak = checks.positive(peak_flops, "peak_flops")
+    u = checks.positive(utilization, "utilization")
     if u > 1:
         raise ValueError(f"utilization must be a fraction between 0 and 1, got {u:g}")
-    return peak * u * 3600 / _positive(usd_per_hour, "usd_per_hour")
+    return peak * u * 3600 / checks.positive(usd_per_hour, "usd_per_hour")
 
 
 def default_cost_assumptions() -> dict[str, float]:
@@ -219,11 +205,11 @@ def training_cost(compute_flop: float, year: float, reference_year: float, refer
                   price_performance_growth: float) -> CostEstimate:
     """Cost in dollars of ``compute_flop`` FLOP bought in ``year``, when a dollar buys ``reference_flop_per_usd``
     FLOP in ``reference_year`` and that grows ``price_performance_growth`` times a year."""
-    c = _positive(compute_flop, "compute_flop")
+    c = checks.positive(compute_flop, "compute_flop")
     if c > 1e40:
         raise ValueError(f"compute_flop must be at most 1e40, got {c:g}")
     y, y0 = _year(year), _year(reference_year, "reference_year")
-    per_usd0 = _positive(reference_flop_per_usd, "reference_flop_per_usd")
+    per_usd0 = checks.positive(reference_flop_per_usd, "reference_flop_per_usd")
     g = _above_zero_growth(price_performance_growth, "price_performance_growth")
     per_usd = per_usd0 * g ** (y - y0)
     cost = c / per_usd

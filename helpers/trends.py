@@ -56,8 +56,22 @@ class ExpFit:
         """Trend values at ``years`` (same units as the fitted values)."""
         return 10 ** (self.intercept + self.slope * np.asarray(years, float))
 
+    def predict_interval(self, years) -> tuple[np.ndarray, np.ndarray]:
+        """Extrapolations from the fitted value at ``end`` with the fast and the slow end of the 95 % growth
+        interval: ``(fast, slow)``, each shaped like ``years`` (same units as the fitted values).
 
-_number = checks.finite
+        Examples
+        --------
+        >>> fit = fit_exponential([2000, 2001, 2002, 2003], [1.0, 2.0, 4.0, 8.0])
+        >>> fast, slow = fit.predict_interval([2003.0, 2004.0])
+        >>> [round(float(v), 6) for v in fast], [round(float(v), 6) for v in slow]
+        ([8.0, 16.0], [8.0, 16.0])
+        """
+        x = np.asarray(years, float)
+        anchor = self.predict(self.end)
+        return tuple(anchor * 10 ** (slope * (x - self.end)) for slope in (self.slope_high, self.slope_low))
+
+
 
 
 def _check_fit(fit) -> ExpFit:
@@ -83,8 +97,8 @@ def _clean_series(years, values) -> tuple[np.ndarray, np.ndarray]:
 def fit_exponential(years, values, start: float | None = None, end: float | None = None) -> ExpFit:
     """Least-squares exponential fit of ``values`` against ``years`` within [start, end] (inclusive)."""
     years, values = _clean_series(years, values)
-    lo = years.min() if start is None else _number(start, "start")
-    hi = years.max() if end is None else _number(end, "end")
+    lo = years.min() if start is None else checks.finite(start, "start")
+    hi = years.max() if end is None else checks.finite(end, "end")
     if not (np.isfinite(lo) and np.isfinite(hi)) or lo >= hi:
         raise ValueError(f"the fit window must have start < end, got start={start}, end={end}")
     keep = (years >= lo) & (years <= hi)
@@ -103,8 +117,7 @@ def fit_exponential(years, values, start: float | None = None, end: float | None
 
 def year_reached(target: float, fit: ExpFit) -> float:
     """Year at which the fitted trend reaches ``target`` (inf when the trend does not grow)."""
-    if _number(target, "target") <= 0:
-        raise ValueError(f"target must be a positive number, got {target}")
+    checks.positive(target, "target")
     if _check_fit(fit).slope <= 0:
         return np.inf
     return (np.log10(target) - fit.intercept) / fit.slope
@@ -114,10 +127,21 @@ def year_reached_interval(target: float, fit: ExpFit, anchor_year: float | None 
     """Range of years for ``target`` when the growth rate spans its 95 % interval.
 
     The lines pivot on the fitted value at ``anchor_year`` (default: the end of the fit window).
+
+    Returns
+    -------
+    (float, float)
+        The earliest year (at the fast end of the growth interval) and the latest (at the slow end); infinite
+        when the slow end does not grow.
+
+    Examples
+    --------
+    >>> fit = fit_exponential([2000, 2001, 2002, 2003], [1.0, 2.0, 4.0, 8.0])  # exact doubling: no spread
+    >>> [round(float(y), 6) for y in year_reached_interval(64, fit)]  # 8 in 2003, three doublings to 64
+    [2006.0, 2006.0]
     """
-    if _number(target, "target") <= 0:
-        raise ValueError(f"target must be a positive number, got {target}")
-    anchor = _check_fit(fit).end if anchor_year is None else _number(anchor_year, "anchor_year")
+    checks.positive(target, "target")
+    anchor = _check_fit(fit).end if anchor_year is None else checks.finite(anchor_year, "anchor_year")
     start_value = fit.predict(anchor)
     years = []
     for slope in (fit.slope_high, fit.slope_low):
@@ -131,10 +155,9 @@ def year_reached_interval(target: float, fit: ExpFit, anchor_year: float | None 
 def crossing_year(current: float, year0: float, target: float, growth_per_year: float) -> float:
     """Year when ``current`` (at ``year0``) growing by ``growth_per_year`` a year reaches ``target``."""
     for name, v in (("current", current), ("target", target)):
-        if _number(v, name) <= 0:
-            raise ValueError(f"{name} must be a positive number, got {v}")
-    year0 = _number(year0, "year0")
-    if _number(growth_per_year, "growth_per_year") <= 1:
+        checks.positive(v, name)
+    year0 = checks.finite(year0, "year0")
+    if checks.finite(growth_per_year, "growth_per_year") <= 1:
         raise ValueError(f"growth_per_year must be above 1 for the target to be reached, got {growth_per_year}")
     return year0 + np.log(target / current) / np.log(growth_per_year)
 
@@ -145,8 +168,7 @@ def best_breakpoint(years, values, candidates=None, min_points: int = 3) -> tupl
     Returns ``(breakpoint, fit before, fit from the breakpoint on)``; the breakpoint year belongs to both eras.
     """
     years, values = _clean_series(years, values)
-    if isinstance(min_points, bool) or not isinstance(min_points, (int, np.integer)) or min_points < 3:
-        raise ValueError(f"min_points must be a whole number >= 3 (a fit needs 3 points), got {min_points!r}")
+    checks.whole(min_points, "min_points", 3)
     if candidates is not None:
         try:
             candidates = np.asarray(candidates, float)
@@ -179,8 +201,7 @@ def growth_from_doubling(months: float) -> float:
 
     Example: a 3.4-month doubling is about 11.5x a year; a 6-month doubling is 4x a year.
     """
-    if _number(months, "months") <= 0:
-        raise ValueError(f"months must be a positive doubling time, got {months}")
+    checks.positive(months, "months")
     exponent = 12 / months
     if exponent > 1000:
         raise ValueError(f"months={months:g} is too short a doubling time: the growth per year overflows")
@@ -192,6 +213,6 @@ def doubling_from_growth(growth_per_year: float) -> float:
 
     Example: 4.5x a year doubles every 5.53 months. Growth must be above 1 (no growth never doubles).
     """
-    if _number(growth_per_year, "growth_per_year") <= 1:
+    if checks.finite(growth_per_year, "growth_per_year") <= 1:
         raise ValueError(f"growth_per_year must be above 1 for a doubling time, got {growth_per_year}")
     return 12 * np.log(2) / np.log(growth_per_year)

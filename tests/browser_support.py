@@ -7,7 +7,6 @@ It is stopped by its own PID (and its process group, and any kernel it started) 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import secrets
@@ -51,11 +50,10 @@ SLIDER = f"{EXPLORER} .widget-slider"
 
 
 def load_lab_tool():
-    """tools/lab.py as a module (tools/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("course_lab_tool", ROOT / "tools/lab.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """tools/lab.py as a module."""
+    from conftest import load_tool
+
+    return load_tool("lab")
 
 
 def free_port() -> int:

@@ -1,6 +1,8 @@
 """Shared test set-up: deterministic hypothesis, headless matplotlib, paths."""
 
+import importlib
 import os
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -10,6 +12,8 @@ from hypothesis import HealthCheck, settings
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `from tools import ...` also when pytest is not started from the root
+    sys.path.insert(0, str(ROOT))
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 settings.register_profile(
@@ -28,10 +32,5 @@ def _close_figures():
 
 
 def load_tool(name: str):
-    """Import the script ``tools/<name>.py`` as a module (the tools folder is not a package)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(f"course_tool_{name}", ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The module ``tools/<name>.py`` (``tools`` is a package at the repository root)."""
+    return importlib.import_module(f"tools.{name}")

@@ -32,7 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SANITIZE_FILE = HERE / "nbval_sanitize.cfg"
 CELL_TIMEOUT_S = 180
-SKIPPED_MIME = {"image/png", "image/jpeg", "application/vnd.jupyter.widget-view+json"}  # as nbval (A1)
+SKIPPED_MIME = {"image/png", "image/jpeg", "application/vnd.jupyter.widget-view+json"}  # nbval skips these too
 HASH_SEEDS = ("0", "1")  # run 0 as `make test` does; run 1 with another seed, so set order cannot leak
 
 SHIM = '''"""Offline shim (tests/notebook_runner.py): only loopback and Unix sockets may connect."""
@@ -160,7 +160,7 @@ class SharedRuns:
 
 @cache
 def sanitize_patterns() -> tuple[tuple[re.Pattern, str], ...]:
-    """The ``regex:`` / ``replace:`` pairs of tests/nbval_sanitize.cfg, as nbval reads them (A8)."""
+    """The ``regex:`` / ``replace:`` pairs of tests/nbval_sanitize.cfg, as nbval reads them."""
     pairs, regex = [], None
     for line in SANITIZE_FILE.read_text().splitlines():
         if line.startswith("regex: "):

@@ -1,5 +1,5 @@
 """helpers.cluster: links, alpha-beta model, all-reduce, GPUDirect RDMA, fit and the real two-process measurement;
-worked examples from brief 05."""
+worked examples from notebook 05."""
 
 import math
 import multiprocessing as mp
@@ -111,7 +111,7 @@ def test_allreduce_formulas():
 
 
 def test_brief_cluster_examples():
-    """Brief 05, model 5: ResNet-50 on three nodes with 4 GB/s networking, and a 2 GB dense network."""
+    """Notebook 05, model 5: ResNet-50 on three nodes with 4 GB/s networking, and a 2 GB dense network."""
     net = ideal(4.0)
     assert CL.allreduce_time_s(102.4e6, 3, net) == pytest.approx(0.0341, abs=1e-4)
     assert CL.data_parallel_speedup(3, 0.2, 102.4e6, net) == pytest.approx(2.56, abs=0.005)
@@ -167,7 +167,7 @@ def test_h100_node_beats_the_2014_box_between_nodes_too():
 # ---- crossing machines --------------------------------------------------------------------------------------
 
 def test_gpudirect_worked_example():
-    """Brief 05, model 3: 100 MB, PCIe 15.75 GB/s, network 4 GB/s, latencies ignored."""
+    """Notebook 05, model 3: 100 MB, PCIe 15.75 GB/s, network 4 GB/s, latencies ignored."""
     pcie, net = ideal(15.75), ideal(4.0)
     staged = CL.internode_copy_hops_s(100e6, pcie, net, rdma=False)
     assert list(staged.values()) == pytest.approx([6.35e-3, 25e-3, 6.35e-3], abs=1e-5)
@@ -359,3 +359,8 @@ def test_fit_keeps_alpha_non_negative():
     relative = lambda beta: np.sum((beta * sizes / times - 1) ** 2)  # noqa: E731
     betas = np.geomspace(1e-11, 1e-8, 2001)  # the best alpha = 0 line, found by brute force
     assert fit.beta_s_per_byte == pytest.approx(betas[np.argmin([relative(b) for b in betas])], rel=0.01)
+
+
+def test_model_name_of_a_language_model():
+    assert CL.model_name("gpt2_xl") == "GPT-2 XL"
+    assert CL.model_name("resnet50") == "resnet50"

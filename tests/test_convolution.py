@@ -21,7 +21,7 @@ def images(min_side=1, max_side=12):
 kernels = images(1, 5)
 
 
-# ---- worked examples (brief 01) ----------------------------------------------------------------
+# ---- worked examples (notebook 01) ----------------------------------------------------------------
 
 @pytest.mark.parametrize(
     "args, expected",
@@ -189,9 +189,7 @@ def test_im2col_shape():
     assert cols.shape == (9, 36)
 
 
-def test_timing_and_crossover_logic():
-    t = C.time_methods(32, [3, 5], repeats=1)
-    assert t["direct"].shape == (2,) and np.all(t["direct"] > 0) and np.all(t["fft"] > 0)
+def test_crossover_logic():
     fake = {"kernel_size": np.array([3, 5, 7, 9]), "direct": np.array([1, 2, 3, 4.0]),
             "fft": np.array([2, 1, 4, 1.0])}
     assert C.crossover_kernel_size(fake) == 9
@@ -247,9 +245,41 @@ def test_resnet50_table_chains_to_7x7():
         (lambda: C.conv_layer_cost(3, 64, 3, 10, 10, groups=2), "groups"),
         (lambda: C.network_cost("lenet"), "network"),
         (lambda: C.dice_sum_pmf(0), "number of dice"),
-        (lambda: C.time_methods(2000, [3]), "image size"),
     ],
 )
 def test_impossible_arguments_raise_valueerror_naming_them(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_energy_share_follows_parseval():
+    rng = np.random.default_rng(1)
+    image = rng.random((16, 16))
+    everything = np.ones((16, 16), bool)
+    assert C.energy_share(image, everything) == pytest.approx(1.0)
+    # Parseval: the DC bin holds N * mean^2 of the N * sum(x^2) total energy
+    dc = np.zeros((16, 16), bool)
+    dc[8, 8] = True  # fftshift puts frequency 0 at the centre
+    assert C.energy_share(image, dc) == pytest.approx(image.mean() ** 2 * image.size / np.sum(image**2))
+    assert C.energy_share(np.zeros((4, 4)), np.ones((4, 4), bool)) == 0.0
+    with pytest.raises(ValueError, match="mask"):
+        C.energy_share(image, np.ones((4, 4), bool))
+
+
+def test_diffusion_gaussian_is_the_normal_density():
+    from scipy import stats
+
+    x = np.arange(-20, 21)
+    assert C.diffusion_sigma(0.25, 50) == pytest.approx(5.0)
+    assert np.allclose(C.diffusion_gaussian(x, 0.25, 50), stats.norm.pdf(x, scale=5.0))
+    # and the heat equation itself approaches it
+    spike = (x == 0).astype(float)
+    assert np.allclose(C.heat_diffusion(spike, 50, 0.25), stats.norm.pdf(x, scale=5.0), atol=2e-3)
+
+
+def test_layer_channels_of_the_fully_connected_layers():
+    # VGG-16 fc6 reads the 7 x 7 x 512 feature map (Simonyan and Zisserman 2014); AlexNet fc6 6 x 6 x 256
+    assert C.layer_channels("vgg16", "fc6") == (7 * 7 * 512, 4096)
+    assert C.layer_channels("alexnet", "fc6") == (6 * 6 * 256, 4096)
+    with pytest.raises(ValueError, match="layer"):
+        C.layer_channels("vgg16", "fc9")

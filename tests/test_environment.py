@@ -1,7 +1,9 @@
 """One set of pins: requirements.txt, environment.yml and binder/environment.yml agree; Binder uses them."""
 
+import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 import yaml
@@ -40,10 +42,21 @@ def test_root_and_binder_environments_are_identical():
 
 
 def test_python_version_agrees():
+    """pyproject's requires-python admits exactly the minor version the conda files, the Makefile and this
+    interpreter use."""
     import tomllib
 
-    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert meta["project"]["requires-python"] == ">=3.11,<3.12"
+    from packaging.specifiers import SpecifierSet
+
+    conda = {re.search(r"^\s*-\s*python=(\d+)\.(\d+)\s*$", (ROOT / f).read_text(), re.M).groups()
+             for f in ("environment.yml", "binder/environment.yml")}
+    assert len(conda) == 1, f"the conda files pin different Pythons: {conda}"
+    major, minor = map(int, conda.pop())
+    assert f"sys.version_info[:2] == ({major}, {minor})" in (ROOT / "Makefile").read_text()
+    assert sys.version_info[:2] == (major, minor)
+    spec = SpecifierSet(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"])
+    assert f"{major}.{minor}.0" in spec and f"{major}.{minor}.99" in spec
+    assert f"{major}.{minor - 1}.99" not in spec and f"{major}.{minor + 1}.0" not in spec
 
 
 def test_binder_uses_conda_buildpack_with_binder_files():

@@ -148,13 +148,20 @@ def test_notebook_07_answers(number):
 def notebook_06_answers():
     from helpers import cluster
     from helpers import parallel as P
+    from helpers.convolution import conv_layer_cost
 
     link = cluster.custom_link("50 GB/s", 50, 0)
     params = cluster.parameter_count("resnet50")
+    # exercise 2: a 50 ms all-reduce on 64 GPUs, made of latency alone: 2 (p - 1) steps of 50 ms / 126 each
+    latency_only = cluster.custom_link("latency only", 1e9, 0.05 / (2 * 63) * 1e6)
+    weak = cluster.data_parallel_speedup(64, 0.2, 0, latency_only)
+    # exercise 3: a fully connected layer is a 1 x 1 convolution on a 1 x 1 map
+    fc_weights = conv_layer_cost(4096, 4096, 1, 1, 1, bias=False)[1]
+    conv_weights = conv_layer_cost(256, 256, 3, 1, 1, bias=False)[1]
     return {
         1: [f"{float(cluster.allreduce_time_s(1e9, 16, link)) * 1e3:.1f}"],
-        2: [f"{0.2 / (0.2 + 0.05):.1f}", f"{64 * 0.2 / (0.2 + 0.05):.1f}"],
-        3: [f"{4096 * 4096 / (3 * 3 * 256 * 256):.1f}"],
+        2: [f"{weak / 64:.1f}", f"{weak:.1f}"],
+        3: [f"{fc_weights / conv_weights:.1f}"],
         4: [f"{P.amdahl(1e15, 0.99):.0f}", f"{P.gustafson(1024, 0.99):.2f}"],
         5: [f"{params * 4 / 1e6:.1f}", f"{params / 1e6:.1f}"],
     }

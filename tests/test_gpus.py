@@ -1,4 +1,4 @@
-"""helpers.gpus: roofline, costs, memory, value, recommender; worked examples from brief 03."""
+"""helpers.gpus: roofline, costs, memory, value, recommender; worked examples from notebook 03."""
 
 import numpy as np
 import pytest
@@ -85,7 +85,7 @@ def test_recommend_respects_budget_memory_and_ranks():
         (lambda: G.gpu("Tesla K40").peak_flops("fp16"), "no published fp16"),
         (lambda: G.roofline(H100, -1), "intensity"),
         (lambda: G.roofline(H100, np.nan), "intensity"),
-        (lambda: G.op_time_s(H100, -1, 1), "non-negative"),
+        (lambda: G.op_time_s(H100, -1, 1), "flops must be a number >= 0"),
         (lambda: G.matmul_cost(0, 1, 1), "m must be"),
         (lambda: G.matmul_cost(1, 1, 1, dtype="fp7"), "dtype"),
         (lambda: G.training_memory_gb(1e9, "lion"), "optimizer"),
@@ -102,3 +102,18 @@ def test_recommend_respects_budget_memory_and_ranks():
 def test_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_conv2d_cost_counts_flops_and_bytes_by_hand():
+    # 3x3 conv, 64 -> 64 channels, 56x56 output, batch 32, fp16: 2 FLOP per multiply-add
+    flops, n_bytes = G.conv2d_cost(32, 64, 64, 3, 56, "fp16")
+    assert flops == 2 * 32 * 56 * 56 * 64 * 64 * 9 == 7_398_752_256
+    assert n_bytes == 2 * (32 * 56 * 56 * 64 + 64 * 64 * 9 + 32 * 56 * 56 * 64)
+
+
+def test_one_table_for_bytes_and_adam_states():
+    from helpers import cluster, modelparallel
+
+    assert cluster.GRADIENT_BYTES == {"fp32": 4, "fp16": 2, "bf16": 2}
+    assert G.TRAINING_BYTES_PER_PARAM["adam-mixed"] == 16  # ZeRO paper: 2 + 2 + 12 bytes per parameter
+    assert modelparallel.MODEL_STATE_BYTES is G.ADAM_MIXED_BYTES

@@ -35,3 +35,18 @@ def test_matmul_explorer_moves_with_slider():
 def test_matmul_sizes_validation():
     with pytest.raises(ValueError, match="at least 32"):
         matmul_sizes(16)
+
+
+def test_time_methods_measures_both_methods_per_kernel_size():
+    t = machine.time_methods(32, [3, 5], repeats=1)
+    assert t["kernel_size"].tolist() == [3, 5]
+    assert t["direct"].shape == t["fft"].shape == (2,) and np.all(t["direct"] > 0) and np.all(t["fft"] > 0)
+    with pytest.raises(ValueError, match="image size"):
+        machine.time_methods(2000, [3])
+
+
+def test_measured_decode_rate_is_plausible():
+    rate, n_bytes = machine.measure_decode_rate(n_images=3)
+    assert 1 < rate < 1e5 and 5_000 < n_bytes < 500_000
+    with pytest.raises(ValueError, match="n_images"):
+        machine.measure_decode_rate(n_images=0)

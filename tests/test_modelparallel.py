@@ -1,4 +1,4 @@
-"""helpers.modelparallel: bytes per step, split matmul, pipelines, memory and the planner (brief 07 examples)."""
+"""helpers.modelparallel: bytes per step, split matmul, pipelines, memory and the planner (notebook 07 examples)."""
 
 import numpy as np
 import pytest
@@ -127,3 +127,15 @@ def test_planner_layouts_multiply_to_the_gpus_and_fit_first():
 def test_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_intra_node_link_reads_nvlink_from_the_gpu_table():
+    from helpers import gpus
+
+    # NVLink generations per NVIDIA's HGX boards: A100 NVLink 3, H100/H200 NVLink 4, B200 NVLink 5
+    assert M.intra_node_link(gpus.gpu("A100 80GB SXM")).name == "NVLink 3 (A100)"
+    assert M.intra_node_link(gpus.gpu("H200 SXM")).name == "NVLink 4 (H100)"
+    assert M.intra_node_link(gpus.gpu("B200 (HGX)")).name == "NVLink 5 (B200)"
+    assert M.intra_node_link(gpus.gpu("GeForce RTX 3080")).name == "PCIe 4.0 x16"
+    amd = next(g for g in gpus.all_gpus() if g.vendor == "AMD")
+    assert M.intra_node_link(amd).name == "PCIe 5.0 x16"

@@ -102,7 +102,7 @@ def test_predicted_speedup_from_a_fit():
         (lambda: P.speedup("resnet50", [8], H100, NDR, scaling="medium"), "scaling"),
         (lambda: P.amdahl(8, 1.5), "parallel_fraction"),
         (lambda: P.gustafson(0, 0.5), "p must"),
-        (lambda: P.compress_gradient([], 8), "non-empty"),
+        (lambda: P.compress_gradient([], 8), "at least 1 value"),
         (lambda: P.compress_gradient([1.0, np.nan], 8), "finite"),
         (lambda: P.compress_gradient([1.0], 8, "magic"), "scheme"),
         (lambda: P.dynamic_levels(12), "bits"),
@@ -116,3 +116,8 @@ def test_predicted_speedup_from_a_fit():
 def test_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_published_scaling_rows_are_sourced_efficiencies():
+    rows = P.published_scaling()
+    assert rows and all(r.source and r.as_of for r in rows)

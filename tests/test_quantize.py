@@ -1,4 +1,4 @@
-"""helpers.quantize: absmax and NormalFloat quantization, errors, matmul error and memory; brief 08's examples."""
+"""helpers.quantize: absmax and NormalFloat quantization, errors, matmul error and memory; notebook 08's examples."""
 
 import numpy as np
 import pytest
@@ -126,7 +126,7 @@ def test_sample_weights_are_seeded_with_the_requested_spread():
         (lambda: Q.quantize([1.0, 2.0], 8, "nf4"), "method"),
         (lambda: Q.quantize([1.0, 2.0], 8, "absmax-row"), "2-D"),
         (lambda: Q.quantize([1.0, np.nan], 8), "finite"),
-        (lambda: Q.quantize([], 8), "empty"),
+        (lambda: Q.quantize([], 8), "at least 1 value"),
         (lambda: Q.quantize(np.zeros(Q.MAX_VALUES + 1), 8), "at most"),
         (lambda: Q.quantize([1.0], 8, "fp16"), "16"),
         (lambda: Q.quantize([1.0], 4, "blockwise", 1), "block_size"),

@@ -1,4 +1,4 @@
-"""helpers.research: the sourced series, growth arithmetic and the cost model; worked examples from brief 08."""
+"""helpers.research: the sourced series, growth arithmetic and the cost model; worked examples from notebook 08."""
 
 import numpy as np
 import pytest

@@ -1,24 +1,16 @@
 """tools/share_links.py: Binder and nbgitpuller links, URL encoding, and refusal of bad input."""
 
-import importlib.util
 import subprocess
 import sys
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, load_tool
 
 SCRIPT = ROOT / "tools/share_links.py"
 
 
-def load():
-    spec = importlib.util.spec_from_file_location("share_links", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-share = load()
+share = load_tool("share_links")
 
 
 def test_binder_link():

@@ -38,7 +38,7 @@ def test_window_selects_points():
 
 
 def test_crossing_year_worked_examples():
-    # brief 02: 1.075e21 from 1.809e18 in Nov 2025
+    # notebook 02: 1.075e21 from 1.809e18 in Nov 2025
     assert T.crossing_year(1.809e18, 2025.83, 1.075e21, 1.70) == pytest.approx(2037.9, abs=0.1)
     assert T.crossing_year(1.0, 0.0, 1000.0, 1.39) == pytest.approx(21.0, abs=0.1)
 
@@ -72,7 +72,7 @@ def test_bad_arguments(call, message):
 
 
 def test_doubling_and_growth_conversions_worked_examples():
-    # brief 08: 3.4 months -> 11.5x/yr; 6 months -> 4x/yr; 20 months -> 1.52x/yr; 4.5x/yr -> 5.53 months
+    # notebook 08: 3.4 months -> 11.5x/yr; 6 months -> 4x/yr; 20 months -> 1.52x/yr; 4.5x/yr -> 5.53 months
     assert T.growth_from_doubling(3.4) == pytest.approx(11.5, abs=0.05)
     assert T.growth_from_doubling(6) == pytest.approx(4.0)
     assert T.growth_from_doubling(20) == pytest.approx(1.52, abs=0.005)
@@ -101,3 +101,14 @@ def test_a_fits_doubling_matches_the_conversion():
 def test_conversion_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_predict_interval_brackets_the_central_extrapolation():
+    fit = T.fit_exponential([2000, 2001, 2002, 2003, 2004], [1.0, 2.2, 3.9, 8.5, 15.0])
+    years = np.array([fit.end, fit.end + 10])
+    fast, slow = fit.predict_interval(years)
+    central = fit.predict(years)
+    assert fast[0] == pytest.approx(central[0]) == pytest.approx(slow[0])
+    assert slow[1] < central[1] < fast[1]
+    # ten years at the interval's slopes: a factor 10 ** (10 * slope)
+    assert fast[1] / fast[0] == pytest.approx(10 ** (10 * fit.slope_high))

@@ -30,12 +30,13 @@ from helpers import build as BU
 from helpers import convolution as C
 from helpers import gpus as G
 from helpers import machine as M
+from helpers import measure as ME
 from helpers import modelparallel as MP
 from helpers import parallel as PA
 from helpers import trends as T
 
 # display layers, and the tables and argument checks that have tests of their own
-NOT_PURE = {"__init__", "widgets", "plotting", "notebook", "data", "checks"}
+NOT_PURE = {"__init__", "widgets", "plotting", "liveplot", "notebook", "data", "checks"}
 
 # ---- impossible values, by what the argument should be ----------------------------------------------------
 
@@ -84,6 +85,8 @@ def arg(bad, *names: str):
 
 SWEEP = {
     C: {
+        "layer_channels": (dict(network="vgg16", layer="fc6"),
+                           {"network": arg(one_of_words(*C.NETWORKS)), "layer": arg(one_of_words("fc6", "fc7"))}),
         "effective_kernel_size": (dict(k=3, dilation=1),
                                   {"k": arg(whole(), "kernel size"), "dilation": arg(whole())}),
         "output_size": (
@@ -113,12 +116,12 @@ SWEEP = {
                              {"image": arg(ARRAY_2D), "cutoff": arg(real(0, 0.75)),
                               "keep": arg(one_of_words("low", "high"))}),
         "direct_cost_macs": (dict(n=8, k=3), {"n": arg(whole()), "k": arg(whole())}),
-        "time_methods": (
-            dict(image_size=16, kernel_sizes=[3], repeats=1, seed=0),
-            {"image_size": arg(whole(1, 1024), "image size"),
-             "kernel_sizes": arg(st.sampled_from([[], None, [0], [-1], [math.nan], [1.5], "ab", [17], 3]),
-                                 "kernel sizes"),
-             "repeats": arg(whole()), "seed": arg(SEED)}),
+        "energy_share": (dict(image=[[1.0, 2.0], [3.0, 4.0]], mask=np.ones((2, 2), bool)),
+                         {"image": arg(ARRAY_2D), "mask": arg(st.sampled_from([None, "ab", [[1, 0], [0, 1]],
+                                                                               np.ones((3, 3), bool)]))}),
+        "diffusion_sigma": (dict(alpha=0.25, steps=4), {"alpha": arg(real(0)), "steps": arg(whole(0, 100_000))}),
+        "diffusion_gaussian": (dict(x=[-1.0, 0.0, 1.0], alpha=0.25, steps=4),
+                               {"x": arg(ARRAY_1D), "alpha": arg(real(0)), "steps": arg(whole(0, 100_000))}),
         "crossover_kernel_size": (
             dict(timings={"kernel_size": [3, 5], "direct": [1.0, 2.0], "fft": [1.5, 1.5]}),
             {"timings": arg(st.sampled_from([None, {}, "abc", {"fft": [1.0]},
@@ -163,10 +166,28 @@ SWEEP = {
                           "dtype": arg(one_of_words("float32", "float64").filter(lambda v: v != "float16")),
                           "repeats": arg(whole())}),
         "profile": (dict(n=8), {"n": arg(whole(1, 8192))}),
+        "measure_decode_rate": (dict(n_images=1, size=64, crop=32, seed=0),
+                                {"n_images": arg(whole(1, 500)), "size": arg(whole(32, 1024)),
+                                 "crop": arg(whole(32, 1024) | st.just(65)), "seed": arg(SEED)}),
+        "time_methods": (
+            dict(image_size=16, kernel_sizes=[3], repeats=1, seed=0),
+            {"image_size": arg(whole(1, 1024), "image size"),
+             "kernel_sizes": arg(st.sampled_from([[], None, [0], [-1], [math.nan], [1.5], "ab", [17], 3]),
+                                 "kernel sizes"),
+             "repeats": arg(whole()), "seed": arg(SEED)}),
     },
 }
 
 SWEEP |= {
+    ME: {
+        **{f: (dict(fn=lambda: None, repeats=1, warmup=0),
+               {"fn": arg(st.sampled_from([None, 3, "abc"])), "repeats": arg(whole()), "warmup": arg(whole(0))})
+           for f in ("times_s", "best_time_s")},
+        "paired_times_s": (dict(a=lambda: None, b=lambda: None, repeats=1, warmup=0),
+                           {"a": arg(st.sampled_from([None, 3, "abc"])), "b": arg(st.sampled_from([None, 3, "abc"])),
+                            "repeats": arg(whole()), "warmup": arg(whole(0))}),
+        "process_context": ({}, {}),
+    },
     B: {
         "assumption_sets": ({}, {}),
         "published_estimates": ({}, {}),
@@ -236,9 +257,9 @@ SWEEP |= {
         "matmul_cost": (dict(m=64, n=64, k=64, dtype="fp16"),
                         {"m": arg(COUNT), "n": arg(COUNT), "k": arg(COUNT), "dtype": arg(DTYPE)}),
         "elementwise_add_cost": (dict(n=1000, dtype="fp16"), {"n": arg(COUNT), "dtype": arg(DTYPE)}),
-        "conv_layer_cost": (dict(batch=8, c_in=64, c_out=64, kernel=3, out_size=56, dtype="fp16"),
-                            {**{a: arg(COUNT) for a in ("batch", "c_in", "c_out", "kernel", "out_size")},
-                             "dtype": arg(DTYPE)}),
+        "conv2d_cost": (dict(batch=8, c_in=64, c_out=64, kernel=3, out_size=56, dtype="fp16"),
+                        {**{a: arg(COUNT) for a in ("batch", "c_in", "c_out", "kernel", "out_size")},
+                         "dtype": arg(DTYPE)}),
         "transformer_layer_cost": (dict(batch=8, seq=512, d_model=1024, dtype="fp16"),
                                    {**{a: arg(COUNT) for a in ("batch", "seq", "d_model")}, "dtype": arg(DTYPE)}),
         "llm_decode_cost": (dict(params=7e9, batch=1, dtype="fp16"),
@@ -356,6 +377,7 @@ SPEEDUP_ARGS = {"n_workers": arg(whole(1, 10**7).filter(lambda v: v != [1, 2])),
                 "algorithm": arg(one_of_words(*CL.ALGORITHMS)), "overlap": arg(NOT_A_FLAG)}
 SWEEP |= {
     CL: {
+        "model_name": (dict(model="gpt2_xl"), {"model": arg(one_of_words(*CL.models()))}),
         "links": (dict(family="pcie"), {"family": arg(one_of_words(*CL.FAMILIES).filter(lambda v: v is not None))}),
         "link": (dict(name="10 GbE"), {"name": arg(LINK_NAMES, "link named")}),
         "custom_link": (dict(name="mine", bandwidth_gbs=2.0, latency_us=10.0),
@@ -415,6 +437,11 @@ COST_ARGS = {"purchase_usd": arg(AT_LEAST_0), "power_w": arg(AT_LEAST_0), "price
              "cloud_usd_per_hour": arg(real(0))}
 SWEEP |= {
     BU: {
+        "storage_names": ({}, {}),
+        "electricity_price": (dict(region="US average (residential)"),
+                              {"region": arg(one_of_words("US average (residential)", "EU average (households)"))}),
+        "default_cloud_rate": (dict(gpu="GeForce RTX 4090"),
+                               {"gpu": arg(st.sampled_from([None, "", "RTX 9999", 3]))}),
         "psu_watts": (dict(gpu_w=[450.0, 450.0], cpu_w=125.0, other_w=50.0, margin=0.2),
                       {"gpu_w": arg(st.sampled_from([None, "abc", 450.0, [450.0, math.nan], [-1.0], [math.inf],
                                                      [[450.0]], ["a"], [450.0] * 17, {"a": 1}])),
@@ -459,9 +486,6 @@ SWEEP |= {
                                                        [BU.Stage("read", "fast")]]))}),
         "cores_needed": (dict(gpu_samples_per_s=2000.0, decode_per_core=150.0),
                          {"gpu_samples_per_s": arg(real(0)), "decode_per_core": arg(real(0))}),
-        "measure_decode_rate": (dict(n_images=1, size=64, crop=32, seed=0),
-                                {"n_images": arg(whole(1, 500)), "size": arg(whole(32, 1024)),
-                                 "crop": arg(whole(32, 1024) | st.just(65)), "seed": arg(SEED)}),
         "cloud_vs_own": (dict(**COST, hours_per_month=200.0, months=24, resale_fraction=0.3),
                          {**COST_ARGS, "hours_per_month": arg(real(0, 744, False)), "months": arg(whole(1, 240)),
                           "resale_fraction": arg(real(0, 1, False))}),
@@ -479,6 +503,7 @@ MEMORY = dict(params=1.5e9, dp=8, tp=2, pp=2, zero_stage=1)
 MEMORY_ARGS = {"params": arg(real(0)), "dp": arg(DIM), "tp": arg(DIM), "pp": arg(DIM), "zero_stage": arg(whole(0, 3))}
 SWEEP |= {
     MP: {
+        "intra_node_link": (dict(g=A100), {"g": arg(NOT_A_GPU)}),
         "dp_bytes_per_step": (dict(d_in=64, d_out=32, p=4, bytes_per_value=4),
                               {"d_in": arg(DIM), "d_out": arg(DIM), "p": arg(DEVICES),
                                "bytes_per_value": arg(real(0))}),
@@ -546,6 +571,7 @@ NOT_A_RUN = st.sampled_from([None, "abc", 3, {"losses": [1.0]}, PA.TrainingRun(n
                              PA.TrainingRun(np.array([1.0]), 1, math.nan, 0.0, 0.0)])
 SWEEP |= {
     PA: {
+        "published_scaling": ({}, {}),
         "flops_per_sample": (dict(model="bert_large"), {"model": arg(MODEL)}),
         "params_per_gflop": (dict(model="resnet50"), {"model": arg(MODEL)}),
         "compute_time_s": (dict(model="resnet50", batch=32, gpu=A100, precision="fp16", utilization=0.4),

@@ -5,21 +5,24 @@ plus an ``index.html`` listing the notebooks in course order with their titles. 
 stick or a file:// URL with no network:
 
 - explorers show the PNG of their stored figure: the notebook is copied in memory, ``metadata.widgets`` is
-  dropped, and outputs holding both a widget view and an ``image/png`` keep only the PNG (see
-  JUPYTER-TESTING.md, section H);
+  dropped, and outputs holding both a widget view and an ``image/png`` keep only the PNG (a
+  widget view needs a kernel, the PNG does not);
 - no page loads a remote script, stylesheet or font: the CDN ``<script src>`` / ``<link href>`` tags of the
   template (require.js, MathJax, mermaid) are removed, and remote images (the Binder badge) become their
   alt text. Without MathJax, formulas show as their TeX source (said in each page's footer);
 - links between notebooks (``01_convolution.ipynb``) point to the exported ``.html`` pages.
 
 Usage: python tools/export_html.py [OUTPUT_DIR]
+
+The output folder is emptied first only if this tool made it (it holds the marker file ``MARKER``) or it is
+empty; any other folder (``.``, the checkout, your home) is refused, never deleted.
 """
 
 from __future__ import annotations
 
+import argparse
 import copy
 import html
-import importlib.util
 import re
 import shutil
 import sys
@@ -54,14 +57,11 @@ ALT = re.compile(r"""\balt\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
 NOTEBOOK_HREF = re.compile(r"""(\bhref\s*=\s*["'])([^"'#?:/\\]+)\.ipynb([#?][^"']*)?(["'])""", re.IGNORECASE)
 
 
-def _load_navigation():
-    spec = importlib.util.spec_from_file_location("course_tool_navigation", Path(__file__).with_name("navigation.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+if __package__ in (None, ""):  # run as a script: make the ``tools`` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tools import navigation  # noqa: E402
 
-
-navigation = _load_navigation()
+MARKER = ".course-html-export"
 
 
 def static_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -119,14 +119,28 @@ the sliders are live only in JupyterLab (<code>make lab</code>). Formulas are sh
 """
 
 
+def _clear(output: Path) -> None:
+    """Empty ``output`` if an earlier export made it; refuse any other non-empty folder or file."""
+    if not output.exists():
+        return
+    if not output.is_dir():
+        raise SystemExit(f"refusing to export to {output}: it is a file, not a folder")
+    if not any(output.iterdir()):
+        return
+    if not (output / MARKER).is_file():
+        raise SystemExit(f"refusing to replace {output}: it is not empty and was not made by this tool "
+                         f"(no {MARKER} in it); give a new or empty folder")
+    shutil.rmtree(output)
+
+
 def export(output: Path = OUTPUT, notebooks: Path = NOTEBOOKS) -> list[Path]:
     """Export every course notebook in ``notebooks`` to ``output``; returns the pages, index.html last."""
     paths = navigation.course_notebooks(notebooks)
     if not paths:
         raise SystemExit(f"no notebooks found in {notebooks}")
-    if output.exists():
-        shutil.rmtree(output)
-    output.mkdir(parents=True)
+    _clear(output)
+    output.mkdir(parents=True, exist_ok=True)
+    (output / MARKER).write_text("made by tools/export_html.py; the next export may replace this folder\n")
     exporter = HTMLExporter(template_name="lab")
     pages, entries = [], []
     for path in paths:
@@ -143,8 +157,11 @@ def export(output: Path = OUTPUT, notebooks: Path = NOTEBOOKS) -> list[Path]:
     return [*pages, index]
 
 
-def main(argv: list[str]) -> int:
-    output = Path(argv[0]).resolve() if argv else OUTPUT
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Static offline HTML of the executed course notebooks.")
+    parser.add_argument("output", nargs="?", type=Path, default=OUTPUT,
+                        help="a new or empty folder, or one an earlier export made (default: build/html)")
+    output = parser.parse_args(argv).output.resolve()
     start = time.perf_counter()
     pages = export(output)
     shown = output.relative_to(ROOT) if output.is_relative_to(ROOT) else output
@@ -154,4 +171,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

@@ -8,6 +8,7 @@ tools/navigation.py``); ``--check`` exits 1 if anything would change (the test s
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -68,9 +69,12 @@ def render(paths: list[Path]) -> dict[Path, str]:
     return changed
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Regenerate the navigation cells of the course notebooks.")
+    parser.add_argument("--check", action="store_true", help="only report stale cells (exit 1), write nothing")
+    args = parser.parse_args(argv)
     changed = render(course_notebooks())
-    if "--check" in argv:
+    if args.check:
         for path in changed:
             print(f"navigation is stale in {path.name}: run `make nav`")
         return 1 if changed else 0
@@ -81,4 +85,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

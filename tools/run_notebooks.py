@@ -7,6 +7,7 @@ state (explorers carry a PNG of their figure, which GitHub and nbviewer show ins
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -46,7 +47,10 @@ def execute(path: Path, timeout: int = 300) -> float:
     return seconds
 
 
-def main(paths: list[str]) -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Execute course notebooks and store them with clean metadata.")
+    parser.add_argument("paths", nargs="+", help="notebooks to execute, e.g. notebooks/01_convolution.ipynb")
+    paths = parser.parse_args(argv).paths
     os.environ.setdefault("PYTHONHASHSEED", "0")
     for name in paths:
         seconds = execute(Path(name))
@@ -55,4 +59,4 @@ def main(paths: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

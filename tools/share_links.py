@@ -9,6 +9,7 @@ page there; the hub needs the nbgitpuller extension.
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from urllib.parse import quote, urlencode, urlsplit
@@ -71,17 +72,16 @@ def links(repo: str, hub: str | None = None) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    usage = ("usage: python tools/share_links.py OWNER/REPO [JUPYTERHUB_URL]\n"
-             "   or: make links REPO=owner/repo [HUB=https://hub.example.org]")
-    if not 1 <= len(args) <= 2:
-        print(usage, file=sys.stderr)
-        return 2
+    parser = argparse.ArgumentParser(
+        description="Print the Binder (and nbgitpuller) links of a GitHub copy of the course.",
+        epilog="or: make links REPO=owner/repo [HUB=https://hub.example.org]")
+    parser.add_argument("repo", help="OWNER/REPO on GitHub")
+    parser.add_argument("hub", nargs="?", default=None, help="JUPYTERHUB_URL (optional)")
+    args = parser.parse_args(argv)
     try:
-        shown = links(*args)
+        shown = links(args.repo, args.hub)
     except ValueError as err:
-        print(f"error: {err}\n{usage}", file=sys.stderr)
-        return 2
+        parser.error(str(err))  # prints the usage and exits with status 2
     for label, url in shown.items():
         print(f"{label}: {url}")
     return 0

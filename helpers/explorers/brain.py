@@ -136,10 +136,9 @@ def top500_explorer(start: int = 1993, end: int = 2025, target: str | None = Non
         horizon = min(max(reach if np.isfinite(reach) else last + 30, last + 5), last + 150)
         x = np.array([lo, horizon])
         fit_line.set_data(x, fit.predict(x))
-        anchor = fit.predict(fit.end)
         x_future = np.array([fit.end, horizon])
-        for line, slope in ((fast_line, fit.slope_high), (slow_line, fit.slope_low)):
-            line.set_data(x_future, anchor * 10 ** (slope * (x_future - fit.end)))
+        for line, values in zip((fast_line, slow_line), fit.predict_interval(x_future)):
+            line.set_data(x_future, values)
         target_line.set_ydata([needed, needed])
         ax.set_xlim(first - 2, horizon + 2)
         ax.set_ylim(1e8, max(needed, rank1.max()) * 100)

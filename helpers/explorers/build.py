@@ -10,16 +10,12 @@ import numpy as np
 
 from .. import build as B
 from .. import gpus as G
-from ..data import load_table
+from .. import machine
 from ..plotting import PALETTE, log_axis, new_figure
 from ..widgets import Explorer, parse_number, register
 
 BUILD_GPUS = ("GeForce RTX 3090", "GeForce RTX 4090", "GeForce RTX 5090", "GeForce RTX 4080",
               "GeForce RTX 3060 12GB", "RTX 6000 Ada Generation")
-
-
-def _price(region: str) -> float:
-    return load_table("electricity_prices").get(region).price_per_kwh
 
 
 @register("build.configurator")
@@ -63,7 +59,7 @@ def configurator_explorer(gpu: str = "GeForce RTX 4090", count: int = 2) -> Expl
         psu.set_xdata([rating, rating])
         ax.set_xlim(0, max(wall, limit, rating) * 1.1)
         perf = B.power_limited_performance(v["limit"]) if v["limit"] < 1 else 1.0
-        price = _price("US average (residential)" if v["region"] == "US" else "EU average (households)")
+        price = B.electricity_price("US average (residential)" if v["region"] == "US" else "EU average (households)")
         cost = B.electricity_cost(wall, 24, v["utilisation"], price)
         currency = "$" if v["region"] == "US" else "€"
         warnings = []
@@ -89,14 +85,14 @@ def configurator_explorer(gpu: str = "GeForce RTX 4090", count: int = 2) -> Expl
 @cache
 def measured_decode_rate() -> tuple[float, int]:
     """This machine's measured (images/s per core, JPEG bytes) for decode + augment (cached per session)."""
-    return B.measure_decode_rate()
+    return machine.measure_decode_rate()
 
 
 @register("build.pipeline")
 def pipeline_explorer(storage: str = "HDD (7200 rpm)") -> Explorer:
     """Which input-pipeline stage limits training: storage, CPU decoding, PCIe or the GPU."""
     per_core, jpeg_bytes = measured_decode_rate()
-    storages = [r.storage for r in load_table("storage")]
+    storages = B.storage_names()
     controls = {
         "storage": W.Dropdown(options=storages, value=storage, description="storage"),
         "sample_kb": W.Text(f"{jpeg_bytes / 1e3:.0f}", description="sample KB"),
@@ -179,22 +175,14 @@ def pcie_explorer(generation: str = "3.0") -> Explorer:
                     artists={"lines": lines, "marker": marker})
 
 
-def default_cloud_rate(gpu: str = "GeForce RTX 4090") -> float:
-    """Cheapest dated on-demand price per GPU-hour for ``gpu`` in ``gpu_price_notes.csv`` (a dated example)."""
-    rows = [r for r in load_table("gpu_price_notes") if r.kind == "cloud_usd_per_gpu_hour" and r.name == gpu]
-    if not rows:
-        raise ValueError(f"no cloud price for {gpu!r} in gpu_price_notes.csv")
-    return min(r.value for r in rows)
-
-
 @register("build.cloud_vs_own")
 def cloud_explorer() -> Explorer:
     """Cumulative cost of owning a GPU machine against renting, and the break-even month."""
     controls = {
         "purchase": W.Text("3000", description="buy $"),
         "power_w": W.Text("650", description="wall W"),
-        "price_kwh": W.Text(f"{_price('US average (residential)'):g}", description="$/kWh"),
-        "cloud_rate": W.Text(f"{default_cloud_rate():g}", description="cloud $/h"),
+        "price_kwh": W.Text(f"{B.electricity_price('US average (residential)'):g}", description="$/kWh"),
+        "cloud_rate": W.Text(f"{B.default_cloud_rate():g}", description="cloud $/h"),
         "hours": W.IntSlider(200, min=0, max=720, step=10, description="hours/month"),
         "resale": W.FloatSlider(0.3, min=0, max=0.8, step=0.05, description="resale", readout_format=".0%"),
     }

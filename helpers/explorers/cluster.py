@@ -11,7 +11,6 @@ from matplotlib.collections import LineCollection
 from matplotlib.ticker import NullLocator
 
 from .. import cluster as CL
-from ..data import load_table
 from ..plotting import PALETTE, log_axis, new_figure
 from ..widgets import Explorer, parse_number, register
 
@@ -25,7 +24,7 @@ def model_options() -> list[tuple[str, str]]:
     """(label, key) pairs for a model drop-down: name and parameter count."""
     out = []
     for key in CL.models():
-        name = CNN_NAMES.get(key) or load_table("cluster_models").get(key).name
+        name = CNN_NAMES.get(key) or CL.model_name(key)
         params = CL.parameter_count(key)
         size = f"{params / 1e9:g}B" if params >= 1e9 else f"{params / 1e6:.0f}M"
         out.append((f"{name} ({size} parameters)", key))

@@ -11,6 +11,7 @@ from matplotlib import cbook
 from matplotlib.colors import ListedColormap
 
 from .. import convolution as C
+from .. import machine as M
 from ..plotting import DIVERGING_CMAP, PALETTE, log_axis, new_figure
 from ..widgets import Explorer, parse_matrix, parse_number, register
 
@@ -216,8 +217,7 @@ def spectrum_explorer(cutoff: float = 0.08, keep: str = "low") -> Explorer:
         im_mask.set_data(overlay)
         im_out.set_data(filtered)
         im_out.set_clim(*np.percentile(filtered, [1, 99]))
-        power = np.abs(np.fft.fftshift(np.fft.fft2(image))) ** 2
-        share = power[mask].sum() / power.sum()
+        share = C.energy_share(image, mask)
         return (f"Kept {mask.mean():.1%} of the frequency bins, holding {share:.1%} of the image's energy. "
                 "Multiplying the spectrum by this mask is the same as convolving the image with one kernel.")
 
@@ -246,7 +246,7 @@ def fft_timing_explorer(image_size: int = 128, largest_kernel: int = 31, repeats
 
     def draw(v):
         sizes = np.unique(np.linspace(3, v["largest_kernel"], 7).astype(int) | 1)
-        t = C.time_methods(v["image_size"], sizes, repeats)
+        t = M.time_methods(v["image_size"], sizes, repeats)
         direct.set_data(sizes, t["direct"])
         fft.set_data(sizes, t["fft"])
         ax.set_xlim(0, sizes[-1] + 2)
@@ -293,8 +293,8 @@ def dice_diffusion_explorer(n_dice: int = 3, sides: int = 6, steps: int = 40) ->
         totals, pmf = C.dice_sum_pmf(v["n_dice"], v["sides"])
         normal = C.normal_approximation(totals, v["n_dice"], v["sides"])
         heat = C.heat_diffusion(start, v["steps"], v["alpha"])
-        sigma = np.sqrt(2 * v["alpha"] * v["steps"])
-        gauss = (np.exp(-(x**2) / (2 * sigma**2)) / np.sqrt(2 * np.pi * sigma**2) if sigma > 0 else start)
+        sigma = C.diffusion_sigma(v["alpha"], v["steps"])
+        gauss = C.diffusion_gaussian(x, v["alpha"], v["steps"])
         pmf_line.set_data(totals, pmf)
         normal_line.set_data(totals, normal)
         ax_d.set_xlim(totals[0] - 1, totals[-1] + 1)

@@ -23,7 +23,7 @@ def typical_ops(dtype: str = "fp16") -> dict[str, tuple[float, float]]:
         "add two vectors": G.elementwise_add_cost(1e8, dtype),
         "LLM decode, 7B, batch 1": G.llm_decode_cost(7e9, 1, dtype),
         "LLM decode, 7B, batch 64": G.llm_decode_cost(7e9, 64, dtype),
-        "3x3 conv, 64 ch, 56x56, batch 32": G.conv_layer_cost(32, 64, 64, 3, 56, dtype),
+        "3x3 conv, 64 ch, 56x56, batch 32": G.conv2d_cost(32, 64, 64, 3, 56, dtype),
         "matmul 4096³": G.matmul_cost(4096, 4096, 4096, dtype),
     }
 

@@ -9,9 +9,9 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 
 from .. import cluster
+from .. import convolution as C
 from .. import gpus as G
 from .. import modelparallel as M
-from ..data import load_table
 from ..plotting import PALETTE, log_axis, new_figure
 from ..widgets import Explorer, register
 
@@ -20,8 +20,7 @@ def layer_presets() -> dict[str, tuple[int, int]]:
     """Fully connected layers to start from: (d_in, d_out), from the architecture tables."""
     presets = {}
     for net, name in (("alexnet", "fc6"), ("vgg16", "fc6")):
-        row = next(r for r in load_table("conv_architectures").where(network=net) if r.name == name)
-        presets[f"{net} {name}"] = (row.in_channels, row.out_channels)
+        presets[f"{net} {name}"] = C.layer_channels(net, name)
     for shape in M.model_shapes()[:3]:
         presets[f"{shape.name} MLP up-projection"] = (shape.hidden, 4 * shape.hidden)
     presets["the article's 1000 x 1000"] = (1000, 1000)
@@ -170,7 +169,7 @@ def memory_explorer(model: str = "Llama 2 70B", n_gpus: int = 64) -> Explorer:
         ax.set_title(f"dp {dp} × tp {v['tp']} × pp {v['pp']}: {left:,.1f} GB per GPU "
                      f"({'fits' if fits else 'does not fit'})")
         best = [p for p in M.plan(shape, v["n_gpus"], g.memory_gb, g.peak_flops("fp16"),
-                                  cluster.link(_nvlink_for(g)), cluster.link("InfiniBand NDR 4x"),
+                                  M.intra_node_link(g), cluster.link("InfiniBand NDR 4x"),
                                   zero_stage=v["zero"], recompute=v["recompute"]) if p.fits]
         if best:
             b = best[0]
@@ -182,10 +181,3 @@ def memory_explorer(model: str = "Llama 2 70B", n_gpus: int = 64) -> Explorer:
         return f"{html.escape(shape.name)} on {v['n_gpus']} × {html.escape(g.name)}. {advice}"
 
     return Explorer("modelparallel.memory", controls, fig, draw, artists={"bars": bars, "limit": limit})
-
-
-def _nvlink_for(g: G.GPU) -> str:
-    """The intra-node link of a GPU in the planner (NVLink generation, or PCIe for consumer and AMD cards)."""
-    fallback = "PCIe 4.0 x16" if g.vendor == "NVIDIA" else "PCIe 5.0 x16"
-    return {"A100 80GB SXM": "NVLink 3 (A100)", "H100 SXM": "NVLink 4 (H100)", "H200 SXM": "NVLink 4 (H100)",
-            "B200 (HGX)": "NVLink 5 (B200)"}.get(g.name, fallback)

@@ -11,7 +11,6 @@ import numpy as np
 from .. import cluster
 from .. import gpus as G
 from .. import parallel as P
-from ..data import load_table
 from ..machine import core_count
 from ..plotting import PALETTE, log_axis, new_figure
 from ..widgets import Explorer, register
@@ -24,7 +23,7 @@ DP_LINKS = ("PCIe 3.0 x16", "10 GbE", "25 GbE", "100 GbE", "InfiniBand EDR 4x", 
 
 def published_points() -> list:
     """Rows of ``scaling.csv`` (efficiency against GPUs, measured or predicted)."""
-    return list(load_table("scaling"))
+    return P.published_scaling()
 
 
 @register("parallel.scaling")

@@ -85,9 +85,8 @@ def trend_explorer(start: int = 2012, end: int = 2025, horizon: int = 2030) -> E
         x_ahead = np.array([cfit.end, horizon + 0.99])
         compute_fit.set_data(x_fit, cfit.predict(x_fit))
         compute_ahead.set_data(x_ahead, cfit.predict(x_ahead))
-        anchor = cfit.predict(cfit.end)
-        for line, slope in ((compute_fast, cfit.slope_high), (compute_slow, cfit.slope_low)):
-            line.set_data(x_ahead, anchor * 10 ** (slope * (x_ahead - cfit.end)))
+        for line, values in zip((compute_fast, compute_slow), cfit.predict_interval(x_ahead)):
+            line.set_data(x_ahead, values)
         hw_points.set_data(hw.years, hw.values)
         hx_fit = np.array([hfit.start, hfit.end])
         hw_fit.set_data(hx_fit, hfit.predict(hx_fit))
