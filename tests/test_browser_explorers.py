@@ -111,12 +111,16 @@ def measure_explorer(page, box, box_locator, timeout_error) -> dict:
     candidates = [("slider", h) for h in box_locator.locator(".widget-slider .noUi-handle").all()]
     candidates += [("drop-down", s) for s in box_locator.locator("select:not([multiple])").all()]
     candidates += [("buttons", t) for t in box_locator.locator(".widget-toggle-buttons").all()]
+    page.wait_for_function(FIGURE_STABLE_JS, arg=[box, 500])  # drawing after scrolling into view is over
     for kind, target in candidates:
-        if press(page, box, target, kind, True, timeout_error) is None:  # probe (and warm-up)
+        # probe (and warm-up): one step forward and one back must both redraw the figure
+        if press(page, box, target, kind, True, timeout_error) is None:
+            continue
+        if press(page, box, target, kind, False, timeout_error) is None:
             continue
         times, unchanged = [], 0
         for n in range(1, PRESSES):
-            forward = (n // 3) % 2 == 1  # after the probe: two more steps forward, three back, ...
+            forward = (n // 3) % 2 == 0  # after the probe: three steps forward, three back, ...
             ms = press(page, box, target, kind, forward, timeout_error)
             if ms is None:
                 unchanged += 1  # e.g. a slider at the end of its range
