@@ -195,3 +195,27 @@ def test_budget_explorer_default_levers_and_stagnation():
     assert "of the physical levers: lower precision" in ex.info.value
     ex.controls["window"].value = (2020, 2020)
     assert isinstance(ex.error, ValueError)
+
+
+def test_researchers_explorer_datacentre_series_raises_per_researcher_growth():
+    """The notebook's 'Try it': switching to the data-centre rental series raises per-researcher growth a little."""
+    ex = E.researchers_explorer()
+    consumer = ex.artists["hardware"].get_ydata()[-1]
+    ex.controls["hardware"].value = list(E.HARDWARE_SERIES)[1]
+    assert ex.error is None and 1 < ex.artists["hardware"].get_ydata()[-1] / consumer < 3
+
+
+def test_sparsity_explorer_dense_end_keeps_memory():
+    """The notebook's 'Try it': active = total puts the model on the dense model of the same size, same memory."""
+    ex = E.sparsity_explorer()
+    x0 = ex.artists["chosen"].get_data()[0][0]
+    ex.controls["active"].value = ex.controls["total"].value
+    x, y = ex.artists["chosen"].get_data()
+    np.testing.assert_allclose([x[0], y[0]], [c[0] for c in ex.artists["twin"].get_data()])
+    assert x[0] == pytest.approx(x0)
+
+
+def test_budget_explorer_imagenet_rate_makes_spending_largest():
+    ex = E.budget_explorer()
+    ex.controls["halving"].value = 16
+    assert "Largest lever: <b>spending and scale-out</b>" in ex.info.value

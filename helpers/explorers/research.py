@@ -329,7 +329,7 @@ def researchers_explorer(start: int = 2016, end: int = 2025) -> Explorer:
     left.set_xlabel("year")
     left.set_ylabel("papers submitted")
     left.legend(loc="upper left", fontsize=9)
-    left.xaxis.set_major_locator(MaxNLocator(integer=True))
+    left.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
     t = np.linspace(0, 10, 21)
     hw_path, = right.plot(t, np.ones_like(t), "-", color=PALETTE[2], label="hardware alone (fixed budget each)")
     frontier_path, = right.plot(t, np.ones_like(t), "--", color=PALETTE[3],
@@ -486,6 +486,7 @@ def budget_explorer(start: int = 2017, end: int = 2025) -> Explorer:
     path_ax.axhline(1.0, color=PALETTE[7], linestyle=":", linewidth=1)
     log_axis(path_ax, "y")
     path_ax.set_xlabel("year")
+    path_ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
     path_ax.set_ylabel("compute per researcher (start = 1)")
     path_ax.legend(loc="upper left", fontsize=9)
 
