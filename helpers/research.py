@@ -249,7 +249,7 @@ PRECISION_LEVELS = ("fp32", "fp16", "fp8")
 def researcher_growth(start: float = 2016, end: float = 2025) -> T.ExpFit:
     """Exponential fit of NeurIPS submissions over the whole years ``start``..``end`` (both included).
 
-    Example: the full series 2016-2025 grows about 1.27x a year; 2016-2020 alone gave about 1.42x.
+    Example: the full series 2016-2025 grows about 1.25x a year; 2016-2020 alone gave about 1.42x.
     """
     lo, hi = checks.finite(start, "start"), checks.finite(end, "end")
     if not (1950 <= lo <= 2100 and 1950 <= hi <= 2100) or lo >= hi:

@@ -22,6 +22,8 @@ def answers() -> dict[int, list[str]]:
     budget = R.efficiency_budget(*budget_args)
     flat = R.efficiency_budget(*budget_args, spending_growth=1.0)
     largest_physical = max(R.BUDGET_LEVERS[:3], key=budget.get)
+    algorithms = 2 ** (8 * 12 / R.claim("algo_lm_halving").value)  # eight years of 8-month halvings
+    hardware_8y = 2 ** (8 / R.claim("gpu_pp_ml").value)  # 2.07 years per doubling
     return {
         1: [f"{T.growth_from_doubling(5):.2f}"],
         2: [f"{np.log2(3e5) * 3.4 / 12:.1f}"],
@@ -35,6 +37,8 @@ def answers() -> dict[int, list[str]]:
             f"{R.per_researcher_growth(hw, R.researcher_growth(2016, 2020).growth_per_year):.2f}"],
         9: [f"{highest_fitting_bits():.0f}", f"{R.moe_cost(671e9, 37e9, 4).flop_saving:.1f}"],
         10: [largest_physical, f"{budget['spending and scale-out']:.0f}", f"{flat['physical compute']:.0f}"],
+        12: [max(("algorithms", algorithms), ("hardware", hardware_8y), key=lambda kv: kv[1])[0],
+             f"{algorithms:.0f}", f"{hardware_8y:.1f}"],
         11: [f"{T.crossing_year(14.8e12, R.decimal_year('2024-12'), 3e14, R.claim('epoch_dataset_growth').value):.1f}"],
     }
 
@@ -48,7 +52,7 @@ def test_notebook_08_has_at_least_four_exercises():
     assert len(exercise_answers(NOTEBOOK)) >= 4
 
 
-@pytest.mark.parametrize("number", range(1, 12))
+@pytest.mark.parametrize("number", range(1, 13))
 def test_notebook_08_answers(number):
     assert bold_numbers(exercise_answers(NOTEBOOK)[number]) == answers()[number]
 

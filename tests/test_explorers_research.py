@@ -219,3 +219,15 @@ def test_budget_explorer_imagenet_rate_makes_spending_largest():
     ex = E.budget_explorer()
     ex.controls["halving"].value = 16
     assert "Largest lever: <b>spending and scale-out</b>" in ex.info.value
+
+
+def test_trend_explorer_dropping_estimates_slows_the_recent_trend():
+    """The notebook's 'Try it' (and exercise 7): on 2018-2025 the disclosed-only fit grows more slowly."""
+    import re
+
+    ex = E.trend_explorer()
+    ex.controls["window"].value = (2018, 2025)
+    with_estimates = float(re.search(r"×([0-9.]+) per year", ex.info.value).group(1))
+    ex.controls["estimates"].value = False
+    without = float(re.search(r"×([0-9.]+) per year", ex.info.value).group(1))
+    assert without < 0.8 * with_estimates
