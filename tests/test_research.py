@@ -208,3 +208,18 @@ def test_efficiency_budget_multiplies_out():
     assert b["effective compute"] == pytest.approx(4.0**8 * 64 * 4)
     flat = R.efficiency_budget(8, 4.0, 1.4, "fp16", 16, 0.25, spending_growth=1.0)
     assert flat["spending and scale-out"] == 1 and flat["physical compute"] == pytest.approx(1.4**8 * 125 / 15.7)
+
+
+def test_yardsticks_agree_as_the_notebook_says():
+    """Notebook 08 section 2: every hardware series gives a quarter to two fifths more FLOP per dollar a year, less
+    than a quarter of the compute trend in orders of magnitude, and about the same share left for spending."""
+    s = R.training_compute()
+    compute = T.fit_exponential(s.years, s.values, 2012, 2025.99).growth_per_year
+    series = [R.datacentre_price_performance(True), R.datacentre_price_performance(False),
+              R.gpu_price_performance("fp32")]
+    growths = [T.fit_exponential(x.years, x.values).growth_per_year for x in series]
+    for g in growths:
+        assert 1.25 <= round(g, 2) <= 1.4
+        assert np.log(g) / np.log(compute) < 0.25
+    left = [compute / g for g in growths]
+    assert max(left) / min(left) < 1.15
