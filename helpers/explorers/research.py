@@ -479,8 +479,8 @@ def budget_explorer(start: int = 2017, end: int = 2025) -> Explorer:
     bars_ax.axvline(0, color=PALETTE[7], linewidth=1)
     bars_ax.set_xlabel("orders of magnitude over the window (10ⁿ)")
     t = np.linspace(0, 1, 41)
-    trend_line, = path_ax.plot(t, np.ones_like(t), "--", color=PALETTE[3], label="frontier trend")
-    hw_line, = path_ax.plot(t, np.ones_like(t), "-", color=PALETTE[2], label="hardware alone")
+    trend_line, = path_ax.plot(t, np.ones_like(t), "--", color=PALETTE[3], label="frontier trend (physical FLOP)")
+    hw_line, = path_ax.plot(t, np.ones_like(t), "-", color=PALETTE[2], label="hardware alone (physical FLOP)")
     lever_line, = path_ax.plot(t, np.ones_like(t), "-.", color=PALETTE[1],
                                label="all efficiency levers, flat budgets (effective)")
     path_ax.axhline(1.0, color=PALETTE[7], linestyle=":", linewidth=1)
