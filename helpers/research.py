@@ -224,3 +224,186 @@ def default_training_cost(compute_flop: float, year: float) -> CostEstimate:
     return training_cost(compute_flop, year, a["reference_year"],
                          flop_per_usd(a["peak_flops"], a["utilization"], a["usd_per_hour"]),
                          a["price_performance_growth"])
+
+
+# ---- second edition: the full research record, data-centre price-performance, sparsity, an efficiency budget ----
+
+PRECISION_LEVELS = ("fp32", "fp16", "fp8")
+
+
+def researcher_growth(start: float = 2016, end: float = 2025) -> T.ExpFit:
+    """Exponential fit of NeurIPS submissions over the whole years ``start``..``end`` (both included).
+
+    Example: the full series 2016-2025 grows about 1.25x a year; 2016-2020 alone gave about 1.42x.
+    """
+    lo, hi = checks.finite(start, "start"), checks.finite(end, "end")
+    if not (1950 <= lo <= 2100 and 1950 <= hi <= 2100) or lo >= hi:
+        raise ValueError(f"the fit window needs years 1950-2100 with start < end, got start={lo:g}, end={hi:g}")
+    s = neurips_submissions()
+    return T.fit_exponential(s.years, s.values, lo, hi + 0.99)
+
+
+def per_researcher_path(years, compute_growth: float, researcher_growth: float) -> np.ndarray:
+    """Compute per researcher after ``years`` years, relative to year 0: ``(compute_growth / researcher_growth)
+    ** years``. ``years`` may be an array (a path for a plot)."""
+    ratio = per_researcher_growth(compute_growth, researcher_growth)
+    try:
+        t = np.asarray(years, float)
+    except (TypeError, ValueError):
+        raise ValueError(f"years must be a number or a list of numbers, got {years!r}") from None
+    if t.ndim > 1 or not np.all(np.isfinite(t)) or np.any(np.abs(t) > 200):
+        raise ValueError(f"years must be finite numbers of years between -200 and 200, got {years!r}")
+    return ratio**t
+
+
+def datacentre_price_performance(low_precision: bool = True) -> Series:
+    """Peak dense FLOP bought per rental dollar (``peak FLOP/s × 3600 / dollars per GPU-hour``) of data-centre GPUs
+    from ``datacentre_rental.csv``, one point per GPU and price date.
+
+    ``low_precision=True`` counts each GPU at the lowest precision frontier runs trained in on it (FP8 on Hopper,
+    as DeepSeek-V3 did); ``False`` counts 16-bit tensor throughput only. Peak figures come from ``gpus.csv``.
+    """
+    from . import gpus as G
+
+    checks.flag(low_precision, "low_precision")
+    fp8_factor = fact("hopper_fp8_over_bf16")
+    chosen: dict[tuple[str, str], object] = {}
+    for r in load_table("datacentre_rental"):
+        if r.precision == "fp8" and not low_precision:
+            continue
+        key = (r.name, r.price_date)
+        if key not in chosen or r.precision == "fp8":
+            chosen[key] = r
+    rows = sorted(chosen.values(), key=lambda r: decimal_year(r.price_date))
+    peaks = [G.gpu(r.name).peak_flops("fp16") * (fp8_factor if r.precision == "fp8" else 1) for r in rows]
+    return Series(np.array([decimal_year(r.price_date) for r in rows]),
+                  np.array([p * 3600 / r.usd_per_gpu_hour for p, r in zip(peaks, rows)]),
+                  tuple(f"{r.name} {r.precision} ({r.price_date})" for r in rows), np.zeros(len(rows), bool),
+                  "peak FLOP per rental dollar")
+
+
+def peak_growth(gpu_from: str, gpu_to: str, precision: str = "fp32") -> float:
+    """Ratio of the peak FLOP/s of two GPUs of ``gpus.csv`` at one precision (``fp32`` vector or ``fp16`` tensor).
+
+    Example: RTX 2080 Ti to RTX 5090 at fp32 is 104.8 / 13.4 = 7.8x (vendor peaks; Ampere and later count
+    dual-issue FP32, which real kernels rarely reach)."""
+    from . import gpus as G
+
+    if not isinstance(precision, str) or precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {list(PRECISIONS)}, got {precision!r}")
+    names = {g.name for g in G.all_gpus()}
+    for value, name in ((gpu_from, "gpu_from"), (gpu_to, "gpu_to")):
+        if not isinstance(value, str) or value not in names:
+            raise ValueError(f"{name} must be a GPU name from gpus.csv, got {value!r}")
+    a, b = G.gpu(gpu_from).peak_flops(precision), G.gpu(gpu_to).peak_flops(precision)
+    if not (a and b):
+        raise ValueError(f"gpu_from and gpu_to need a {precision} figure in gpus.csv")
+    return b / a
+
+
+@dataclass(frozen=True)
+class MoECost:
+    """Compute and memory of a mixture-of-experts model (a dense model is the case active = total)."""
+
+    total_params: float
+    active_params: float
+    bits: float
+    train_flop_per_token: float  # 6 × active parameters (forward and backward)
+    weight_bytes: float  # every expert must be stored: total parameters × bits / 8
+
+    @property
+    def active_fraction(self) -> float:
+        return self.active_params / self.total_params
+
+    @property
+    def flop_saving(self) -> float:
+        """How many times fewer FLOP per token than a dense model with the same (total) parameters."""
+        return self.total_params / self.active_params
+
+
+def moe_cost(total_params: float, active_params: float, bits: float = 16) -> MoECost:
+    """FLOP per training token and weight memory of a model with ``total_params`` parameters of which
+    ``active_params`` take part in each token (a router picks a few experts per token).
+
+    Compute follows the active parameters (``6 × active`` FLOP per token, the usual 6ND rule); memory follows
+    the total, because every expert must be held somewhere. Example: DeepSeek-V3 (671B total, 37B active)
+    costs the FLOP of a 37B dense model per token, 18x less than a dense 671B model, but stores all 671B.
+    """
+    total = checks.positive(total_params, "total_params")
+    active = checks.positive(active_params, "active_params")
+    b = checks.positive(bits, "bits")
+    if active > total:
+        raise ValueError(f"active_params ({active:.3g}) cannot exceed total_params ({total:.3g})")
+    if total > 1e16:
+        raise ValueError(f"total_params must be at most 1e16, got {total:g}")
+    if b > 64:
+        raise ValueError(f"bits must be at most 64, got {b:g}")
+    return MoECost(total, active, b, 6 * active, total * b / 8)
+
+
+def precision_gain(precision: str) -> float:
+    """Peak-throughput multiplier of training at ``precision`` instead of fp32 on the same data-centre GPU
+    generation: fp16/bf16 tensor cores against fp32 vector units on a V100 (``gpus.csv``), and fp8 a further
+    ``hopper_fp8_over_bf16`` on Hopper. A peak ratio: real speed-ups are smaller."""
+    from . import gpus as G
+
+    if not isinstance(precision, str) or precision not in PRECISION_LEVELS:
+        raise ValueError(f"precision must be one of {list(PRECISION_LEVELS)}, got {precision!r}")
+    if precision == "fp32":
+        return 1.0
+    v100 = G.gpu("Tesla V100 SXM2 16GB")
+    tensor = v100.peak_flops("fp16") / v100.peak_flops("fp32")
+    return tensor * (fact("hopper_fp8_over_bf16") if precision == "fp8" else 1.0)
+
+
+BUDGET_LEVERS = ("hardware FLOP per dollar", "lower precision", "spending and scale-out", "algorithms",
+                 "sparsity (MoE)")
+
+
+def efficiency_budget(years: float, demand_growth: float, hardware_growth: float, precision: str = "fp8",
+                      algorithm_halving_months: float = 8.0, active_fraction: float = 1.0,
+                      spending_growth: float | None = None) -> dict[str, float]:
+    """Split the growth of training compute over ``years`` years into multiplicative levers (factors over the
+    whole period, not per year)::
+
+        physical compute  = hardware FLOP per dollar × lower precision × spending and scale-out
+        effective compute = physical compute × algorithms × sparsity (MoE)
+
+    ``hardware_growth``: FLOP per dollar per year at a fixed precision; ``precision``: the training precision at
+    the end of the period (the start is fp32, see ``precision_gain``); ``algorithm_halving_months``: months in
+    which the compute needed for a fixed result halves; ``active_fraction``: share of parameters active per token.
+    With ``spending_growth=None`` spending is whatever remains of ``demand_growth`` (the measured growth of
+    physical compute); given a number (1.0: budgets stop growing, the 2017 article's stagnation scenario), the
+    physical compute follows from the levers and ``demand_growth`` is not used.
+    Returns the five levers of ``BUDGET_LEVERS`` plus "physical compute" and "effective compute".
+    """
+    t = checks.positive(years, "years")
+    if t > 50:
+        raise ValueError(f"years must be at most 50, got {t:g}")
+    demand = checks.positive(demand_growth, "demand_growth")
+    hw = checks.positive(hardware_growth, "hardware_growth")
+    halving = checks.positive(algorithm_halving_months, "algorithm_halving_months")
+    if halving < 1:
+        raise ValueError(f"algorithm_halving_months must be at least 1, got {halving:g}")
+    active = checks.fraction(active_fraction, "active_fraction")
+    if active == 0:
+        raise ValueError("active_fraction must be above 0 (some parameters must be active)")
+    for value, name in ((demand, "demand_growth"), (hw, "hardware_growth")):
+        if not 0.1 <= value <= 100:
+            raise ValueError(f"{name} must be a growth factor per year between 0.1 and 100, got {value:g}")
+    hardware = hw**t
+    lower_precision = precision_gain(precision)
+    if spending_growth is None:
+        physical = demand**t
+        spending = physical / (hardware * lower_precision)
+    else:
+        s = checks.positive(spending_growth, "spending_growth")
+        if not 0.1 <= s <= 100:
+            raise ValueError(f"spending_growth must be a growth factor per year between 0.1 and 100, got {s:g}")
+        spending = s**t
+        physical = hardware * lower_precision * spending
+    algorithms = 2 ** (12 * t / halving)
+    sparsity = 1 / active
+    return {"hardware FLOP per dollar": hardware, "lower precision": lower_precision,
+            "spending and scale-out": spending, "algorithms": algorithms, "sparsity (MoE)": sparsity,
+            "physical compute": physical, "effective compute": physical * algorithms * sparsity}

@@ -14,6 +14,16 @@ NOTEBOOK = "08_research_directions.ipynb"
 def answers() -> dict[int, list[str]]:
     disclosed = R.training_compute(include_estimates=False)
     everything = R.training_compute()
+    fp32 = R.gpu_price_performance("fp32")
+    hw = T.fit_exponential(fp32.years, fp32.values).growth_per_year
+    budget_args = (8, R.claim_growth_per_year("epoch_frontier_central"), R.claim_growth_per_year("gpu_pp_ml"), "fp8",
+                   R.claim("algo_lm_halving").value,
+                   R.fact("deepseek_v3_active_params") / R.fact("deepseek_v3_total_params"))
+    budget = R.efficiency_budget(*budget_args)
+    flat = R.efficiency_budget(*budget_args, spending_growth=1.0)
+    largest_physical = max(R.BUDGET_LEVERS[:3], key=budget.get)
+    algorithms = 2 ** (8 * 12 / R.claim("algo_lm_halving").value)  # eight years of 8-month halvings
+    hardware_8y = 2 ** (8 / R.claim("gpu_pp_ml").value)  # 2.07 years per doubling
     return {
         1: [f"{T.growth_from_doubling(5):.2f}"],
         2: [f"{np.log2(3e5) * 3.4 / 12:.1f}"],
@@ -23,13 +33,50 @@ def answers() -> dict[int, list[str]]:
         6: [f"{R.default_training_cost(1e26, 2026).cost_usd / 1e6:.0f}"],
         7: [f"{T.fit_exponential(disclosed.years, disclosed.values, 2018, 2025.99).doubling_years * 12:.1f}",
             f"{T.fit_exponential(everything.years, everything.values, 2018, 2025.99).doubling_years * 12:.1f}"],
+        8: [f"{R.per_researcher_growth(hw, R.researcher_growth().growth_per_year):.2f}",
+            f"{R.per_researcher_growth(hw, R.researcher_growth(2016, 2020).growth_per_year):.2f}"],
+        9: [f"{highest_fitting_bits():.0f}", f"{R.moe_cost(671e9, 37e9, 4).flop_saving:.1f}"],
+        10: [largest_physical, f"{budget['spending and scale-out']:.0f}", f"{flat['physical compute']:.0f}"],
+        12: [max(("algorithms", algorithms), ("hardware", hardware_8y), key=lambda kv: kv[1])[0],
+             f"{algorithms:.0f}", f"{hardware_8y:.1f}"],
+        11: [f"{T.crossing_year(14.8e12, R.decimal_year('2024-12'), 3e14, R.claim('epoch_dataset_growth').value):.1f}"],
     }
+
+
+def highest_fitting_bits() -> int:
+    """The most bits per weight at which DeepSeek-V3's weights fit one 8 x 80 GB node (independent arithmetic)."""
+    return max(b for b in (16, 8, 4) if 671e9 * b / 8 <= 8 * 80e9)
 
 
 def test_notebook_08_has_at_least_four_exercises():
     assert len(exercise_answers(NOTEBOOK)) >= 4
 
 
-@pytest.mark.parametrize("number", range(1, 8))
+@pytest.mark.parametrize("number", range(1, 13))
 def test_notebook_08_answers(number):
     assert bold_numbers(exercise_answers(NOTEBOOK)[number]) == answers()[number]
+
+
+def test_exercise_7_reads_the_bias_the_right_way():
+    """Dropping the estimated (undisclosed frontier) models slows the recent trend: the estimates do not inflate it."""
+    text = exercise_answers(NOTEBOOK)[7]
+    disclosed = R.training_compute(include_estimates=False)
+    everything = R.training_compute()
+    slow = T.fit_exponential(disclosed.years, disclosed.values, 2018, 2025.99).growth_per_year
+    fast = T.fit_exponential(everything.years, everything.values, 2018, 2025.99).growth_per_year
+    assert slow < fast
+    assert "look faster" not in text and "biases the recent trend down" in text
+
+
+def test_at_least_two_reasoning_problems():
+    """Problems that ask which option, why, or what changes (not only plugging numbers in)."""
+    import json
+    import re
+
+    from conftest import ROOT
+
+    nb = json.loads((ROOT / "notebooks" / NOTEBOOK).read_text())
+    questions = ["".join(c["source"]).split("<details>")[0] for c in nb["cells"]
+                 if any(t.startswith("exercise-") for t in c["metadata"].get("tags", []))]
+    reasoning = [q for q in questions if re.search(r"\b(why|which|what would change|what changes)\b", q, re.I)]
+    assert len(reasoning) >= 2

@@ -145,3 +145,89 @@ def test_quantization_explorer_bad_model_size(bad, word):
     assert ex.artists["memory"][2].get_height() == before
     ex.controls["params"].value = "70"
     assert ex.error is None and ex.artists["memory"][1].get_height() == pytest.approx(140)
+
+
+# ---- second edition (issue 25) -------------------------------------------------------------------------------
+
+def test_researchers_explorer_default_and_window():
+    ex = E.researchers_explorer()
+    assert ex.error is None
+    full = R.researcher_growth(2016, 2025)
+    assert f"×{full.growth_per_year:.2f} per year" in ex.info.value and "about flat" in ex.info.value
+    ex.controls["window"].value = (2016, 2020)  # the first edition's window: less per researcher
+    assert ex.error is None and "less compute each year" in ex.info.value
+    x, y = ex.artists["fit"].get_data()
+    np.testing.assert_allclose(y, R.researcher_growth(2016, 2020).predict(x))
+    # every window of five or more years ending in 2025 gives hardware-alone compute per researcher of at least x1
+    for lo in range(2016, 2022):
+        ex.controls["window"].value = (lo, 2025)
+        assert ex.error is None and "less compute each year" not in ex.info.value
+    ex.controls["window"].value = (2024, 2025)  # two points: explained
+    assert isinstance(ex.error, ValueError) and "NeurIPS" in ex.message.value
+
+
+def test_sparsity_explorer_default_is_deepseek_v3():
+    ex = E.sparsity_explorer()
+    assert ex.error is None
+    x, y = ex.artists["chosen"].get_data()
+    assert x[0] == pytest.approx(671) and y[0] == pytest.approx(6 * 37e9)
+    assert "does <b>not</b> fit" in ex.info.value  # 671 GB > 8 x 80 GB
+    ex.controls["bits"].value = 4
+    assert "fits on one 8-GPU node" in ex.info.value
+    ex.controls["active"].value = 1000  # more active than total
+    assert isinstance(ex.error, ValueError) and "active_params" in ex.message.value
+
+
+def test_budget_explorer_default_levers_and_stagnation():
+    ex = E.budget_explorer()
+    assert ex.error is None
+    b = R.efficiency_budget(8, R.claim_growth_per_year("epoch_frontier_central"), R.claim_growth_per_year("gpu_pp_ml"),
+                            "fp8", R.claim("algo_lm_halving").value,
+                            R.fact("deepseek_v3_active_params") / R.fact("deepseek_v3_total_params"))
+    widths = [bar.get_width() for bar in ex.artists["bars"]]
+    np.testing.assert_allclose(widths[:5], np.log10([b[n] for n in R.BUDGET_LEVERS]))
+    # the prose: spending carries more than hardware and precision together; algorithms (8-month halving) most
+    assert b["spending and scale-out"] > b["hardware FLOP per dollar"] * b["lower precision"]
+    assert "Largest lever: <b>algorithms</b>" in ex.info.value
+    assert "of the physical levers: spending and scale-out" in ex.info.value
+    ex.controls["stagnation"].value = True
+    assert ex.artists["bars"][2].get_width() == pytest.approx(0)
+    assert "of the physical levers: lower precision" in ex.info.value
+    ex.controls["window"].value = (2020, 2020)
+    assert isinstance(ex.error, ValueError)
+
+
+def test_researchers_explorer_datacentre_series_raises_per_researcher_growth():
+    """The notebook's 'Try it': switching to the data-centre rental series raises per-researcher growth a little."""
+    ex = E.researchers_explorer()
+    consumer = ex.artists["hardware"].get_ydata()[-1]
+    ex.controls["hardware"].value = list(E.HARDWARE_SERIES)[1]
+    assert ex.error is None and 1 < ex.artists["hardware"].get_ydata()[-1] / consumer < 3
+
+
+def test_sparsity_explorer_dense_end_keeps_memory():
+    """The notebook's 'Try it': active = total puts the model on the dense model of the same size, same memory."""
+    ex = E.sparsity_explorer()
+    x0 = ex.artists["chosen"].get_data()[0][0]
+    ex.controls["active"].value = ex.controls["total"].value
+    x, y = ex.artists["chosen"].get_data()
+    np.testing.assert_allclose([x[0], y[0]], [c[0] for c in ex.artists["twin"].get_data()])
+    assert x[0] == pytest.approx(x0)
+
+
+def test_budget_explorer_imagenet_rate_makes_spending_largest():
+    ex = E.budget_explorer()
+    ex.controls["halving"].value = 16
+    assert "Largest lever: <b>spending and scale-out</b>" in ex.info.value
+
+
+def test_trend_explorer_dropping_estimates_slows_the_recent_trend():
+    """The notebook's 'Try it' (and exercise 7): on 2018-2025 the disclosed-only fit grows more slowly."""
+    import re
+
+    ex = E.trend_explorer()
+    ex.controls["window"].value = (2018, 2025)
+    with_estimates = float(re.search(r"×([0-9.]+) per year", ex.info.value).group(1))
+    ex.controls["estimates"].value = False
+    without = float(re.search(r"×([0-9.]+) per year", ex.info.value).group(1))
+    assert without < 0.8 * with_estimates

@@ -615,6 +615,35 @@ SWEEP |= {
     },
 }
 
+# notebook 08 second edition
+GROWTH = real(0) | st.sampled_from([0.05, 200.0])
+SWEEP[R] |= {
+    "researcher_growth": (dict(start=2016, end=2025),
+                          {"start": arg(NOT_FINITE | WRONG_TYPE.filter(lambda v: v != "3") | st.sampled_from(
+                              [2026.0, 1800.0, 2024.5]), "start", WINDOW),
+                           "end": arg(NOT_FINITE | WRONG_TYPE.filter(lambda v: v != "3") | st.sampled_from(
+                               [2010.0, 2200.0, 2016.0]), "end", WINDOW)}),
+    "per_researcher_path": (dict(years=[0.0, 1.0, 2.0], compute_growth=1.4, researcher_growth=1.3),
+                            {"years": arg(st.sampled_from([[math.nan], [[1.0], [2.0]], "abc", None, [1e6]])),
+                             "compute_growth": arg(real(0)), "researcher_growth": arg(real(0))}),
+    "datacentre_price_performance": (dict(low_precision=True), {"low_precision": arg(NOT_A_FLAG)}),
+    "peak_growth": (dict(gpu_from="GeForce RTX 2080 Ti", gpu_to="GeForce RTX 5090", precision="fp32"),
+                    {"gpu_from": arg(st.sampled_from(["nope", None, 3, ""])),
+                     "gpu_to": arg(st.sampled_from(["nope", None, 3, ""])),
+                     "precision": arg(one_of_words(*R.PRECISIONS))}),
+    "moe_cost": (dict(total_params=671e9, active_params=37e9, bits=8),
+                 {"total_params": arg(real(0, 1e16) | st.just(1e9)), "active_params": arg(real(0)),
+                  "bits": arg(real(0, 64))}),
+    "precision_gain": (dict(precision="fp8"), {"precision": arg(one_of_words(*R.PRECISION_LEVELS))}),
+    "efficiency_budget": (dict(years=8.0, demand_growth=4.0, hardware_growth=1.4, precision="fp8",
+                               algorithm_halving_months=8.0, active_fraction=0.05, spending_growth=None),
+                          {"years": arg(real(0, 50)), "demand_growth": arg(GROWTH), "hardware_growth": arg(GROWTH),
+                           "precision": arg(one_of_words(*R.PRECISION_LEVELS)),
+                           "algorithm_halving_months": arg(real(0) | st.just(0.5)),
+                           "active_fraction": arg(real(0, 1, low_open=False)),
+                           "spending_growth": arg(GROWTH.filter(lambda v: v is not None))}),
+}
+
 CASES = [(module, function, argument) for module, table in SWEEP.items() for function, (_, args) in table.items()
          for argument in args]
 

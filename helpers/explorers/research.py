@@ -292,3 +292,241 @@ def quantization_explorer(bits: int = 4, method: str = "normal-float", block_siz
     return Explorer("research.quantization", controls, fig, draw, parsers=parsers,
                     artists={"bars": bars, "curve": curve, "chosen": chosen_point, "fp16": fp16_line,
                              "memory": memory_bars})
+
+
+# ---- 4. researchers: the full NeurIPS record, the window as a control -----------------------------------------
+
+HARDWARE_SERIES = {"consumer fp32 per launch dollar": "consumer",
+                   "data-centre, training precision, per rental dollar": "datacentre"}
+
+
+@cache
+def _hardware_fit(kind: str) -> T.ExpFit:
+    """The whole-period fit of a hardware price-performance series (consumer fp32 or data-centre rental)."""
+    s = R.gpu_price_performance("fp32") if kind == "consumer" else R.datacentre_price_performance(True)
+    return T.fit_exponential(s.years, s.values)
+
+
+@register("research.researchers")
+def researchers_explorer(start: int = 2016, end: int = 2025) -> Explorer:
+    """NeurIPS submissions (a proxy for researchers) fitted over a chosen window, and what that growth means for
+    compute per researcher when only hardware price-performance grows, or when frontier compute grows."""
+    subs = R.neurips_submissions()
+    first, last = int(subs.years.min()), int(subs.years.max())
+    frontier = R.claim_growth_per_year("epoch_frontier_central")
+    controls = {
+        "window": W.IntRangeSlider(value=(start, end), min=first, max=last, description="fit years",
+                                   continuous_update=False),
+        "hardware": W.Dropdown(options=list(HARDWARE_SERIES), value=list(HARDWARE_SERIES)[0],
+                               description="hardware"),
+    }
+    fig, (left, right) = new_figure(1, 2, figsize=(11, 4.2))
+    left.plot(subs.years, subs.values, "o", color=PALETTE[0], label="NeurIPS submissions")
+    fit_line, = left.plot([], [], "-", color=PALETTE[1], label="fit over the window")
+    rest_line, = left.plot([], [], ":", color=PALETTE[1], linewidth=1.5, label="the fit outside the window")
+    log_axis(left, "y")
+    left.set_xlabel("year")
+    left.set_ylabel("papers submitted")
+    left.legend(loc="upper left", fontsize=9)
+    left.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+    t = np.linspace(0, 10, 21)
+    hw_path, = right.plot(t, np.ones_like(t), "-", color=PALETTE[2], label="hardware alone (fixed budget each)")
+    frontier_path, = right.plot(t, np.ones_like(t), "--", color=PALETTE[3],
+                                label=f"frontier compute (×{frontier:g}/year)")
+    right.axhline(1.0, color=PALETTE[7], linestyle=":", linewidth=1)
+    log_axis(right, "y")
+    right.set_xlabel("years from the start")
+    right.set_ylabel("compute per researcher (start = 1)")
+    right.legend(loc="upper left", fontsize=9)
+
+    def draw(v):
+        lo, hi = v["window"]
+        try:
+            fit = R.researcher_growth(lo, hi)
+        except ValueError as err:
+            raise ValueError(f"NeurIPS submissions: {err}") from None
+        x_in = np.array([fit.start, min(fit.end, subs.years.max())])
+        fit_line.set_data(x_in, fit.predict(x_in))
+        x_all = np.array([subs.years.min(), subs.years.max()])
+        rest_line.set_data(x_all, fit.predict(x_all))
+        hw = _hardware_fit(HARDWARE_SERIES[v["hardware"]]).growth_per_year
+        hw_curve = R.per_researcher_path(t, hw, fit.growth_per_year)
+        front_curve = R.per_researcher_path(t, frontier, fit.growth_per_year)
+        hw_path.set_ydata(hw_curve)
+        frontier_path.set_ydata(front_curve)
+        shown = np.concatenate([hw_curve, front_curve, [1.0]])
+        right.set_ylim(shown.min() / 2, shown.max() * 2)
+        per = R.per_researcher_growth(hw, fit.growth_per_year)
+        g_lo, g_hi = fit.growth_interval
+        verdict = ("less compute each year: the 2017 worry" if per < 1 else
+                   "about flat: more people shared each year's gains" if per < 1.1 else "more compute each year")
+        return (f"NeurIPS submissions {lo}–{hi} ({fit.n} years): <b>×{fit.growth_per_year:.2f} per year</b> "
+                f"(95% interval ×{g_lo:.2f} to ×{g_hi:.2f}).<br>"
+                f"Hardware ({v['hardware']}): ×{hw:.2f} per year, so with a fixed budget each researcher gets "
+                f"<b>×{per:.2f} per year</b>, {verdict}. At the frontier trend: "
+                f"×{R.per_researcher_growth(frontier, fit.growth_per_year):.2f} per year.")
+
+    return Explorer("research.researchers", controls, fig, draw,
+                    artists={"fit": fit_line, "rest": rest_line, "hardware": hw_path, "frontier": frontier_path})
+
+
+# ---- 5. sparsity: mixture of experts, compute per token against memory -----------------------------------------
+
+NODE_GPUS = 8
+
+
+@register("research.sparsity")
+def sparsity_explorer(total_b: float = 671.0, active_b: float = 37.0, bits: int = 8) -> Explorer:
+    """A mixture-of-experts model as a point of (weight memory, training FLOP per token) among dense models: compute
+    follows the active parameters, memory the total. The vertical line is one 8-GPU H100 node's memory."""
+    from .. import gpus as G
+
+    controls = {
+        "total": W.FloatLogSlider(total_b, base=10, min=0, max=3.5, step=0.05, description="total params (B)",
+                                  continuous_update=False),
+        "active": W.FloatLogSlider(active_b, base=10, min=-0.5, max=3.5, step=0.05,
+                                   description="active params (B)", continuous_update=False),
+        "bits": W.Dropdown(options=[16, 8, 4], value=bits, description="bits per weight"),
+    }
+    node_gb = NODE_GPUS * G.gpu("H100 SXM").memory_gb
+    s = R.training_compute()
+    dense = [(name, p) for name, p in zip(s.labels, _parameters(s.labels)) if p and name != "DeepSeek-V3"]
+    fig, ax = new_figure(figsize=(10, 4.8))
+    dense_points = ax.scatter(np.ones(len(dense)), np.ones(len(dense)), s=30, color=PALETTE[2], zorder=3,
+                              label="dense models of the table (same bits)")
+    dense_line, = ax.plot([], [], "-", color=PALETTE[2], linewidth=1, label="any dense model")
+    deepseek, = ax.plot([], [], "s", color=PALETTE[5], markersize=9, label="DeepSeek-V3 (671B, 37B active)")
+    chosen, = ax.plot([], [], "D", color=PALETTE[3], markersize=11, label="your model")
+    twin, = ax.plot([], [], "o", mfc="none", color=PALETTE[3], markersize=11,
+                    label="dense model with your total parameters")
+    ax.axvline(node_gb, color=PALETTE[7], linestyle=":", linewidth=1.5,
+               label=f"one node: {NODE_GPUS} × H100 ({node_gb:g} GB)")
+    log_axis(ax, "both")
+    ax.set_xlabel("weights in memory (GB)")
+    ax.set_ylabel("training FLOP per token")
+    ax.legend(loc="upper left", fontsize=9)
+    sizes = np.array([p for _, p in dense])
+    ds_total, ds_active = R.fact("deepseek_v3_total_params"), R.fact("deepseek_v3_active_params")
+
+    def draw(v):
+        b = v["bits"]
+        cost = R.moe_cost(v["total"] * 1e9, v["active"] * 1e9, b)
+        same_total = R.moe_cost(v["total"] * 1e9, v["total"] * 1e9, b)
+        dense_points.set_offsets(np.column_stack([sizes * b / 8 / 1e9, 6 * sizes]))
+        line_n = np.array([1e8, 1e13])
+        dense_line.set_data(line_n * b / 8 / 1e9, 6 * line_n)
+        ds = R.moe_cost(ds_total, ds_active, b)
+        deepseek.set_data([ds.weight_bytes / 1e9], [ds.train_flop_per_token])
+        chosen.set_data([cost.weight_bytes / 1e9], [cost.train_flop_per_token])
+        twin.set_data([same_total.weight_bytes / 1e9], [same_total.train_flop_per_token])
+        ax.set_xlim(0.05 * b / 8, 2e4 * b / 8)
+        ax.set_ylim(3e8, 1e14)
+        gb = cost.weight_bytes / 1e9
+        gpus = int(np.ceil(gb / G.gpu("H100 SXM").memory_gb))
+        fits = "fits on one 8-GPU node" if gb <= node_gb else "does <b>not</b> fit on one 8-GPU node"
+        return (f"{v['total']:.3g}B parameters, {v['active']:.3g}B active ({cost.active_fraction:.1%}) at {b} bits: "
+                f"<b>{gb:,.0f} GB</b> of weights ({gpus} H100s for the weights alone; {fits}) and "
+                f"<b>{cost.train_flop_per_token:.3g} FLOP per token</b>, {cost.flop_saving:.3g}× less than a dense "
+                f"model with the same weights.<br>A dense model with the same FLOP per token would have "
+                f"{v['active']:.3g}B parameters and need {cost.active_params * b / 8 / 1e9:,.0f} GB: sparsity "
+                f"trades memory for compute.")
+
+    return Explorer("research.sparsity", controls, fig, draw,
+                    artists={"chosen": chosen, "twin": twin, "deepseek": deepseek, "dense": dense_points,
+                             "dense_line": dense_line})
+
+
+def _parameters(labels: tuple[str, ...]) -> list[float | None]:
+    """Parameter counts of the models of ``training_compute.csv`` in the order of ``labels`` (None if unknown)."""
+    from ..data import load_table
+
+    table = load_table("training_compute")
+    return [table.get(name).parameters for name in labels]
+
+
+# ---- 6. an efficiency budget: which lever carried how much -----------------------------------------------------
+
+LEVER_COLOURS = [PALETTE[2], PALETTE[4], PALETTE[7], PALETTE[1], PALETTE[5]]
+
+
+@register("research.budget")
+def budget_explorer(start: int = 2017, end: int = 2025) -> Explorer:
+    """Hardware × precision × spending = physical compute; × algorithms × sparsity = effective compute, as
+    orders of magnitude over a window; and compute per researcher under the trend and under stagnation."""
+    demand = R.claim_growth_per_year("epoch_frontier_central")
+    hardware = R.claim_growth_per_year("gpu_pp_ml")
+    halving = float(R.claim("algo_lm_halving").value)
+    active = R.fact("deepseek_v3_active_params") / R.fact("deepseek_v3_total_params")
+    researchers = R.researcher_growth().growth_per_year
+    controls = {
+        "window": W.IntRangeSlider(value=(start, end), min=2012, max=2030, description="years",
+                                   continuous_update=False),
+        "precision": W.Dropdown(options=list(R.PRECISION_LEVELS), value="fp8", description="precision at the end"),
+        "halving": W.FloatSlider(halving, min=4, max=36, step=1, description="algorithms: halving (months)",
+                                 continuous_update=False),
+        "active": W.FloatLogSlider(active, base=10, min=-2, max=0, step=0.02, description="active fraction (MoE)",
+                                   readout_format=".3f", continuous_update=False),
+        "stagnation": W.Checkbox(False, description="stagnation: budgets stop growing"),
+    }
+    names = list(R.BUDGET_LEVERS) + ["physical compute", "effective compute"]
+    fig, (bars_ax, path_ax) = new_figure(1, 2, figsize=(12, 4.6), width_ratios=[1.25, 1])
+    ypos = np.arange(len(names))[::-1]
+    colours = LEVER_COLOURS + [PALETTE[0], PALETTE[3]]
+    bars = bars_ax.barh(ypos, np.ones(len(names)), color=colours, height=0.7)
+    labels = [bars_ax.text(0, y, "", va="center", fontsize=9) for y in ypos]
+    bars_ax.set_yticks(ypos, names)
+    bars_ax.axvline(0, color=PALETTE[7], linewidth=1)
+    bars_ax.set_xlabel("orders of magnitude over the window (10ⁿ)")
+    t = np.linspace(0, 1, 41)
+    trend_line, = path_ax.plot(t, np.ones_like(t), "--", color=PALETTE[3], label="frontier trend (physical FLOP)")
+    hw_line, = path_ax.plot(t, np.ones_like(t), "-", color=PALETTE[2], label="hardware alone (physical FLOP)")
+    lever_line, = path_ax.plot(t, np.ones_like(t), "-.", color=PALETTE[1],
+                               label="all efficiency levers, flat budgets (effective)")
+    path_ax.axhline(1.0, color=PALETTE[7], linestyle=":", linewidth=1)
+    log_axis(path_ax, "y")
+    path_ax.set_xlabel("year")
+    path_ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+    path_ax.set_ylabel("compute per researcher (start = 1)")
+    path_ax.legend(loc="upper left", fontsize=9)
+
+    def draw(v):
+        lo, hi = v["window"]
+        years = hi - lo
+        if years < 1:
+            raise ValueError("the window must span at least one year")
+        budget = R.efficiency_budget(years, demand, hardware, v["precision"], v["halving"], v["active"],
+                                     spending_growth=1.0 if v["stagnation"] else None)
+        widths = np.log10([budget[n] for n in names])
+        for bar, label, w, n in zip(bars, labels, widths, names):
+            bar.set_width(w)
+            label.set_x(max(w, 0) + 0.05)
+            label.set_text(f"×{budget[n]:.3g}")
+        top = max(widths.max(), 1.0)
+        bars_ax.set_xlim(min(widths.min(), 0) - 0.2, top * 1.3 + 0.5)
+        x = lo + t * years
+        flat = R.efficiency_budget(years, demand, hardware, v["precision"], v["halving"], v["active"],
+                                   spending_growth=1.0)["effective compute"]
+        paths = {trend_line: R.per_researcher_path(t * years, demand, researchers),
+                 hw_line: R.per_researcher_path(t * years, hardware, researchers),
+                 lever_line: R.per_researcher_path(t * years, flat ** (1 / years), researchers)}
+        for line, y in paths.items():
+            line.set_data(x, y)
+        shown = np.concatenate(list(paths.values()))
+        path_ax.set_xlim(lo, hi)
+        path_ax.set_ylim(shown.min() / 3, shown.max() * 3)
+        levers = {n: budget[n] for n in R.BUDGET_LEVERS}
+        largest = max(levers, key=levers.get)
+        physical = {n: levers[n] for n in R.BUDGET_LEVERS[:3]}
+        mode = ("budgets frozen (the stagnation scenario)" if v["stagnation"] else
+                f"spending is what the ×{demand:g}/year frontier trend leaves over")
+        return (f"{lo}–{hi}, {mode}: physical compute <b>×{budget['physical compute']:.3g}</b>, effective compute "
+                f"<b>×{budget['effective compute']:.3g}</b>. Largest lever: <b>{largest}</b> (×{levers[largest]:.3g}); "
+                f"of the physical levers: {max(physical, key=physical.get)}.<br>"
+                f"Per researcher (submissions ×{researchers:.2f}/year) by {hi}: frontier trend "
+                f"×{paths[trend_line][-1]:.3g}, hardware alone ×{paths[hw_line][-1]:.3g}, all efficiency levers "
+                f"with flat budgets ×{paths[lever_line][-1]:.3g} (effective compute, an upper bound: the levers "
+                f"do not all apply to every workload).")
+
+    return Explorer("research.budget", controls, fig, draw,
+                    artists={"bars": bars, "labels": labels, "trend": trend_line, "hardware": hw_line,
+                             "levers": lever_line})
