@@ -231,6 +231,21 @@ def default_training_cost(compute_flop: float, year: float) -> CostEstimate:
 PRECISION_LEVELS = ("fp32", "fp16", "fp8")
 
 
+def model_parameters(names) -> list[float | None]:
+    """Parameter counts of models of ``training_compute.csv``, in the order of ``names`` (None if unknown).
+
+    Raises ``ValueError`` naming a model that is not in the table.
+    """
+    table = load_table("training_compute")
+    out = []
+    for name in names:
+        try:
+            out.append(table.get(str(name)).parameters)
+        except KeyError:
+            raise ValueError(f"names: {name!r} is not a model of training_compute.csv") from None
+    return out
+
+
 def researcher_growth(start: float = 2016, end: float = 2025) -> T.ExpFit:
     """Exponential fit of NeurIPS submissions over the whole years ``start``..``end`` (both included).
 

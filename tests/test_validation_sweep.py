@@ -627,6 +627,7 @@ SWEEP[R] |= {
                             {"years": arg(st.sampled_from([[math.nan], [[1.0], [2.0]], "abc", None, [1e6]])),
                              "compute_growth": arg(real(0)), "researcher_growth": arg(real(0))}),
     "datacentre_price_performance": (dict(low_precision=True), {"low_precision": arg(NOT_A_FLAG)}),
+    "model_parameters": (dict(names=["AlexNet"]), {"names": arg(st.sampled_from([["no such model"], [None]]))}),
     "peak_growth": (dict(gpu_from="GeForce RTX 2080 Ti", gpu_to="GeForce RTX 5090", precision="fp32"),
                     {"gpu_from": arg(st.sampled_from(["nope", None, 3, ""])),
                      "gpu_to": arg(st.sampled_from(["nope", None, 3, ""])),

@@ -390,7 +390,7 @@ def sparsity_explorer(total_b: float = 671.0, active_b: float = 37.0, bits: int 
     }
     node_gb = NODE_GPUS * G.gpu("H100 SXM").memory_gb
     s = R.training_compute()
-    dense = [(name, p) for name, p in zip(s.labels, _parameters(s.labels)) if p and name != "DeepSeek-V3"]
+    dense = [(name, p) for name, p in zip(s.labels, R.model_parameters(s.labels)) if p and name != "DeepSeek-V3"]
     fig, ax = new_figure(figsize=(10, 4.8))
     dense_points = ax.scatter(np.ones(len(dense)), np.ones(len(dense)), s=30, color=PALETTE[2], zorder=3,
                               label="dense models of the table (same bits)")
@@ -434,14 +434,6 @@ def sparsity_explorer(total_b: float = 671.0, active_b: float = 37.0, bits: int 
     return Explorer("research.sparsity", controls, fig, draw,
                     artists={"chosen": chosen, "twin": twin, "deepseek": deepseek, "dense": dense_points,
                              "dense_line": dense_line})
-
-
-def _parameters(labels: tuple[str, ...]) -> list[float | None]:
-    """Parameter counts of the models of ``training_compute.csv`` in the order of ``labels`` (None if unknown)."""
-    from ..data import load_table
-
-    table = load_table("training_compute")
-    return [table.get(name).parameters for name in labels]
 
 
 # ---- 6. an efficiency budget: which lever carried how much -----------------------------------------------------
