@@ -121,11 +121,11 @@ class _Panel:
         axis_on = ax.axison
         grid = "solid" if axis_on and any(g.get_visible() for g in ax.get_xgridlines()) else "none"
         self.x_axis = bq.Axis(scale=self.sx, grid_lines=grid, grid_color="#e3e3e3", visible=axis_on,
-                              tick_format=None, label_offset="40px")
+                              tick_format=None, label_offset="38px", tick_style={"fill": "#222"})
         grid = "solid" if axis_on and any(g.get_visible() for g in ax.get_ygridlines()) else "none"
         side = "right" if ax.yaxis.get_ticks_position() == "right" else "left"  # colour bars: right
         self.y_axis = bq.Axis(scale=self.sy, side=side, grid_lines=grid, grid_color="#e3e3e3",
-                              visible=axis_on, tick_format=None, label_offset="58px")
+                              visible=axis_on, tick_format=None, label_offset="54px", tick_style={"fill": "#222"})
         margin = dict(top=40 if ax.get_title() else 16, bottom=58 if axis_on else 10,
                       left=84 if axis_on else 10, right=20)
         self.figure = bq.Figure(axes=[self.x_axis, self.y_axis], marks=[], animation_duration=0,
@@ -186,6 +186,10 @@ class _Panel:
         show_legend = legend is not None and legend.get_visible()
         for mark in self.marks:
             mark.sync(show_legend)
+        aspect = ax.get_aspect()
+        if isinstance(aspect, (int, float)) and not (self.x_log or self.y_log) and y1 != y0:
+            ratio = float(abs(x1 - x0) / abs(y1 - y0) / aspect)  # square pixels for imshow, as matplotlib
+            self._figure.set(min_aspect_ratio=ratio, max_aspect_ratio=ratio)
         self._figure.set(title=ax.get_title(),
                          legend_location=LEGEND_LOCATIONS.get(getattr(legend, "_loc", 1), "top-right"))
 
