@@ -6,7 +6,7 @@ a program: it runs ``mpiexec -n N python -m helpers.jobs.<job> --out <file> --ar
 (never a shell), with a timeout, and kills the whole process group (mpiexec, its ``hydra_pmi_proxy`` and every
 rank) when the job fails or takes too long, so nothing is left behind.
 
-Rank 0 of a job writes its results to an ``.npz`` file; :func:`run` returns them as a dict of numpy arrays (0-d
+Rank 0 of a job writes its results to an ``.npz`` file; :func:`run_job` returns them as a dict of numpy arrays (0-d
 arrays become Python numbers). Every failure is a :class:`MPIRunError` (a ``ValueError``) with a one-line message
 a learner can act on, never a traceback from the job.
 
@@ -68,7 +68,7 @@ def _job(job) -> str:
 
 def command(job: str, n_ranks: int, out: str, args: dict | None = None, hostfile: str | None = None,
             mpiexec: str | None = None) -> list[str]:
-    """The argument list :func:`run` starts (no shell): ``mpiexec [-f hostfile] -n N python -m helpers.jobs.<job>
+    """The argument list :func:`run_job` starts (no shell): ``mpiexec [-f hostfile] -n N python -m helpers.jobs.<job>
     --out <out> --args <json>``."""
     job = _job(job)
     n = checks.whole(n_ranks, "n_ranks", 1, MAX_RANKS)
@@ -113,7 +113,7 @@ def _last_line(text: str) -> str:
     return (errors or lines or ["(no output)"])[-1][:300]
 
 
-def run(job: str, n_ranks: int, args: dict | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
+def run_job(job: str, n_ranks: int, args: dict | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
         hostfile: str | os.PathLike | None = None) -> dict:
     """Run ``helpers.jobs.<job>`` on ``n_ranks`` MPI processes (1-8) and return rank 0's results.
 
