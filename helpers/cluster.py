@@ -518,7 +518,8 @@ def measure_transfer(sizes, repeats: int = 5, seed: int = 0) -> TransferMeasurem
 class AllreduceMeasurement:
     """Seconds per all-reduce of ``sizes`` bytes over ``ranks`` MPI processes, three ways (the all-reduce job):
     ``ring_s`` (ring written with Sendrecv), ``naive_s`` (gather to rank 0, sum, broadcast), ``mpi_s``
-    (``MPI_Allreduce``). Each is the mean over ``repeats``, on the slowest rank."""
+    (``MPI_Allreduce``). Each is the mean over ``repeats``, on the slowest rank. ``sums_agree`` says the three
+    gave exactly the same sum (whole-number inputs, so the order of the additions does not matter)."""
 
     ranks: int
     sizes: np.ndarray
@@ -526,6 +527,7 @@ class AllreduceMeasurement:
     naive_s: np.ndarray
     mpi_s: np.ndarray
     repeats: int
+    sums_agree: bool
 
 
 def measure_allreduce(sizes, n_ranks: int = 2, repeats: int = 5, seed: int = 0) -> AllreduceMeasurement:
@@ -541,4 +543,5 @@ def measure_allreduce(sizes, n_ranks: int = 2, repeats: int = 5, seed: int = 0) 
     _check_volume(size_list, repeats, 3 * p)
     r = mpirun.run_job("allreduce", p, {"sizes": size_list.tolist(), "repeats": repeats, "seed": seed},
                        timeout_s=TIMEOUT_S)
-    return AllreduceMeasurement(p, r["sizes"], r["ring_s"], r["naive_s"], r["mpi_s"], repeats)
+    agree = np.array_equal(r["ring_sum"], r["mpi_sum"]) and np.array_equal(r["naive_sum"], r["mpi_sum"])
+    return AllreduceMeasurement(p, r["sizes"], r["ring_s"], r["naive_s"], r["mpi_s"], repeats, bool(agree))

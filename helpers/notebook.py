@@ -40,3 +40,11 @@ def markdown_table(header: list[str], rows: list[list]) -> Markdown:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return Markdown("\n".join(lines))
+
+
+def show_job(job: str) -> Markdown:
+    """The source of the MPI job ``helpers/jobs/<job>.py`` as a Python code block: the code a notebook teaches is
+    the code that runs (one copy)."""
+    from .mpirun import job_source
+
+    return Markdown(f"`helpers/jobs/{job}.py`, run on every rank by `mpiexec`:\n\n```python\n{job_source(job)}```")

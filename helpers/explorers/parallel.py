@@ -128,8 +128,9 @@ def measured_link() -> cluster.AlphaBetaFit:
 
 
 @cache
-def _one_worker(steps: int, batch_per_worker: int, hidden: int) -> P.DataParallelRun:
-    return P.train_data_parallel(1, steps, batch_per_worker, hidden)
+def _mpi_run(workers: int, steps: int, batch_per_worker: int, hidden: int) -> P.DataParallelRun:
+    """One MPI run per setting and session (like the ping-pong): moving back to a setting shows its run again."""
+    return P.train_data_parallel(workers, steps, batch_per_worker, hidden)
 
 
 @register("parallel.real_run")
@@ -157,8 +158,8 @@ def real_run_explorer(workers: int = 2, steps: int = 30, hidden: int = 256, batc
     def draw(v):
         p, bpw = v["workers"], v["batch_per_worker"]
         reference = P.train_single(v["steps"], p * bpw, v["hidden"])
-        single = _one_worker(v["steps"], bpw, v["hidden"])
-        run = P.train_data_parallel(p, v["steps"], bpw, v["hidden"])
+        single = _mpi_run(1, v["steps"], bpw, v["hidden"])
+        run = _mpi_run(p, v["steps"], bpw, v["hidden"])
         steps = np.arange(v["steps"])
         single_line.set_data(steps, reference.losses)
         dp_line.set_data(steps, run.losses)
