@@ -83,12 +83,20 @@ def command(job: str, n_ranks: int, out: str, args: dict | None = None, hostfile
                    "--args", json.dumps(args or {})]
 
 
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the system tells, else the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def _environment(n_ranks: int) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = "1"  # one BLAS thread per rank: ranks, not threads, share the cores
-    if n_ranks > (os.cpu_count() or 1):
+    if n_ranks > usable_cores():
         env["MPIR_CVAR_POLLS_BEFORE_YIELD"] = "1"  # oversubscribed: let a waiting rank give its core away
     return env
 
@@ -138,7 +146,8 @@ def run_job(job: str, n_ranks: int, args: dict | None = None, timeout_s: float =
         argv = command(job, n, str(out), args, None if hostfile is None else str(hostfile))
         start = time.perf_counter()
         try:
-            proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,  # noqa: S603
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,  # noqa: S603
+                                    stderr=subprocess.STDOUT, text=True,
                                     env=_environment(n), cwd=str(ROOT), start_new_session=True)
         except OSError as err:
             raise MPIRunError(f"mpiexec could not start ({err.strerror}): {argv[0]}") from None

@@ -1,5 +1,6 @@
 """The MPI launcher (helpers.mpirun): readable failures, no process left behind, a hostfile run."""
 
+import os
 import socket
 import time
 
@@ -98,3 +99,16 @@ def test_missing_hostfile_is_a_message(tmp_path):
 
 def test_job_source_is_the_module_text():
     assert "def ring_allreduce" in mpirun.job_source("allreduce")
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs CPU affinity (Linux)")
+def test_more_ranks_than_cores_still_finish_on_one_core():
+    """Binder gives one core: 4 ranks pinned to it must finish (waiting ranks yield the core)."""
+    allowed = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(allowed)})  # the ranks inherit this process's affinity
+    try:
+        assert mpirun.usable_cores() == 1
+        r = mpirun.run_job("allreduce", 4, {"sizes": [64, 80_000], "repeats": 2}, timeout_s=120)
+    finally:
+        os.sched_setaffinity(0, allowed)
+    assert r["ranks"] == 4 and np.array_equal(r["ring_sum"], r["mpi_sum"])
