@@ -2,7 +2,9 @@
 
 import os
 import socket
+import threading
 import time
+import uuid
 
 import numpy as np
 import psutil
@@ -10,24 +12,36 @@ import pytest
 
 from helpers import mpirun
 
-JOB_MARKERS = ("mpiexec", "hydra_pmi_proxy", "helpers.jobs.")
+TAG = "COURSE_MPI_TEST_TAG"
 
 
-def job_processes() -> set[int]:
-    """Pids of MPI launchers, proxies and course job ranks running now."""
-    found = set()
-    for proc in psutil.process_iter(["pid", "cmdline"]):
-        cmd = " ".join(proc.info["cmdline"] or [])
-        if any(m in cmd for m in JOB_MARKERS):
-            found.add(proc.info["pid"])
+@pytest.fixture
+def tag(monkeypatch) -> str:
+    """A token put into the environment of this test's jobs only (mpiexec, its proxies and the ranks inherit it),
+    so jobs that other tests run at the same time (pytest-xdist) are not counted."""
+    token = uuid.uuid4().hex
+    environment = mpirun._environment
+    monkeypatch.setattr(mpirun, "_environment", lambda n: {**environment(n), TAG: token})
+    return token
+
+
+def job_processes(token: str) -> list[psutil.Process]:
+    """Processes running now that carry this test's token: launcher, proxies, ranks."""
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if proc.environ().get(TAG) == token:
+                found.append(proc)
+        except (psutil.Error, OSError):  # gone, a zombie, or not ours to read
+            continue
     return found
 
 
-def assert_none_left(before: set[int]) -> None:
+def assert_none_left(token: str) -> None:
     deadline = time.monotonic() + 5
-    while (left := job_processes() - before) and time.monotonic() < deadline:
+    while (left := job_processes(token)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not left, f"processes left behind: {[psutil.Process(p).cmdline() for p in left if psutil.pid_exists(p)]}"
+    assert not left, f"processes left behind: {[p.info if hasattr(p, 'info') else p for p in left]}"
 
 
 def test_mpiexec_is_found_next_to_this_python():
@@ -41,12 +55,11 @@ def test_command_is_an_argument_list_without_a_shell():
     assert argv[4:6] == ["-m", "helpers.jobs.pingpong"] and argv[-2:] == ["--args", '{"sizes": [64]}']
 
 
-def test_a_run_returns_rank_0_results_and_leaves_nothing():
-    before = job_processes()
+def test_a_run_returns_rank_0_results_and_leaves_nothing(tag):
     r = mpirun.run_job("pingpong", 2, {"sizes": [64, 4096], "repeats": 3}, timeout_s=60)
     assert r["verified"] is True and r["ranks"] == 2
     assert r["sizes"].tolist() == [64, 4096] and np.all(r["times_s"] > 0)
-    assert_none_left(before)
+    assert_none_left(tag)
 
 
 @pytest.mark.parametrize("n", [0, 9, -1, 2.5, "two", None])
@@ -66,30 +79,39 @@ def test_missing_mpiexec_is_a_message(monkeypatch):
         mpirun.run_job("pingpong", 2, {"sizes": [64]})
 
 
-def test_a_failing_job_is_one_line_not_a_traceback():
-    before = job_processes()
+def test_a_failing_job_is_one_line_not_a_traceback(tag):
     with pytest.raises(mpirun.MPIRunError, match="ping-pong needs 2 processes") as err:
         mpirun.run_job("pingpong", 1, {"sizes": [64]}, timeout_s=60)
     assert "Traceback" not in str(err.value)
-    assert_none_left(before)
+    assert_none_left(tag)
 
 
-def test_timeout_stops_every_process():
-    before = job_processes()
+def test_timeout_stops_every_process(tag):
+    seen = []
+
+    def watch():  # while the job runs, the tag finds mpiexec, its proxy and the 3 ranks (so "none left" means it)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and len(seen) < 5:
+            seen[:] = job_processes(tag)
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
     start = time.monotonic()
-    with pytest.raises(mpirun.MPIRunError, match="did not finish within 2 s"):
-        mpirun.run_job("pingpong", 3, {"sizes": [64], "repeats": 10**9}, timeout_s=2)
+    with pytest.raises(mpirun.MPIRunError, match="did not finish within 4 s"):
+        mpirun.run_job("pingpong", 3, {"sizes": [64], "repeats": 10**9}, timeout_s=4)
     assert time.monotonic() - start < 15
-    assert_none_left(before)
+    watcher.join()
+    assert len(seen) >= 5, [p.name() for p in seen]
+    assert_none_left(tag)
 
 
-def test_hostfile_naming_this_machine_twice(tmp_path):
+def test_hostfile_naming_this_machine_twice(tmp_path, tag):
     hostfile = tmp_path / "hosts"
     hostfile.write_text(f"{socket.gethostname()}\n{socket.gethostname()}\n")
-    before = job_processes()
     r = mpirun.run_job("allreduce", 2, {"sizes": [800], "repeats": 2}, hostfile=hostfile, timeout_s=60)
     assert r["ranks"] == 2 and r["ring_sum"].size == 100
-    assert_none_left(before)
+    assert_none_left(tag)
 
 
 def test_missing_hostfile_is_a_message(tmp_path):
