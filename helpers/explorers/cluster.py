@@ -232,13 +232,13 @@ LARGEST_OPTIONS = [("64 kB", 2**16), ("256 kB", 2**18), ("1 MB", 2**20), ("4 MB"
 
 
 @register("cluster.transfer")
-def transfer_explorer(largest: int = 2**22, repeats: int = 3, compare: str = "10 GbE") -> Explorer:
+def transfer_explorer(largest: int = 2**22, repeats: int = 10, compare: str = "10 GbE") -> Explorer:
     """Ping-pong between two MPI processes on this machine (``helpers/jobs/pingpong.py``, about a second), fit
     alpha and beta, and draw measurement, fit and a link from the table together. Measurements are kept per
     setting."""
     controls = {
         "largest": W.Dropdown(options=LARGEST_OPTIONS, value=largest, description="largest"),
-        "repeats": W.IntSlider(repeats, min=1, max=5, description="repeats", continuous_update=False),
+        "repeats": W.IntSlider(repeats, min=5, max=30, step=5, description="repeats", continuous_update=False),
         "compare": W.Dropdown(options=[lk.name for lk in CL.links()], value=compare, description="compare"),
     }
     fig, ax = new_figure(figsize=(9.5, 5))

@@ -123,7 +123,7 @@ def comm_share_explorer(n_gpus: int = 64) -> Explorer:
 @cache
 def measured_link() -> cluster.AlphaBetaFit:
     """Alpha and beta of the MPI ping-pong between two processes on this machine (measured once per session)."""
-    m = cluster.measure_transfer(cluster.default_message_sizes(), repeats=3)
+    m = cluster.measure_transfer(cluster.default_message_sizes(), repeats=10)
     return cluster.fit_alpha_beta(m.sizes, m.times_s)
 
 
