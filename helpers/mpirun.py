@@ -122,7 +122,7 @@ def _last_line(text: str) -> str:
 
 
 def run_job(job: str, n_ranks: int, args: dict | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
-        hostfile: str | os.PathLike | None = None) -> dict:
+            hostfile: str | os.PathLike | None = None) -> dict:
     """Run ``helpers.jobs.<job>`` on ``n_ranks`` MPI processes (1-8) and return rank 0's results.
 
     ``args`` (a JSON-able dict) goes to the job's ``main``; ``timeout_s`` (seconds, default 120) bounds the whole
