@@ -28,11 +28,11 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the repository importable as the package root
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import browser, core, execution, helpers_speed, latency, startup  # noqa: E402
+from bench import browser, core, execution, helpers_speed, latency, mpi, startup  # noqa: E402
 
-PARTS = ("execution", "latency", "helpers", "startup", "browser")
+PARTS = ("execution", "latency", "helpers", "startup", "browser", "mpi")
 TITLES = {"execution": "1. Notebook execution", "latency": "2. Widget latency", "helpers": "3. Helpers",
-          "startup": "4. Start-up", "browser": "5. Browser"}
+          "startup": "4. Start-up", "browser": "5. Browser", "mpi": "6. MPI all-reduce vs the alpha-beta model"}
 
 
 def _jsonable(obj):
@@ -64,6 +64,8 @@ def run_part(name: str, args: argparse.Namespace) -> dict:
         return startup.run(setup=args.setup)
     if name == "browser":
         return browser.run()
+    if name == "mpi":
+        return mpi.run()
     raise ValueError(name)
 
 

@@ -1,5 +1,5 @@
-"""Multi-GPU machines and small clusters: link speeds, the alpha-beta model, all-reduce, GPUDirect RDMA, and a
-real two-process transfer measured on this machine.
+"""Multi-GPU machines and small clusters: link speeds, the alpha-beta model, all-reduce, GPUDirect RDMA, and real
+MPI measurements on this machine (ping-pong and all-reduce).
 
 Conventions:
 
@@ -14,35 +14,33 @@ Conventions:
   One worker needs no communication (0 s). Times are lower bounds: no congestion, no compute for the sums.
 * Sizes are bytes, times seconds, latencies in the table microseconds (``_us``); units are in the names.
 
-Everything here is numpy only, except :func:`measure_transfer`, which starts one helper process with
-``multiprocessing`` and always stops it again.
+Everything here is numpy only, except :func:`measure_transfer` and :func:`measure_allreduce`, which run the MPI
+jobs ``helpers/jobs/pingpong.py`` and ``helpers/jobs/allreduce.py`` through :mod:`helpers.mpirun` (real MPI
+processes, one per pretend GPU; the same jobs run on a cluster with a hostfile).
 """
 
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import checks
+from . import checks, mpirun
 from .data import load_table
 from .gpus import BYTES_PER_VALUE
-from .measure import process_context as _context  # fork on Linux, spawn elsewhere
 
 FAMILIES = ("pcie", "nvlink", "infiniband", "ethernet")
 ALGORITHMS = ("ring", "tree", "parameter_server")
 ENCODINGS = {"8b/10b": 8 / 10, "128b/130b": 128 / 130, "64b/66b": 64 / 66, "242B/256B": 242 / 256}
 GRADIENT_BYTES = {k: BYTES_PER_VALUE[k] for k in ("fp32", "fp16", "bf16")}  # gradient formats
 CNN_MODELS = ("alexnet", "vgg16", "resnet50")
-METHODS = ("pipe", "shared memory")
 MAX_MESSAGE_BYTES = 64 * 2**20  # one message at most 64 MiB
 MAX_SIZES = 32  # message sizes per measurement
 MAX_REPEATS = 50
 MAX_MOVED_BYTES = 512 * 2**20  # bytes moved by one measurement, both directions, all repeats
-TIMEOUT_S = 10.0  # a message that does not come back within this is an error
-JOIN_TIMEOUT_S = 2.0  # how long the helper process gets to stop by itself before it is terminated
+MAX_RANKS = mpirun.MAX_RANKS  # processes of one measurement
+TIMEOUT_S = 120.0  # a whole measurement (MPI start-up included) that takes longer is stopped
 
 
 # ---- argument checks --------------------------------------------------------------------------------------
@@ -434,14 +432,14 @@ def fit_alpha_beta(sizes, times) -> AlphaBetaFit:
     return AlphaBetaFit(float(alpha), float(beta_scaled / scale))
 
 
-# ---- a real measurement between two processes ------------------------------------------------------------
+# ---- real MPI measurements on this machine --------------------------------------------------------------
 
 @dataclass(frozen=True)
 class TransferMeasurement:
-    """One-way transfer times measured between two processes on this machine.
+    """One-way transfer times between two MPI ranks (the ping-pong job).
 
-    ``times_s`` is the median over ``repeats`` of half a round trip per message size; ``min_times_s`` the
-    fastest. ``verified`` says every echoed message came back byte for byte identical."""
+    ``times_s`` is the median over ``repeats`` of half a round trip per message size (bytes in ``sizes``);
+    ``min_times_s`` the fastest. ``verified`` says every echoed message came back byte for byte identical."""
 
     method: str
     sizes: np.ndarray
@@ -473,123 +471,59 @@ def _message_sizes(sizes) -> np.ndarray:
     return np.array(found, dtype=np.int64)
 
 
-def _echo_pipe(conn, largest: int) -> None:  # runs in the helper process
-    buf = bytearray(largest)
-    try:
-        while True:
-            n = conn.recv_bytes_into(buf)
-            if n == 0:
-                break
-            conn.send_bytes(buf, 0, n)
-    except (EOFError, OSError):
-        pass
-    finally:
-        conn.close()
+def _check_volume(size_list: np.ndarray, repeats: int, copies: int) -> None:
+    moved = copies * (repeats + 1) * int(size_list.sum())
+    if moved > MAX_MOVED_BYTES:
+        raise ValueError(f"sizes x repeats would move {moved / 2**20:.0f} MiB; keep it under "
+                         f"{MAX_MOVED_BYTES // 2**20} MiB (fewer repeats or smaller sizes)")
 
 
-def _echo_shared(shared, size, ping, pong, largest: int, timeout: float) -> None:  # runs in the helper process
-    view = np.frombuffer(shared, dtype=np.uint8)
-    local = np.empty(largest, dtype=np.uint8)
-    while ping.wait(timeout):
-        ping.clear()
-        n = size.value
-        if n == 0:
-            break
-        np.copyto(local[:n], view[:n])  # receive: copy out of the shared buffer
-        np.copyto(view[:n], local[:n])  # reply: copy back in
-        pong.set()
+def measure_transfer(sizes, repeats: int = 5, seed: int = 0) -> TransferMeasurement:
+    """Measure one-way transfer times between two MPI processes on this machine (``helpers/jobs/pingpong.py``).
 
-
-class _PipePeer:
-    def __init__(self, ctx, largest: int):
-        self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_echo_pipe, args=(child, largest), daemon=True)
-        self.proc.start()
-        child.close()
-
-    def round_trip(self, payload: memoryview, out: bytearray, n: int) -> None:
-        self.conn.send_bytes(payload, 0, n)
-        if not self.conn.poll(TIMEOUT_S):
-            raise TimeoutError(f"the helper process did not answer within {TIMEOUT_S:g} s")
-        self.conn.recv_bytes_into(out)
-
-    def stop(self) -> None:
-        try:
-            self.conn.send_bytes(b"")
-        except OSError:
-            pass
-        self.conn.close()
-
-
-class _SharedPeer:
-    def __init__(self, ctx, largest: int):
-        self.shared = ctx.RawArray("B", largest)
-        self.view = np.frombuffer(self.shared, dtype=np.uint8)
-        self.size = ctx.RawValue("q", 0)
-        self.ping, self.pong = ctx.Event(), ctx.Event()
-        self.proc = ctx.Process(target=_echo_shared,
-                                args=(self.shared, self.size, self.ping, self.pong, largest, TIMEOUT_S),
-                                daemon=True)
-        self.proc.start()
-
-    def round_trip(self, payload: memoryview, out: bytearray, n: int) -> None:
-        np.copyto(self.view[:n], np.frombuffer(payload, dtype=np.uint8, count=n))  # send: copy in
-        self.size.value = n
-        self.ping.set()
-        if not self.pong.wait(TIMEOUT_S):
-            raise TimeoutError(f"the helper process did not answer within {TIMEOUT_S:g} s")
-        self.pong.clear()
-        np.copyto(np.frombuffer(out, dtype=np.uint8, count=n), self.view[:n])  # receive: copy out
-
-    def stop(self) -> None:
-        self.size.value = 0
-        self.ping.set()
-
-
-def measure_transfer(sizes, repeats: int = 5, seed: int = 0, method: str = "pipe") -> TransferMeasurement:
-    """Measure one-way transfer times between this process and a helper process on this machine.
-
-    For each message size (bytes, at most 64 MiB each and 32 sizes) a message of random bytes (drawn with
-    ``seed``) goes to the helper, which sends it straight back; half the round trip is the one-way time.
-    ``method`` ``pipe`` sends through an operating-system pipe (copied through the kernel, like a network
-    stack); ``shared memory`` copies into a buffer both processes map and signals with events. Sizes are
-    visited in a seeded random order in each of ``repeats`` rounds after one warm-up round trip. The helper
-    process is always stopped, also after an error. Typically well under a second in total.
+    For each message size (bytes, at most 64 MiB each and 32 sizes) rank 0 sends a message of seeded random bytes
+    to rank 1, which sends it straight back (``MPI_Send``/``MPI_Recv``); half the round trip is the one-way time.
+    Each size gets 3 warm-up round trips, then ``repeats`` timed ones. MPI start-up is not in the times. Typically
+    under a second in total; a :class:`helpers.mpirun.MPIRunError` (a ``ValueError``) explains any failure.
     """
     size_list = _message_sizes(sizes)
     repeats = checks.whole(repeats, "repeats", 1, MAX_REPEATS)
     seed = checks.whole(seed, "seed", 0)
-    method = checks.choice(method, "method", METHODS)
-    moved = 2 * (repeats + 1) * int(size_list.sum())
-    if moved > MAX_MOVED_BYTES:
-        raise ValueError(f"sizes x repeats would move {moved / 2**20:.0f} MiB; keep it under "
-                         f"{MAX_MOVED_BYTES // 2**20} MiB (fewer repeats or smaller sizes)")
-    largest = int(size_list.max())
-    rng = np.random.default_rng(seed)
-    payload_array = rng.integers(0, 256, largest, dtype=np.uint8)
-    payload = memoryview(payload_array).cast("B")
-    out = bytearray(largest)
-    peer = (_PipePeer if method == "pipe" else _SharedPeer)(_context(), largest)
-    samples = {int(n): [] for n in size_list}
-    verified = True
-    try:
-        peer.round_trip(payload, out, largest)  # warm-up: page faults, first wake-up of the helper
-        for _ in range(repeats):
-            for n in rng.permutation(size_list):
-                n = int(n)
-                start = time.perf_counter()
-                peer.round_trip(payload, out, n)
-                samples[n].append((time.perf_counter() - start) / 2)
-                verified = verified and np.array_equal(np.frombuffer(out, np.uint8, n), payload_array[:n])
-    finally:
-        peer.stop()
-        peer.proc.join(timeout=JOIN_TIMEOUT_S)
-        if peer.proc.is_alive():
-            peer.proc.terminate()
-            peer.proc.join(timeout=JOIN_TIMEOUT_S)
-        if peer.proc.is_alive():
-            peer.proc.kill()
-            peer.proc.join(timeout=JOIN_TIMEOUT_S)
-    times = np.array([np.median(samples[int(n)]) for n in size_list])
-    fastest = np.array([min(samples[int(n)]) for n in size_list])
-    return TransferMeasurement(method, size_list, times, fastest, repeats, bool(verified))
+    _check_volume(size_list, repeats, 2)
+    r = mpirun.run_job("pingpong", 2, {"sizes": size_list.tolist(), "repeats": repeats, "seed": seed},
+                       timeout_s=TIMEOUT_S)
+    return TransferMeasurement("MPI ping-pong", r["sizes"], r["times_s"], r["min_times_s"], repeats,
+                               bool(r["verified"]))
+
+
+@dataclass(frozen=True)
+class AllreduceMeasurement:
+    """Seconds per all-reduce of ``sizes`` bytes over ``ranks`` MPI processes, three ways (the all-reduce job):
+    ``ring_s`` (ring written with Sendrecv), ``naive_s`` (gather to rank 0, sum, broadcast), ``mpi_s``
+    (``MPI_Allreduce``). Each is the mean over ``repeats``, on the slowest rank. ``sums_agree`` says the three
+    gave exactly the same sum (whole-number inputs, so the order of the additions does not matter)."""
+
+    ranks: int
+    sizes: np.ndarray
+    ring_s: np.ndarray
+    naive_s: np.ndarray
+    mpi_s: np.ndarray
+    repeats: int
+    sums_agree: bool
+
+
+def measure_allreduce(sizes, n_ranks: int = 2, repeats: int = 5, seed: int = 0) -> AllreduceMeasurement:
+    """Time the three all-reduces of ``helpers/jobs/allreduce.py`` on ``n_ranks`` (1-8) MPI processes for each
+    message size (bytes of float64, rounded down to whole values; at most 64 MiB each and 32 sizes). More ranks
+    than cores work, slower: waiting ranks then share the cores with working ones."""
+    size_list = _message_sizes(sizes)
+    p = checks.whole(n_ranks, "n_ranks", 1, MAX_RANKS)
+    if size_list.min() < 8:
+        raise ValueError(f"sizes must be at least 8 bytes (one float64 value), got {int(size_list.min())}")
+    repeats = checks.whole(repeats, "repeats", 1, MAX_REPEATS)
+    seed = checks.whole(seed, "seed", 0)
+    _check_volume(size_list, repeats, 3 * p)
+    r = mpirun.run_job("allreduce", p, {"sizes": size_list.tolist(), "repeats": repeats, "seed": seed},
+                       timeout_s=TIMEOUT_S)
+    agree = np.array_equal(r["ring_sum"], r["mpi_sum"]) and np.array_equal(r["naive_sum"], r["mpi_sum"])
+    return AllreduceMeasurement(p, r["sizes"], r["ring_s"], r["naive_s"], r["mpi_s"], repeats, bool(agree))

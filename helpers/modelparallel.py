@@ -8,12 +8,11 @@ all-gather or reduce-scatter (p-1)/p). Times use the alpha-beta model of ``helpe
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import checks, cluster
+from . import checks, cluster, mpirun
 from .data import load_table
 from .gpus import ADAM_MIXED_BYTES, GPU
 
@@ -57,66 +56,6 @@ def crossover_batch(d_in: int, d_out: int) -> float:
     return 2 * d_in * d_out / (d_in + d_out)
 
 
-# ---- a real split matrix multiply across processes --------------------------------------------------------
-
-@dataclass(frozen=True)
-class SplitMatmul:
-    """Result of ``split_matmul``: the product, each device's part, and measured seconds."""
-
-    output: np.ndarray
-    parts: list = field(repr=False)
-    split: str
-    worker_seconds: tuple[float, ...]
-    total_seconds: float
-    unsplit_seconds: float
-
-
-def _part_product(args):
-    x_part, w_part = args
-    start = time.perf_counter()
-    out = x_part @ w_part
-    return out, time.perf_counter() - start
-
-
-def split_matmul(x: np.ndarray, w: np.ndarray, p: int, split: str = "column") -> SplitMatmul:
-    """Compute x @ w on ``p`` worker processes. ``column``: worker k multiplies x by its columns of w and the
-    slices are concatenated (an all-gather). ``row``: worker k multiplies its columns of x by its rows of w and the
-    partial products are summed (an all-reduce). The result equals x @ w up to floating-point rounding."""
-    from .measure import process_context
-
-    try:
-        x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError("x and w must be 2-D arrays of numbers") from None
-    if x.ndim != 2 or w.ndim != 2 or x.shape[1] != w.shape[0] or 0 in x.shape or 0 in w.shape:
-        raise ValueError(f"x and w must be 2-D with matching inner size, got {x.shape} and {w.shape}")
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(w))):
-        raise ValueError("x and w must hold finite numbers (no NaN or infinity)")
-    if max(x.shape + w.shape) > 4096:
-        raise ValueError(f"matrices larger than 4096 on a side are refused, got {x.shape} and {w.shape}")
-    p = checks.whole(p, "p", 1, 8)
-    if split not in ("column", "row"):
-        raise ValueError(f"split must be 'column' or 'row', got {split!r}")
-    along = w.shape[1] if split == "column" else w.shape[0]
-    if p > along:
-        raise ValueError(f"cannot split {along} {split}s over {p} workers")
-    bounds = np.linspace(0, along, p + 1).astype(int)
-    if split == "column":
-        tasks = [(x, w[:, a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
-    else:
-        tasks = [(x[:, a:b], w[a:b, :]) for a, b in zip(bounds[:-1], bounds[1:])]
-    start = time.perf_counter()
-    with process_context().Pool(p) as pool:
-        results = pool.map(_part_product, tasks)
-    parts = [r[0] for r in results]
-    output = np.concatenate(parts, axis=1) if split == "column" else np.sum(parts, axis=0)
-    total = time.perf_counter() - start
-    t0 = time.perf_counter()
-    _ = x @ w
-    unsplit = time.perf_counter() - t0
-    return SplitMatmul(output, parts, split, tuple(r[1] for r in results), total, unsplit)
-
-
 # ---- tensor parallelism (Megatron) ------------------------------------------------------------------
 
 def tp_allreduce_bytes(batch: int, seq: int, hidden: int, bytes_per_value: float = 2) -> float:
@@ -133,6 +72,42 @@ def tp_comm_time_s(batch: int, seq: int, hidden: int, layers: int, tp: int, link
     n = tp_allreduce_bytes(batch, seq, hidden, bytes_per_value)
     layers, tp = checks.whole(layers, "layers", 1, MAX_COUNT), checks.whole(tp, "tp", 1, 1024)
     return 4 * layers * cluster.allreduce_time_s(n, tp, link, "ring")
+
+
+@dataclass(frozen=True)
+class TensorParallelRun:
+    """Result of :func:`tensor_parallel_mlp`: the MLP's output ``y`` and gradients ``dx``, ``da``, ``db`` (full,
+    gathered from the ranks), the bytes each rank handed to all-reduces per step, and steady-state seconds of
+    compute and of communication per step (medians, rank 0)."""
+
+    y: np.ndarray = field(repr=False)
+    dx: np.ndarray = field(repr=False)
+    da: np.ndarray = field(repr=False)
+    db: np.ndarray = field(repr=False)
+    ranks: int
+    allreduce_bytes_per_step: float
+    step_compute_s: float
+    step_comm_s: float
+
+
+def tensor_parallel_mlp(batch: int = 64, d: int = 256, f: int = 1024, n_ranks: int = 2, steps: int = 5,
+                        seed: int = 0) -> TensorParallelRun:
+    """Run the Megatron-style MLP ``y = tanh(x A) B`` (x: batch x d, A: d x f, B: f x d, float64) split over
+    ``n_ranks`` (1-8) MPI processes: A by columns, B by rows, one all-reduce of ``batch x d`` values forward and
+    one backward (``helpers/jobs/tensorparallel.py``). Output and gradients equal the unsplit layer's to
+    rounding."""
+    batch, d = checks.whole(batch, "batch", 1, 4096), checks.whole(d, "d", 1, 4096)
+    f, p = checks.whole(f, "f", 1, 16384), checks.whole(n_ranks, "n_ranks", 1, 8)
+    steps, seed = checks.whole(steps, "steps", 1, 100), checks.whole(seed, "seed", 0, 2**32 - 1)
+    if f < p:
+        raise ValueError(f"f {f} must be at least n_ranks {p} (every rank needs a column of A)")
+    if batch * d * 8 > 64 * 2**20 or d * f * 8 > 128 * 2**20:
+        raise ValueError(f"batch {batch} x d {d} x f {f} is too large for this demo (over 64 MiB of activations or "
+                         "128 MiB of weights)")
+    r = mpirun.run_job("tensorparallel", p, dict(batch=batch, d=d, f=f, steps=steps, seed=seed),
+                       timeout_s=cluster.TIMEOUT_S)
+    return TensorParallelRun(r["y"], r["dx"], r["da"], r["db"], p, float(r["allreduce_bytes_per_step"]),
+                             float(r["step_compute_s"]), float(r["step_comm_s"]))
 
 
 # ---- pipeline parallelism --------------------------------------------------------------------------

@@ -50,3 +50,11 @@ def show_source(func) -> Markdown:
     if not callable(func):
         raise ValueError(f"func must be a function, got {func!r}")
     return Markdown(f"```python\n{inspect.getsource(func).rstrip()}\n```")
+
+
+def show_job(job: str) -> Markdown:
+    """The source of the MPI job ``helpers/jobs/<job>.py`` as a Python code block: the code a notebook teaches is
+    the code that runs (one copy)."""
+    from .mpirun import job_source
+
+    return Markdown(f"`helpers/jobs/{job}.py`, run on every rank by `mpiexec`:\n\n```python\n{job_source(job)}```")

@@ -1,5 +1,5 @@
 """Data parallelism: step time, speedup and efficiency of synchronous SGD, gradient compression, and a real
-data-parallel training run on this machine's CPU cores.
+data-parallel training run under MPI on this machine's CPU cores (``helpers/jobs/dataparallel.py``).
 
 Conventions: ``weak`` scaling keeps the batch per GPU (the global batch grows with the GPUs), ``strong`` scaling
 keeps the global batch (each GPU gets a smaller share). Speedup is throughput relative to one GPU; efficiency is
@@ -16,12 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from . import checks, cluster
+from . import checks, cluster, mpirun
 from . import quantize as Q
 from .convolution import network_cost
 from .data import load_table
 from .gpus import GPU
-from .measure import process_context
 
 BACKWARD_SHARE = 2 / 3  # share of a training step spent in the backward pass (forward 1, backward 2)
 
@@ -301,82 +300,75 @@ def train_single(steps: int = 50, batch: int = 256, hidden: int = 64, lr: float 
     return TrainingRun(np.array(losses), 1, wall, wall, 0.0)
 
 
-def _worker(rank, p, steps, batch, hidden, seed, params_buf, grads_buf, loss_buf, compute_buf, barrier):
-    threadpool_limits(1)  # each worker process uses one core for BLAS
-    x, y = make_dataset(seed=seed)
-    classes = int(y.max()) + 1
-    params = np.frombuffer(params_buf, dtype=np.float64)
-    grads = np.frombuffer(grads_buf, dtype=np.float64).reshape(p, -1)
-    losses = np.frombuffer(loss_buf, dtype=np.float64).reshape(p, -1)
-    compute = np.frombuffer(compute_buf, dtype=np.float64)
-    shard = batch // p
-    for step in range(steps):
-        barrier.wait()  # parameters of this step are ready
-        rows = _batch_rows(step, batch, len(x))[rank * shard : (rank + 1) * shard]
-        t0 = time.perf_counter()
-        loss, grad = loss_and_grad(params, x[rows], y[rows], hidden, classes)
-        compute[rank] += time.perf_counter() - t0
-        grads[rank] = grad  # "send": write the local gradient into shared memory
-        losses[rank, step] = loss
-        barrier.wait()  # every gradient has arrived
+@dataclass(frozen=True)
+class DataParallelRun:
+    """Result of :func:`train_data_parallel`: loss per step, and per step the seconds of compute (slowest rank)
+    and of the gradient all-reduce (rank 0). ``step_compute_s`` and ``step_comm_s`` are medians over the steady
+    steps (the first 3 steps left out)."""
+
+    losses: np.ndarray
+    n_workers: int
+    batch_per_worker: int
+    n_params: int
+    compute_s: np.ndarray
+    comm_s: np.ndarray
+    step_compute_s: float
+    step_comm_s: float
+
+    @property
+    def step_s(self) -> float:
+        """Seconds of one steady-state step: compute plus communication."""
+        return self.step_compute_s + self.step_comm_s
 
 
-def train_data_parallel(n_workers: int = 2, steps: int = 50, batch: int = 256, hidden: int = 64, lr: float = 0.5,
-                        seed: int = 0) -> TrainingRun:
-    """Synchronous data-parallel SGD with ``n_workers`` processes: each computes the gradient of its equal shard
-    of the batch, the gradients are averaged through shared memory, the parent applies the update. The averaged
-    gradient equals the full-batch gradient, so the losses match ``train_single`` to rounding."""
-    p, steps, batch, hidden, lr = _check_run(n_workers, steps, batch, hidden, lr)
-    x, y = make_dataset(seed=seed)
-    classes = int(y.max()) + 1
-    init = init_params(x.shape[1], hidden, classes, seed)
-    ctx = process_context()
-    params_buf = ctx.RawArray("d", init.size)
-    grads_buf = ctx.RawArray("d", p * init.size)
-    loss_buf = ctx.RawArray("d", p * steps)
-    compute_buf = ctx.RawArray("d", p)
-    params = np.frombuffer(params_buf, dtype=np.float64)
-    params[:] = init
-    grads = np.frombuffer(grads_buf, dtype=np.float64).reshape(p, -1)
-    barrier = ctx.Barrier(p + 1, timeout=30)
-    workers = [ctx.Process(target=_worker, daemon=True,
-                           args=(r, p, steps, batch, hidden, seed, params_buf, grads_buf, loss_buf, compute_buf,
-                                 barrier)) for r in range(p)]
-    start = time.perf_counter()
-    try:
-        for w in workers:
-            w.start()
-        for _ in range(steps):
-            barrier.wait()  # let the workers compute
-            barrier.wait()  # wait for their gradients
-            params -= lr * grads.mean(axis=0)  # "all-reduce" (average) and update
-        for w in workers:
-            w.join(timeout=10)
-    finally:
-        for w in workers:
-            if w.is_alive():
-                w.terminate()
-                w.join()
-    wall = time.perf_counter() - start
-    losses = np.frombuffer(loss_buf, dtype=np.float64).reshape(p, steps).mean(axis=0)
-    compute = float(np.max(np.frombuffer(compute_buf, dtype=np.float64)))
-    return TrainingRun(losses.copy(), p, wall, compute, max(0.0, wall - compute))
+def train_data_parallel(n_workers: int = 2, steps: int = 30, batch_per_worker: int = 64, hidden: int = 64,
+                        lr: float = 0.5, seed: int = 0) -> DataParallelRun:
+    """Synchronous data-parallel SGD on ``n_workers`` (1-8) persistent MPI ranks (``helpers/jobs/dataparallel.py``).
+
+    Each rank computes the gradient of its ``batch_per_worker`` rows of every global batch and ``MPI_Allreduce``
+    sums the gradients, so every rank applies the full-batch update: the losses equal :func:`train_single` with
+    ``batch = n_workers * batch_per_worker`` to rounding. Weak scaling: the work per rank stays the same."""
+    per_worker = checks.whole(batch_per_worker, "batch_per_worker", 1, 512)
+    p, steps, batch, hidden, lr = _check_run(n_workers, steps, per_worker * checks.whole(n_workers, "n_workers", 1, 8),
+                                             hidden, lr)
+    seed = checks.seed(seed)
+    r = mpirun.run_job("dataparallel", p, dict(steps=steps, batch_per_worker=batch // p, hidden=hidden, lr=lr,
+                                               seed=seed), timeout_s=cluster.TIMEOUT_S)
+    return DataParallelRun(r["losses"], p, batch // p, int(r["n_params"]), r["compute_s"], r["comm_s"],
+                           float(r["step_compute_s"]), float(r["step_comm_s"]))
 
 
-def predicted_speedup(single: TrainingRun, n_workers: int, fit: cluster.AlphaBetaFit, n_params: int) -> float:
-    """Speedup the alpha-beta model predicts for ``n_workers`` given a measured single-process run: compute
-    divides by the workers; each step adds an all-reduce of the gradient with the measured alpha and beta."""
-    if not isinstance(single, TrainingRun):
-        raise ValueError(f"single must be a TrainingRun (from train_single()), got {single!r}")
-    checks.positive(single.wall_s, "single.wall_s")
+def predicted_comm_s(n_workers: int, fit: cluster.AlphaBetaFit, n_params: int) -> float:
+    """Seconds of one ring all-reduce of ``n_params`` float64 gradients over ``n_workers`` with a measured alpha
+    and beta: ``2(p-1)(alpha + 8 n_params / (p B))``; 0 for one worker."""
     p = checks.whole(n_workers, "n_workers", 1, 8)
     if not isinstance(fit, cluster.AlphaBetaFit):
         raise ValueError(f"fit must be an AlphaBetaFit (from helpers.cluster.fit_alpha_beta()), got {fit!r}")
     checks.positive(fit.beta_s_per_byte, "fit.beta_s_per_byte")
     alpha = fit.alpha_s
-    checks.non_negative(alpha, "fit.alpha_s")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(alpha) or alpha < 0:
+        raise ValueError(f"fit.alpha_s must be a number >= 0, got {alpha!r}")
     n_params = checks.whole(n_params, "n_params", 1, 10**13)
-    steps = len(single.losses)
     link = cluster.custom_link("measured", 1 / fit.beta_s_per_byte / 1e9, fit.alpha_s * 1e6)
-    comm = steps * float(cluster.allreduce_time_s(n_params * 8, p, link, "ring")) if p > 1 else 0.0
-    return single.wall_s / (single.wall_s / p + comm)
+    return float(cluster.allreduce_time_s(n_params * 8, p, link, "ring")) if p > 1 else 0.0
+
+
+def predicted_speedup(step_compute_s: float, n_workers: int, fit: cluster.AlphaBetaFit, n_params: int) -> float:
+    """Weak-scaling speedup the alpha-beta model predicts: ``p t_c / (t_c + t_allreduce)``, with ``t_c`` the
+    seconds of compute of one step on one worker (measured) and the all-reduce of :func:`predicted_comm_s`."""
+    t_c = checks.positive(step_compute_s, "step_compute_s")
+    p = checks.whole(n_workers, "n_workers", 1, 8)
+    return p * t_c / (t_c + predicted_comm_s(p, fit, n_params))
+
+
+def measured_speedup(single: DataParallelRun, run: DataParallelRun) -> float:
+    """Weak-scaling speedup measured in steady state: ``p t_step(1) / t_step(p)`` (samples per second of ``run``
+    over those of ``single``, a one-worker run with the same batch per worker)."""
+    for name, r in (("single", single), ("run", run)):
+        if not isinstance(r, DataParallelRun):
+            raise ValueError(f"{name} must be a DataParallelRun (from train_data_parallel()), got {r!r}")
+        checks.positive(r.step_s, f"{name}.step_s")
+    if single.n_workers != 1 or single.batch_per_worker != run.batch_per_worker:
+        raise ValueError("single must be a one-worker run with the same batch_per_worker as run")
+    return run.n_workers * single.step_s / run.step_s

@@ -34,17 +34,21 @@ def test_model_parallel_wins_exactly_below_the_crossover(d_in, d_out, batch, p):
         assert mp > dp
 
 
-@pytest.mark.parametrize("split", ["column", "row"])
-def test_split_matmul_equals_the_unsplit_product(split):
-    rng = np.random.default_rng(0)
-    x, w = rng.standard_normal((64, 96)), rng.standard_normal((96, 80))
-    result = M.split_matmul(x, w, 3, split)
-    np.testing.assert_allclose(result.output, x @ w, rtol=1e-12, atol=1e-12)
-    assert len(result.parts) == 3 and len(result.worker_seconds) == 3 and result.total_seconds > 0
-    if split == "column":
-        assert sum(p.shape[1] for p in result.parts) == 80
-    else:
-        assert all(p.shape == (64, 80) for p in result.parts)
+def test_tensor_parallel_mlp_equals_the_unsplit_layer_and_counts_the_formula_bytes():
+    batch, d, f = 16, 24, 64
+    r = M.tensor_parallel_mlp(batch, d, f, n_ranks=4, steps=2, seed=7)
+    rng = np.random.default_rng(7)  # the unsplit layer in numpy, on the same seeded draws
+    x, a = rng.standard_normal((batch, d)), rng.standard_normal((d, f)) / np.sqrt(d)
+    b, target = rng.standard_normal((f, d)) / np.sqrt(f), rng.standard_normal((batch, d))
+    h = np.tanh(x @ a)
+    dy = h @ b - target
+    dz = (dy @ b.T) * (1 - h**2)
+    np.testing.assert_allclose(r.y, h @ b, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(r.da, x.T @ dz, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(r.db, h.T @ dy, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(r.dx, dz @ a.T, rtol=0, atol=1e-10)
+    assert r.allreduce_bytes_per_step == 2 * M.tp_allreduce_bytes(batch, 1, d, 8)
+    assert r.step_compute_s > 0 and r.step_comm_s > 0
 
 
 @given(st.integers(1, 12), st.integers(1, 40), st.sampled_from(M.SCHEDULES))
@@ -107,10 +111,9 @@ def test_planner_layouts_multiply_to_the_gpus_and_fit_first():
         (lambda: M.mp_bytes_per_step(10, 10, -1, 4), "batch"),
         (lambda: M.mp_bytes_per_step(10, 10, 1, 4, bytes_per_value=0), "bytes_per_value"),
         (lambda: M.crossover_batch(10, 0), "d_out"),
-        (lambda: M.split_matmul(np.ones((3, 4)), np.ones((5, 2)), 2), "matching"),
-        (lambda: M.split_matmul(np.ones((3, 4)), np.ones((4, 2)), 3, "column"), "cannot split"),
-        (lambda: M.split_matmul(np.ones((3, 4)), np.ones((4, 2)), 2, "diagonal"), "split"),
-        (lambda: M.split_matmul(np.ones((3, 4)), np.ones((4, 2)), 9), "p must"),
+        (lambda: M.tensor_parallel_mlp(8, 8, 2, n_ranks=3), "f 2 must"),
+        (lambda: M.tensor_parallel_mlp(n_ranks=9), "n_ranks"),
+        (lambda: M.tensor_parallel_mlp(4096, 4096), "too large"),
         (lambda: M.bubble_fraction(0, 4), "stages"),
         (lambda: M.bubble_fraction(4, 0), "microbatches"),
         (lambda: M.simulate_pipeline(4, 4, "zigzag"), "schedule"),

@@ -75,20 +75,29 @@ def test_dynamic_beats_linear_on_heavy_tailed_gradients(seed):
 
 @pytest.mark.parametrize("workers", [1, 2, 4])
 def test_data_parallel_run_matches_large_batch_sgd(workers):
-    single = P.train_single(steps=15, batch=256, hidden=32, seed=3)
-    run = P.train_data_parallel(workers, steps=15, batch=256, hidden=32, seed=3)
-    np.testing.assert_allclose(run.losses, single.losses, rtol=1e-10, atol=1e-12)
+    single = P.train_single(steps=15, batch=64 * workers, hidden=32, seed=3)
+    run = P.train_data_parallel(workers, steps=15, batch_per_worker=64, hidden=32, seed=3)
+    np.testing.assert_allclose(run.losses, single.losses, rtol=0, atol=1e-10)
     assert single.losses[-1] < single.losses[0]  # it learns
-    assert run.wall_s > 0 and 0 <= run.compute_s <= run.wall_s
+    assert run.compute_s.shape == run.comm_s.shape == (15,)
+    assert run.step_compute_s > 0 and run.step_comm_s >= 0 and run.step_s > run.step_compute_s - 1e-12
 
 
-def test_predicted_speedup_from_a_fit():
-    single = P.train_single(steps=5, batch=64, hidden=16)
+def _run(p, compute_s, comm_s):
+    return P.DataParallelRun(np.ones(3), p, 16, 100, np.full(3, compute_s), np.full(3, comm_s), compute_s, comm_s)
+
+
+def test_predicted_and_measured_speedup():
     fast = cluster.AlphaBetaFit(1e-9, 1e-15)
     slow = cluster.AlphaBetaFit(1.0, 1e-3)
-    assert P.predicted_speedup(single, 2, fast, 100) == pytest.approx(2, rel=1e-3)
-    assert P.predicted_speedup(single, 2, slow, 100) < 0.1
-    assert P.predicted_speedup(single, 1, slow, 100) == pytest.approx(1)
+    assert P.predicted_speedup(0.01, 2, fast, 100) == pytest.approx(2, rel=1e-3)
+    assert P.predicted_speedup(0.01, 2, slow, 100) < 0.1
+    assert P.predicted_speedup(0.01, 1, slow, 100) == pytest.approx(1)
+    # ring: 2(p-1) (alpha + 8 n / (p B)) with alpha = 1 s, B = 1000 bytes/s, n = 100 values, p = 4
+    assert P.predicted_comm_s(4, slow, 100) == pytest.approx(6 * (1 + 800 / 4 / 1000))
+    assert P.measured_speedup(_run(1, 0.01, 0.0), _run(4, 0.01, 0.01)) == pytest.approx(2)
+    with pytest.raises(ValueError, match="one-worker"):
+        P.measured_speedup(_run(2, 0.01, 0.0), _run(4, 0.01, 0.01))
 
 
 @pytest.mark.parametrize(
@@ -107,8 +116,8 @@ def test_predicted_speedup_from_a_fit():
         (lambda: P.compress_gradient([1.0], 8, "magic"), "scheme"),
         (lambda: P.dynamic_levels(12), "bits"),
         (lambda: P.gradient_like(0), "n must"),
-        (lambda: P.train_data_parallel(3, 5, 256), "divide evenly"),
-        (lambda: P.train_data_parallel(9, 5, 72), "n_workers"),
+        (lambda: P.train_data_parallel(9, 5, 8), "n_workers"),
+        (lambda: P.train_data_parallel(2, 5, 0), "batch_per_worker"),
         (lambda: P.train_single(0), "steps"),
         (lambda: P.train_single(5, lr=-1), "lr"),
     ],

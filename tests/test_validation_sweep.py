@@ -36,7 +36,8 @@ from helpers import parallel as PA
 from helpers import trends as T
 
 # display layers, and the tables and argument checks that have tests of their own
-NOT_PURE = {"__init__", "widgets", "plotting", "liveplot", "notebook", "data", "checks"}
+NOT_PURE = {"__init__", "widgets", "plotting", "liveplot", "notebook", "data", "checks",
+            "mpirun"}  # the process launcher: its arguments and failures are tested in tests/test_mpirun.py
 
 # ---- impossible values, by what the argument should be ----------------------------------------------------
 
@@ -375,6 +376,8 @@ COPY_ARGS = {"n_bytes": arg(ONE_BYTES), "pcie": arg(NOT_A_LINK), "network": arg(
 SPEEDUP_ARGS = {"n_workers": arg(whole(1, 10**7).filter(lambda v: v != [1, 2])),  # a list of counts is fine
                 "compute_s": arg(real(0)), "n_bytes": arg(BYTES), "link": arg(NOT_A_LINK),
                 "algorithm": arg(one_of_words(*CL.ALGORITHMS)), "overlap": arg(NOT_A_FLAG)}
+BAD_SIZES = st.sampled_from([[], None, [0], [-5], [math.nan], [1.5], "ab", [2**27], 8, [[64]], [True],
+                             list(range(1, 40))])
 SWEEP |= {
     CL: {
         "model_name": (dict(model="gpt2_xl"), {"model": arg(one_of_words(*CL.models()))}),
@@ -419,11 +422,11 @@ SWEEP |= {
         "default_message_sizes": (dict(largest_bytes=2**20, count=8),
                                   {"largest_bytes": arg(whole(128, CL.MAX_MESSAGE_BYTES)),
                                    "count": arg(whole(2, CL.MAX_SIZES))}),
-        "measure_transfer": (dict(sizes=[64, 4096], repeats=1, seed=0, method="shared memory"),
-                             {"sizes": arg(st.sampled_from([[], None, [0], [-5], [math.nan], [1.5], "ab", [2**27], 8,
-                                                            [[64]], [True], list(range(1, 40))])),
-                              "repeats": arg(whole(1, CL.MAX_REPEATS)), "seed": arg(SEED),
-                              "method": arg(one_of_words(*CL.METHODS))}),
+        "measure_transfer": (dict(sizes=[64, 4096], repeats=1, seed=0),
+                             {"sizes": arg(BAD_SIZES), "repeats": arg(whole(1, CL.MAX_REPEATS)), "seed": arg(SEED)}),
+        "measure_allreduce": (dict(sizes=[64, 4096], n_ranks=2, repeats=1, seed=0),
+                              {"sizes": arg(BAD_SIZES | st.just([4])), "n_ranks": arg(whole(1, CL.MAX_RANKS)),
+                               "repeats": arg(whole(1, CL.MAX_REPEATS)), "seed": arg(SEED)}),
     },
 }
 
@@ -511,10 +514,9 @@ SWEEP |= {
                               {"d_in": arg(DIM), "d_out": arg(DIM), "batch": arg(DIM), "p": arg(DEVICES),
                                "bytes_per_value": arg(real(0))}),
         "crossover_batch": (dict(d_in=64, d_out=32), {"d_in": arg(DIM), "d_out": arg(DIM)}),
-        "split_matmul": (dict(x=[[1.0, 2.0], [3.0, 4.0]], w=[[1.0, 0.0], [0.0, 1.0]], p=2, split="column"),
-                         {"x": arg(MATRIX_X | st.sampled_from([[1.0, 2.0], [[1.0, 2.0, 3.0]]])),
-                          "w": arg(MATRIX_X | st.sampled_from([[1.0, 2.0], [[1.0, 2.0]]])),
-                          "p": arg(whole(1, 8)), "split": arg(one_of_words("column", "row"))}),
+        "tensor_parallel_mlp": (dict(batch=4, d=4, f=8, n_ranks=2, steps=1, seed=0),
+                                {"batch": arg(whole(1, 4096)), "d": arg(whole(1, 4096)), "f": arg(whole(2, 16384)),
+                                 "n_ranks": arg(whole(1, 8)), "steps": arg(whole(1, 100)), "seed": arg(SEED)}),
         "tp_allreduce_bytes": (dict(batch=1, seq=128, hidden=256, bytes_per_value=2),
                                {"batch": arg(DIM), "seq": arg(DIM), "hidden": arg(DIM),
                                 "bytes_per_value": arg(real(0))}),
@@ -566,9 +568,17 @@ SPEED_ARGS = {"model": arg(MODEL), "n_gpus": arg(GPU_COUNTS), "gpu": arg(NOT_A_G
 RUN_ARGS = {"steps": arg(whole(1, 2000)), "batch": arg(whole(1, 4096)), "hidden": arg(whole(1, 1024)),
             "lr": arg(real(0)), "seed": arg(SEED)}
 LABELS = st.sampled_from([[0, 2], [-1, 0], [0.5, 1.0], [0], "ab", None, [0, math.nan], [[0, 1]], [True, False], 3])
-SINGLE = PA.TrainingRun(np.array([1.4, 1.2]), 1, 0.1, 0.1, 0.0)
-NOT_A_RUN = st.sampled_from([None, "abc", 3, {"losses": [1.0]}, PA.TrainingRun(np.array([1.0]), 1, 0.0, 0.0, 0.0),
-                             PA.TrainingRun(np.array([1.0]), 1, math.nan, 0.0, 0.0)])
+
+
+def dp_run(p=1, compute_s=1e-3, comm_s=0.0, batch_per_worker=16):
+    return PA.DataParallelRun(np.ones(2), p, batch_per_worker, 100, np.full(2, compute_s), np.full(2, comm_s),
+                              compute_s, comm_s)
+
+
+NOT_A_RUN = st.sampled_from([None, "abc", 3, {"losses": [1.0]}, PA.TrainingRun(np.array([1.0]), 1, 0.1, 0.1, 0.0),
+                             dp_run(compute_s=0.0), dp_run(compute_s=math.nan)])
+BAD_FIT = NOT_A_FIT | st.sampled_from([CL.AlphaBetaFit(1e-5, 0.0), CL.AlphaBetaFit(math.nan, 1e-9),
+                                       CL.AlphaBetaFit(-1.0, 1e-9)])
 SWEEP |= {
     PA: {
         "published_scaling": ({}, {}),
@@ -604,14 +614,17 @@ SWEEP |= {
                            "x": arg(MATRIX_X | st.sampled_from([[1.0, 2.0], [[0.5, -1.0]]])), "y": arg(LABELS),
                            "hidden": arg(whole(1, 1024)), "classes": arg(whole(1, 1024))}),
         "train_single": (dict(steps=2, batch=8, hidden=4, lr=0.5, seed=0), RUN_ARGS),
-        "train_data_parallel": (dict(n_workers=2, steps=1, batch=8, hidden=4, lr=0.5, seed=0),
-                                {"n_workers": arg(whole(1, 8)), **RUN_ARGS}),
-        "predicted_speedup": (dict(single=SINGLE, n_workers=2, fit=CL.AlphaBetaFit(1e-5, 1e-9), n_params=1000),
-                              {"single": arg(NOT_A_RUN), "n_workers": arg(whole(1, 8)),
-                               "fit": arg(NOT_A_FIT | st.sampled_from([CL.AlphaBetaFit(1e-5, 0.0),
-                                                                       CL.AlphaBetaFit(math.nan, 1e-9),
-                                                                       CL.AlphaBetaFit(-1.0, 1e-9)])),
+        "train_data_parallel": (dict(n_workers=2, steps=1, batch_per_worker=4, hidden=4, lr=0.5, seed=0),
+                                {"n_workers": arg(whole(1, 8)), "batch_per_worker": arg(whole(1, 512)),
+                                 **{k: v for k, v in RUN_ARGS.items() if k != "batch"}}),
+        "predicted_comm_s": (dict(n_workers=2, fit=CL.AlphaBetaFit(1e-5, 1e-9), n_params=1000),
+                             {"n_workers": arg(whole(1, 8)), "fit": arg(BAD_FIT), "n_params": arg(whole(1))}),
+        "predicted_speedup": (dict(step_compute_s=0.01, n_workers=2, fit=CL.AlphaBetaFit(1e-5, 1e-9), n_params=1000),
+                              {"step_compute_s": arg(real(0)), "n_workers": arg(whole(1, 8)), "fit": arg(BAD_FIT),
                                "n_params": arg(whole(1))}),
+        "measured_speedup": (dict(single=dp_run(), run=dp_run(2, 1e-3, 1e-4)),
+                             {"single": arg(NOT_A_RUN | st.just(dp_run(p=2))),
+                              "run": arg(NOT_A_RUN | st.just(dp_run(2, batch_per_worker=8)), "run", "single")}),
     },
 }
 

@@ -231,14 +231,13 @@ LARGEST_OPTIONS = [("64 kB", 2**16), ("256 kB", 2**18), ("1 MB", 2**20), ("4 MB"
 
 
 @register("cluster.transfer")
-def transfer_explorer(method: str = "pipe", largest: int = 2**22, repeats: int = 3,
-                      compare: str = "10 GbE") -> Explorer:
-    """Measure transfers between two processes on this machine (seeded, well under a second), fit alpha and
-    beta, and draw measurement, fit and a link from the table together. Measurements are kept per setting."""
+def transfer_explorer(largest: int = 2**22, repeats: int = 10, compare: str = "10 GbE") -> Explorer:
+    """Ping-pong between two MPI processes on this machine (``helpers/jobs/pingpong.py``, about a second), fit
+    alpha and beta, and draw measurement, fit and a link from the table together. Measurements are kept per
+    setting."""
     controls = {
-        "method": W.ToggleButtons(options=list(CL.METHODS), value=method, description="through"),
         "largest": W.Dropdown(options=LARGEST_OPTIONS, value=largest, description="largest"),
-        "repeats": W.IntSlider(repeats, min=1, max=5, description="repeats"),
+        "repeats": W.IntSlider(repeats, min=5, max=30, step=5, description="repeats", continuous_update=False),
         "compare": W.Dropdown(options=[lk.name for lk in CL.links()], value=compare, description="compare"),
     }
     fig, ax = new_figure(figsize=(9.5, 5))
@@ -252,19 +251,18 @@ def transfer_explorer(method: str = "pipe", largest: int = 2**22, repeats: int =
     cache: dict[tuple, tuple] = {}
     state: dict = {}
 
-    def measure(method: str, largest: int, repeats: int):
-        key = (method, largest, repeats)
+    def measure(largest: int, repeats: int):
+        key = (largest, repeats)
         if key not in cache:
             try:
-                m = CL.measure_transfer(CL.default_message_sizes(largest, 10), repeats=repeats, seed=0,
-                                        method=method)
+                m = CL.measure_transfer(CL.default_message_sizes(largest, 10), repeats=repeats, seed=0)
             except (OSError, RuntimeError) as err:  # TimeoutError included: the machine, not the input
                 raise ValueError(f"the measurement failed on this machine ({err})") from None
             cache[key] = (m, CL.fit_alpha_beta(m.sizes, m.times_s))
         return cache[key]
 
     def draw(v):
-        m, fit = measure(v["method"], v["largest"], v["repeats"])
+        m, fit = measure(v["largest"], v["repeats"])
         ref = CL.link(v["compare"])
         x = np.geomspace(m.sizes.min(), m.sizes.max(), 100)
         measured.set_offsets(np.column_stack([m.sizes, m.times_s]))
@@ -278,7 +276,7 @@ def transfer_explorer(method: str = "pipe", largest: int = 2**22, repeats: int =
         if v["compare"] != state.get("legend"):
             ax.legend(loc="upper left", fontsize=9)
             state["legend"] = v["compare"]
-        ax.set_title(f"this machine, through a {v['method']}", fontsize=12)
+        ax.set_title("this machine: two MPI processes, ping-pong", fontsize=12)
         check = "every echoed message came back intact" if m.verified else "SOME MESSAGES CAME BACK CHANGED"
         return (f"Fit: α = <b>{fit.latency_us:,.3g} µs</b>, B = <b>{fit.bandwidth_gbs:,.3g} GB/s</b>, "
                 f"n½ = {_bytes(fit.alpha_s / fit.beta_s_per_byte)}. {html.escape(ref.name)}: α = "

@@ -121,26 +121,32 @@ def comm_share_explorer(n_gpus: int = 64) -> Explorer:
 
 @cache
 def measured_link() -> cluster.AlphaBetaFit:
-    """Alpha and beta of a transfer between two processes on this machine (measured once per session)."""
-    m = cluster.measure_transfer(cluster.default_message_sizes(), repeats=3)
+    """Alpha and beta of the MPI ping-pong between two processes on this machine (measured once per session)."""
+    m = cluster.measure_transfer(cluster.default_message_sizes(), repeats=10)
     return cluster.fit_alpha_beta(m.sizes, m.times_s)
 
 
+@cache
+def _mpi_run(workers: int, steps: int, batch_per_worker: int, hidden: int) -> P.DataParallelRun:
+    """One MPI run per setting and session (like the ping-pong): moving back to a setting shows its run again."""
+    return P.train_data_parallel(workers, steps, batch_per_worker, hidden)
+
+
 @register("parallel.real_run")
-def real_run_explorer(workers: int = 2, steps: int = 30, hidden: int = 256) -> Explorer:
-    """Train a small MLP with 1 and with n processes on this machine; same losses, measured against predicted
-    speedup."""
-    max_workers = max(1, min(4, core_count()))
+def real_run_explorer(workers: int = 2, steps: int = 30, hidden: int = 256, batch_per_worker: int = 64) -> Explorer:
+    """Data-parallel SGD on 1 and on n MPI processes of this machine (``helpers/jobs/dataparallel.py``): the
+    same losses as one process on the whole batch, and the measured steady-state speedup against the alpha-beta
+    prediction with this machine's ping-pong alpha and beta. Up to 8 processes (more than the cores: slower)."""
     controls = {
-        "workers": W.IntSlider(min(workers, max_workers), min=1, max=max_workers, description="workers",
-                               continuous_update=False),
-        "steps": W.IntSlider(steps, min=10, max=200, step=10, description="steps", continuous_update=False),
+        "workers": W.IntSlider(workers, min=1, max=8, description="workers", continuous_update=False),
+        "steps": W.IntSlider(steps, min=10, max=100, step=10, description="steps", continuous_update=False),
         "hidden": W.IntSlider(hidden, min=16, max=512, step=16, description="hidden units",
                               continuous_update=False),
+        "batch_per_worker": W.Dropdown(options=[16, 64, 256], value=batch_per_worker, description="batch/worker"),
     }
     fig, (ax_l, ax_b) = new_figure(1, 2, figsize=(11, 4), width_ratios=[1.6, 1])
-    single_line, = ax_l.plot([], [], "-", linewidth=4, alpha=0.5, label="1 process")
-    dp_line, = ax_l.plot([], [], "--", label="n processes (averaged gradients)")
+    single_line, = ax_l.plot([], [], "-", linewidth=4, alpha=0.5, label="1 process, whole batch")
+    dp_line, = ax_l.plot([], [], "--", label="n MPI processes (Allreduce)")
     ax_l.set_xlabel("step")
     ax_l.set_ylabel("training loss")
     ax_l.legend(loc="upper right", fontsize=10)
@@ -149,25 +155,29 @@ def real_run_explorer(workers: int = 2, steps: int = 30, hidden: int = 256) -> E
     ax_b.set_ylabel("speedup over 1 process")
 
     def draw(v):
-        batch = 512
-        single = P.train_single(v["steps"], batch, v["hidden"])
-        run = P.train_data_parallel(v["workers"], v["steps"], batch, v["hidden"])
+        p, bpw = v["workers"], v["batch_per_worker"]
+        reference = P.train_single(v["steps"], p * bpw, v["hidden"])
+        single = _mpi_run(1, v["steps"], bpw, v["hidden"])
+        run = _mpi_run(p, v["steps"], bpw, v["hidden"])
         steps = np.arange(v["steps"])
-        single_line.set_data(steps, single.losses)
+        single_line.set_data(steps, reference.losses)
         dp_line.set_data(steps, run.losses)
         ax_l.set_xlim(0, v["steps"])
-        ax_l.set_ylim(0, max(single.losses.max(), run.losses.max()) * 1.1)
-        n_params = P.init_params(32, v["hidden"], 4).size
-        predicted = P.predicted_speedup(single, v["workers"], measured_link(), n_params)
-        measured = single.wall_s / run.wall_s
+        ax_l.set_ylim(0, max(reference.losses.max(), run.losses.max()) * 1.1)
+        fit = measured_link()
+        measured = P.measured_speedup(single, run)
+        predicted = P.predicted_speedup(single.step_compute_s, p, fit, run.n_params)
         bars[0].set_height(measured)
         bars[1].set_height(predicted)
         ax_b.set_ylim(0, max(measured, predicted, 1) * 1.25)
-        same = np.allclose(single.losses, run.losses, rtol=1e-10, atol=1e-12)
-        return (f"Losses identical to rounding: <b>{same}</b> (largest difference "
-                f"{np.abs(single.losses - run.losses).max():.1e}). {v['workers']} workers: {run.wall_s * 1e3:.0f} ms "
-                f"against {single.wall_s * 1e3:.0f} ms in one process (start-up included). The prediction uses "
-                "this machine's measured inter-process latency and bandwidth.")
+        diff = np.abs(reference.losses - run.losses).max()
+        crowded = f" {p} processes share {core_count()} cores, so they also wait for a core." \
+            if p > core_count() else ""
+        return (f"Losses equal to rounding: <b>{bool(diff < 1e-10)}</b> (largest difference {diff:.1e}). Per steady "
+                f"step: compute {run.step_compute_s * 1e3:.2f} ms (1 process: {single.step_compute_s * 1e3:.2f} ms), "
+                f"all-reduce {run.step_comm_s * 1e3:.2f} ms measured, "
+                f"{P.predicted_comm_s(p, fit, run.n_params) * 1e3:.2f} ms predicted from the ping-pong "
+                f"(α = {fit.latency_us:.3g} µs, B = {fit.bandwidth_gbs:.3g} GB/s).{crowded}")
 
     return Explorer("parallel.real_run", controls, fig, draw,
                     artists={"single": single_line, "dp": dp_line, "bars": bars})
