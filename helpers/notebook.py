@@ -40,3 +40,16 @@ def markdown_table(header: list[str], rows: list[list]) -> Markdown:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return Markdown("\n".join(lines))
+
+
+def show_source(func) -> Markdown:
+    """The source of a helper function as a Python code block, read from its module: the notebook shows the
+    code it teaches without keeping a second copy (as the d2l book does)."""
+    import inspect
+    import textwrap
+
+    if not callable(func):
+        raise ValueError(f"func must be a function, got {func!r}")
+    code = textwrap.dedent(inspect.getsource(func)).rstrip()
+    where = f"{func.__module__}.{func.__qualname__}"
+    return Markdown(f"*Source of `{where}`:*\n\n```python\n{code}\n```")
