@@ -182,3 +182,21 @@ def test_electricity_for_five_years():
     assert G.electricity_usd(g, 1, 0.15, 0.175) == pytest.approx(0.450 * 0.15 * 8760 * 0.175)
     assert G.perf_per_total_dollar(g, price_usd=2500, price_per_kwh=0.16) == pytest.approx(
         165.2 / (2500 + 0.450 * 0.15 * 8760 * 5 * 0.16))
+
+
+# ---- the "Try it" sentences of the notebook are true in the default state ------------------------------------
+
+def test_try_it_sentences_hold_in_the_default_state():
+    value = E.value_explorer()
+    assert "Best without a software caveat: <b>GeForce RTX 5080</b>" in value.info.value
+    predictor = E.predictor_explorer()
+    assert "<b>14 %</b>" in predictor.info.value  # "misses the measurements by 14 % on average"
+    predictor.controls["basis"].value = "fp16 TFLOPS"
+    assert "<b>71 %</b>" in predictor.info.value  # "... by 71 %, always too optimistic"
+    assert all(r["error_percent"] > 0 for r in G.predictor_check("fp16 TFLOPS"))
+    recommend = E.recommend_explorer()
+    labels = [t.get_text() for t in recommend.fig.axes[0].get_yticklabels()]
+    assert labels[0] == "1× RTX 5090" and labels.index("2× RTX 5080") > 0
+    hierarchy = E.hierarchy_explorer()
+    hierarchy.controls["dtype"].value = "fp8"  # "both the intensity and the peak double, so the cap stays"
+    assert "<b>22%</b>" in hierarchy.info.value
