@@ -335,6 +335,14 @@ def hierarchy_explorer() -> Explorer:
                              "too_big": too_big})
 
 
+def _short_workload(workload: str) -> str:
+    """A point label: 'LLM 14B' for LLM decoding rows, else the model name ('Mask R-CNN', 'Transformer')."""
+    words = workload.split()
+    if words[0] == "LLM":
+        return f"LLM {words[2]}"
+    return workload.split(" training")[0].replace("12-layer ", "")
+
+
 @register("gpus.predictor")
 def predictor_explorer() -> Explorer:
     """Measured speed ratios between real cards against the ratio one spec predicts, with the error."""
@@ -344,8 +352,8 @@ def predictor_explorer() -> Explorer:
     diagonal, = ax.plot([1, 3], [1, 3], "--", color="0.5", label="prediction = measurement")
     points = ax.scatter([c["measured"] for c in checks], [c["predicted"] for c in checks], s=60, color=PALETTE[0],
                         zorder=5)
-    labels = [ax.annotate(c["workload"].split(" (")[0], (c["measured"], 1), textcoords="offset points",
-                          xytext=(6, -3), fontsize=8) for c in checks]
+    labels = [ax.annotate(_short_workload(c["workload"]), (c["measured"], 1), textcoords="offset points",
+                          xytext=(6, 6 if i % 2 else -12), fontsize=8) for i, c in enumerate(checks)]
     ax.set_xlim(1, 2)
     ax.set_xlabel("measured speed-up (published benchmark)")
     ax.set_ylabel("predicted speed-up")
