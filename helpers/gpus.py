@@ -274,7 +274,7 @@ def offer_price(g: GPU, prices: dict | None = None) -> tuple[float, str] | None:
     """What ``g`` costs a buyer now, and where that figure comes from, or None when it is not on offer.
 
     Order: your own price in ``prices`` (name -> USD); else the newest dated street or used price from
-    ``gpu_price_notes.csv`` (as of 2025 or later); else the launch price, but only for a card still made
+    ``gpu_offers.csv`` or ``gpu_price_notes.csv`` (as of 2025 or later); else the launch price, but only for a card still made
     (``status`` current). A discontinued card at its launch price is not an offer.
     """
     _check_gpu(g)
@@ -283,8 +283,8 @@ def offer_price(g: GPU, prices: dict | None = None) -> tuple[float, str] | None:
             raise ValueError(f"prices must map GPU names to US dollars, got {prices!r}")
         if g.name in prices:
             return checks.positive(prices[g.name], f"prices[{g.name!r}]"), "your price"
-    notes = [r for r in load_table("gpu_price_notes") if r.name == g.name and r.kind in ("street_usd", "used_usd")
-             and str(r.as_of) >= "2025"]
+    notes = [r for table in ("gpu_offers", "gpu_price_notes") for r in load_table(table)
+             if r.name == g.name and r.kind in ("street_usd", "used_usd") and str(r.as_of) >= "2025"]
     if notes:
         r = max(notes, key=lambda r: (str(r.as_of), r.value))
         return float(r.value), f"{'used' if r.kind == 'used_usd' else 'street'} price {r.as_of} ({r.source_short})"
