@@ -274,8 +274,8 @@ def offer_price(g: GPU, prices: dict | None = None) -> tuple[float, str] | None:
     """What ``g`` costs a buyer now, and where that figure comes from, or None when it is not on offer.
 
     Order: your own price in ``prices`` (name -> USD); else the newest dated street or used price from
-    ``gpu_offers.csv`` or ``gpu_price_notes.csv`` (as of 2025 or later); else the launch price, but only for a card still made
-    (``status`` current). A discontinued card at its launch price is not an offer.
+    ``gpu_offers.csv`` or ``gpu_price_notes.csv`` (as of 2025 or later); else the launch price, but only for a
+    card still made (``status`` current). A discontinued card at its launch price is not an offer.
     """
     _check_gpu(g)
     if prices is not None:
