@@ -1,4 +1,4 @@
-"""Notebook 03 'Check yourself', second edition (exercises 6-10; 1-5 are checked in test_exercises.py): every bold
+"""Notebook 03 'Check yourself', second edition (exercises 6-11; 1-5 are checked in test_exercises.py): every bold
 answer is recomputed with the helpers."""
 
 import json
@@ -7,7 +7,9 @@ import re
 import pytest
 from test_exercises import bold_numbers, exercise_answers
 
+from helpers import build as B
 from helpers import gpus as G
+from helpers.data import load_table
 
 NOTEBOOK = "03_which_gpu.ipynb"
 TRAIN = "training (compute-bound)"
@@ -21,6 +23,10 @@ def answers() -> dict[int, list[str]]:
     transformer_fl = next(r for r in G.predictor_check("fp16 TFLOPS") if "Transformer" in r["workload"])
     model_gb = G.inference_memory_gb(70e9, "int4", overhead=0)
     p3090, p5090 = G.offer_price(rtx3090)[0], G.offer_price(rtx5090)[0]
+    rtx4090 = G.gpu("GeForce RTX 4090")
+    cloud = min(r.value for r in load_table("gpu_price_notes")
+                if r.name == rtx4090.name and r.kind == "cloud_usd_per_gpu_hour")
+    hours = B.breakeven_hours(G.offer_price(rtx4090)[0], 550, G.us_price_per_kwh(), cloud)
     return {
         6: [f"{G.setup_score(rtx5080, 2, 24, TRAIN)[0]:.1f}", f"{G.setup_score(rtx5090, 1, 24, TRAIN)[0]:.1f}",
             f"{G.setup_score(rtx5080, 2, 12, TRAIN)[0]:.1f}"],
@@ -32,10 +38,11 @@ def answers() -> dict[int, list[str]]:
              f"{G.perf_per_dollar(rtx5090, 'fp16 TFLOPS', p5090):.3f}",
              f"{G.perf_per_total_dollar(rtx3090, 'fp16 TFLOPS', p3090):.3f}",
              f"{G.perf_per_total_dollar(rtx5090, 'fp16 TFLOPS', p5090):.3f}"],
+        11: [f"{hours:,.0f}", f"{hours / (8760 * 0.15):.1f}", f"{hours / (8760 * 0.60):.1f}"],
     }
 
 
-@pytest.mark.parametrize("number", range(6, 11))
+@pytest.mark.parametrize("number", range(6, 12))
 def test_notebook_03_second_edition_answers(number):
     assert bold_numbers(exercise_answers(NOTEBOOK)[number]) == answers()[number]
 

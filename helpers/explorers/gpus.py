@@ -127,7 +127,7 @@ def value_explorer(metric: str = "fp16 TFLOPS") -> Explorer:
     }
     parsers = {"budget": lambda t: parse_number(t, "max price", minimum=1, maximum=1e7)}
     fig, ax = new_figure(figsize=(9.5, 5))
-    points = ax.scatter([], [], s=60, color=PALETTE[0], label="CUDA")
+    points = ax.scatter([], [], s=60, color=PALETTE[0], label="no software caveat")
     flagged = ax.scatter([], [], s=90, marker="X", color=PALETTE[3], label="software caveat (see info)")
     names = [ax.annotate("", (0, 0), textcoords="offset points", xytext=(5, 3), fontsize=9) for _ in range(60)]
     ax.set_xlabel("per watt of board power")
