@@ -1,4 +1,4 @@
-"""Notebook 03 'Check yourself', second edition (exercises 6-11; 1-5 are checked in test_exercises.py): every bold
+"""Notebook 03 'Check yourself', second edition (exercises 6-12; 1-5 are checked in test_exercises.py): every bold
 answer is recomputed with the helpers."""
 
 import json
@@ -26,6 +26,9 @@ def answers() -> dict[int, list[str]]:
     rtx4090 = G.gpu("GeForce RTX 4090")
     cloud = min(r.value for r in load_table("gpu_price_notes")
                 if r.name == rtx4090.name and r.kind == "cloud_usd_per_gpu_hour")
+    sparse_fp16acc = next(r.value for r in load_table("gpu_disagreements")
+                          if r.name == rtx5090.name and r.source_short == "linuxformat-sparse")
+    assert sparse_fp16acc / 4 == rtx5090.fp16_tflops  # the table's dense FP32-accumulate figure
     hours = B.breakeven_hours(G.offer_price(rtx4090)[0], 550, G.us_price_per_kwh(), cloud)
     return {
         6: [f"{G.setup_score(rtx5080, 2, 24, TRAIN)[0]:.1f}", f"{G.setup_score(rtx5090, 1, 24, TRAIN)[0]:.1f}",
@@ -39,10 +42,11 @@ def answers() -> dict[int, list[str]]:
              f"{G.perf_per_total_dollar(rtx3090, 'fp16 TFLOPS', p3090):.3f}",
              f"{G.perf_per_total_dollar(rtx5090, 'fp16 TFLOPS', p5090):.3f}"],
         11: [f"{hours:,.0f}", f"{hours / (8760 * 0.15):.1f}", f"{hours / (8760 * 0.60):.1f}"],
+        12: [f"{sparse_fp16acc / 4:g}"],
     }
 
 
-@pytest.mark.parametrize("number", range(6, 12))
+@pytest.mark.parametrize("number", range(6, 13))
 def test_notebook_03_second_edition_answers(number):
     assert bold_numbers(exercise_answers(NOTEBOOK)[number]) == answers()[number]
 
