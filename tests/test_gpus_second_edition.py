@@ -66,6 +66,11 @@ def test_offers_are_dated_street_or_used_prices_and_discontinued_cards_at_launch
     assert G.offer_price(G.gpu("GeForce RTX 5080")) == (999, "launch price 2025 (still made)")
     assert G.offer_price(G.gpu("GeForce RTX 5090"), {"GeForce RTX 5090": 2000})[0] == 2000
     assert all(r.cost_usd != r.count * 699 for r in G.recommend(3000, 10, TRAIN, 4) if r.gpu.name == "GeForce RTX 3080")
+    ex = E.value_explorer()  # discontinued cards are marked on the chart
+    texts = [t.get_text() for t in ex.fig.axes[0].texts if t.get_text()]
+    assert "RTX 3090 ($850 used, discontinued)" in texts
+    ex.controls["basis"].value = E.PRICE_BASES[1]
+    assert any("RTX 3080 ($699, discontinued)" == t.get_text() for t in ex.fig.axes[0].texts)
 
 
 def test_prices_are_editable_as_text():

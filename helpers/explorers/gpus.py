@@ -150,7 +150,11 @@ def value_explorer(metric: str = "fp16 TFLOPS") -> Explorer:
         for i, label in enumerate(names):
             if i < len(chosen):
                 label.xy = (xs[i], ys[i])
-                label.set_text(f"{chosen[i][0].name.replace('GeForce ', '')} (${chosen[i][1]:,.0f})")
+                g_i, price_i, src_i = chosen[i]
+                row = G.card_facts(g_i)
+                status = ", discontinued" if row is not None and row.status == "discontinued" else ""
+                used = " used" if src_i.startswith("used") else ""
+                label.set_text(f"{g_i.name.replace('GeForce ', '')} (${price_i:,.0f}{used}{status})")
             else:
                 label.set_text("")
         ax.set_xlim(0, xs.max() * 1.3)
