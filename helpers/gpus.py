@@ -209,6 +209,17 @@ def inference_memory_gb(params: float, dtype: str = "fp16", overhead: float = 0.
     return _count(params, "params") * _bytes(dtype) / 1e9 * (1 + overhead)
 
 
+def lora_memory_gb(params: float, dtype: str = "int4", adapter_fraction: float = 0.01,
+                   activations_gb: float = 0.0) -> float:
+    """GB to fine-tune with LoRA: the frozen weights in ``dtype`` (int4 as in QLoRA) plus small trainable
+    adapters, ``adapter_fraction`` of the parameter count (1 % here: a course assumption), trained with
+    mixed-precision Adam (16 bytes each), plus activations."""
+    p = _count(params, "params")
+    frac = checks.fraction(adapter_fraction, "adapter_fraction")
+    act = checks.non_negative(activations_gb, "activations_gb")
+    return p * _bytes(dtype) / 1e9 + p * frac * TRAINING_BYTES_PER_PARAM["adam-mixed"] / 1e9 + act
+
+
 def gpus_needed(g: GPU, memory_gb: float) -> int:
     """How many of ``g`` hold ``memory_gb`` if it could be split perfectly (at least 1)."""
     _check_gpu(g)

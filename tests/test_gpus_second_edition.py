@@ -132,6 +132,14 @@ def test_fit_weights_toggle_is_off_when_training():
     assert ex.controls["dtype"].disabled and "weights toggle is off" in ex.info.value
     ex.controls["mode"].value = "inference"
     assert not ex.controls["dtype"].disabled
+    ex.controls["mode"].value = E.LORA  # here the toggle matters: the frozen weights are stored in it
+    ex.controls["params"].value = "65"
+    ex.controls["dtype"].value = "int4"
+    int4 = ex.artists["need"].get_xdata()[0]
+    assert int4 == pytest.approx(65 * 0.5 + 65 * 0.01 * 16)  # 32.5 GB weights + 10.4 GB adapters and Adam
+    assert int4 < 48  # QLoRA (Dettmers et al. 2023): a 65B model fine-tuned on one 48 GB GPU
+    ex.controls["dtype"].value = "fp16"
+    assert ex.artists["need"].get_xdata()[0] == pytest.approx(65 * 2 + 65 * 0.01 * 16)
 
 
 # ---- the memory hierarchy ----------------------------------------------------------------------------------------

@@ -187,12 +187,15 @@ FIT_GPUS = ("GeForce RTX 3060 12GB", "GeForce RTX 4090", "GeForce RTX 5090", "A1
             "H200 SXM", "Instinct MI300X", "B200 (HGX)")
 
 
+LORA = "LoRA (frozen weights)"
+
+
 @register("gpus.fit")
 def fit_explorer(params_billion: str = "7") -> Explorer:
     """Memory a model needs (training or inference at a precision) against the memory of common GPUs."""
     controls = {
         "params": W.Text(params_billion, description="params (B)"),
-        "mode": W.Dropdown(options=["inference", *G.TRAINING_BYTES_PER_PARAM], value="inference",
+        "mode": W.Dropdown(options=["inference", LORA, *G.TRAINING_BYTES_PER_PARAM], value="inference",
                            description="mode"),
         "dtype": W.ToggleButtons(options=["fp16", "fp8", "int4"], value="fp16", description="weights"),
         "activations": W.FloatSlider(0, min=0, max=200, step=1, description="activations GB"),
@@ -209,11 +212,14 @@ def fit_explorer(params_billion: str = "7") -> Explorer:
 
     def draw(v):
         params = v["params"] * 1e9
-        training = v["mode"] != "inference"
+        training = v["mode"] not in ("inference", LORA)
         controls["dtype"].disabled = training  # the optimizer mode fixes the bytes per parameter when training
-        if not training:
+        if v["mode"] == "inference":
             gb = G.inference_memory_gb(params, v["dtype"]) + v["activations"]
             what = f"inference with {v['dtype']} weights (+20% for KV cache and buffers)"
+        elif v["mode"] == LORA:
+            gb = G.lora_memory_gb(params, v["dtype"], 0.01, v["activations"])
+            what = f"LoRA fine-tuning on frozen {v['dtype']} weights (adapters: 1% of the parameters, Adam)"
         else:
             gb = G.training_memory_gb(params, v["mode"], v["activations"])
             what = (f"training with {v['mode']} ({G.TRAINING_BYTES_PER_PARAM[v['mode']]} bytes per parameter; "
