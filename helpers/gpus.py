@@ -9,6 +9,7 @@ Real kernels reach a fraction of these peaks; the roofline gives an upper bound,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -16,10 +17,12 @@ from . import checks
 from .convolution import conv_layer_cost
 from .data import load_table
 
-# precision -> the GPU field holding its peak (fp16: dense tensor-core throughput; int8: dense TOPS)
-PRECISIONS = {"fp32": "fp32_tflops", "fp16": "fp16_tflops", "int8": "int8_tops"}
+# precision -> where its peak lives: a GPU field (fp16: dense tensor-core throughput; int8: dense TOPS), or for
+# fp8/fp4 a column of gpu_features.csv
+PRECISIONS = {"fp32": "fp32_tflops", "fp16": "fp16_tflops", "int8": "int8_tops",
+              "fp8": "fp8_tflops_dense", "fp4": "fp4_tflops_dense"}
 # bytes per value of each number format: the one table of the course (cluster.py takes its gradient sizes here)
-BYTES_PER_VALUE = {"fp32": 4, "fp16": 2, "bf16": 2, "fp8": 1, "int8": 1, "int4": 0.5}
+BYTES_PER_VALUE = {"fp32": 4, "fp16": 2, "bf16": 2, "fp8": 1, "int8": 1, "int4": 0.5, "fp4": 0.5}
 
 
 @dataclass(frozen=True)
@@ -40,11 +43,23 @@ class GPU:
     nvlink: str | None = None  # the NVLink joining the GPUs of one board (a name in interconnects.csv), if any
 
     def peak_flops(self, precision: str = "fp16") -> float:
-        """Peak operations per second at ``precision`` (fp32, fp16 or int8); raises if not available."""
-        value = getattr(self, PRECISIONS[checks.choice(precision, "precision", PRECISIONS)])
+        """Peak operations per second at ``precision`` (fp32, fp16, int8, fp8 or fp4); raises if not available."""
+        value = {"fp32": self.fp32_tflops, "fp16": self.fp16_tflops, "int8": self.int8_tops}.get(
+            precision if isinstance(precision, str) else "", -1)
+        if precision in ("fp8", "fp4"):
+            row = _features().get(self.name)
+            value = getattr(row, PRECISIONS[precision]) if row is not None else None
+        if value == -1:
+            raise ValueError(f"precision must be one of {list(PRECISIONS)}, got {precision!r}")
         if value is None:
             raise ValueError(f"{self.name} has no published {precision} figure")
         return value * 1e12
+
+
+@cache
+def _features() -> dict:
+    """Rows of gpu_features.csv (status, multi-GPU link, software, FP8/FP4 rates) by GPU name."""
+    return {r.name: r for r in load_table("gpu_features")}
 
 
 def _check_gpu(g) -> GPU:
@@ -229,6 +244,17 @@ def inference_memory_gb(params: float, dtype: str = "fp16", overhead: float = 0.
     return checks.at_least(params, "params", 1) * _bytes(dtype) / 1e9 * (1 + overhead)
 
 
+def lora_memory_gb(params: float, dtype: str = "int4", adapter_fraction: float = 0.01,
+                   activations_gb: float = 0.0) -> float:
+    """GB to fine-tune with LoRA: the frozen weights in ``dtype`` (int4 as in QLoRA) plus small trainable
+    adapters, ``adapter_fraction`` of the parameter count (1 % here: a course assumption), trained with
+    mixed-precision Adam (16 bytes each), plus activations."""
+    p = checks.at_least(params, "params", 1)
+    frac = checks.fraction(adapter_fraction, "adapter_fraction")
+    act = checks.non_negative(activations_gb, "activations_gb")
+    return p * _bytes(dtype) / 1e9 + p * frac * TRAINING_BYTES_PER_PARAM["adam-mixed"] / 1e9 + act
+
+
 def gpus_needed(g: GPU, memory_gb: float) -> int:
     """How many of ``g`` hold ``memory_gb`` if it could be split perfectly (at least 1)."""
     _check_gpu(g)
@@ -274,6 +300,95 @@ def perf_per_watt(g: GPU, metric: str = "fp16 TFLOPS") -> float:
     return metric_value(g, metric) / g.tdp_w
 
 
+# ---- buying: offers, multi-card setups, the recommender ------------------------------------------------
+
+def card_facts(g: GPU):
+    """The row of ``gpu_features.csv`` for ``g`` (status, link, matrix units, software, slot width), or None."""
+    return _features().get(_check_gpu(g).name)
+
+
+def software_caveat(g: GPU) -> str:
+    """What a buyer should know about the software stack of ``g`` ("" when it runs the CUDA ecosystem)."""
+    row = card_facts(g)
+    return (row.software_caveat or "") if row is not None else ""
+
+
+def offer_price(g: GPU, prices: dict | None = None) -> tuple[float, str] | None:
+    """What ``g`` costs a buyer now, and where that figure comes from, or None when it is not on offer.
+
+    Order: your own price in ``prices`` (name -> USD); else the newest dated street or used price from
+    ``gpu_offers.csv`` or ``gpu_price_notes.csv`` (as of 2025 or later); else the launch price, but only for a
+    card still made (``status`` current). A discontinued card at its launch price is not an offer.
+    """
+    _check_gpu(g)
+    if prices is not None:
+        if not isinstance(prices, dict):
+            raise ValueError(f"prices must map GPU names to US dollars, got {prices!r}")
+        if g.name in prices:
+            return checks.positive(prices[g.name], f"prices[{g.name!r}]"), "your price"
+    notes = [r for table in ("gpu_offers", "gpu_price_notes") for r in load_table(table)
+             if r.name == g.name and r.kind in ("street_usd", "used_usd") and str(r.as_of) >= "2025"]
+    if notes:
+        r = max(notes, key=lambda r: (str(r.as_of), r.value))
+        return float(r.value), f"{'used' if r.kind == 'used_usd' else 'street'} price {r.as_of} ({r.source_short})"
+    row = card_facts(g)
+    if g.price_usd is not None and row is not None and row.status == "current":
+        return float(g.price_usd), f"launch price {g.year} (still made)"
+    return None
+
+
+def parse_price_overrides(text: str) -> dict[str, float]:
+    """Prices typed as ``"5090=2500, 3090=700"``: each name part must match exactly one desktop card
+    (case-insensitive, a part of its name is enough); returns {full GPU name: USD}."""
+    if not isinstance(text, str):
+        raise ValueError(f"prices must be text like '5090=2500, 3090=700', got {text!r}")
+    cards = [g.name for g in all_gpus() if g.name in _features() and _features()[g.name].status != "datacenter"]
+    out = {}
+    for part in filter(None, (p.strip() for p in text.replace(";", ",").split(","))):
+        if "=" not in part:
+            raise ValueError(f"prices: write each price as name=dollars, e.g. 5090=2500; got {part!r}")
+        name, value = (x.strip() for x in part.split("=", 1))
+        matches = [c for c in cards if name and name.lower() in c.lower()]
+        if len(matches) != 1:
+            found = "no desktop card" if not matches else f"{len(matches)} cards ({', '.join(matches[:3])})"
+            raise ValueError(f"prices: {name!r} matches {found}; use a part of one name, e.g. 5090")
+        try:
+            usd = float(value)
+        except ValueError:
+            raise ValueError(f"prices: {value!r} after {name}= is not a number of dollars") from None
+        out[matches[0]] = checks.positive(usd, f"prices: the price of {matches[0]}")
+        if usd > 1e6:
+            raise ValueError(f"prices: ${usd:,.0f} for {matches[0]} is more than a desktop card costs")
+    return out
+
+
+@cache
+def _dp_efficiency() -> dict[str, float]:
+    return {r.link: r.added_card_efficiency for r in load_table("multi_gpu_efficiency")}
+
+
+def data_parallel_speed(per_card: float, n_cards: int, link: str) -> float:
+    """Throughput of ``n_cards`` identical cards training data-parallel: the first card counts fully, each added
+    card by the efficiency of ``link`` (nvlink, infinity_fabric, pcie_p2p or pcie_host; see
+    ``multi_gpu_efficiency.csv``): per_card x (1 + (n - 1) x efficiency)."""
+    n = checks.whole(n_cards, "n_cards", 1, 64)
+    eff = _dp_efficiency()
+    if not isinstance(link, str) or link not in eff:
+        raise ValueError(f"link must be one of {list(eff)}, got {link!r}")
+    return checks.non_negative(per_card, "per_card") * (1 + (n - 1) * eff[link])
+
+
+def split_layers_decode_tokens_per_s(g: GPU, model_gb: float, n_cards: int) -> float:
+    """Upper bound on batch-1 decoding when a model's layers are split over ``n_cards`` of ``g``: each token
+    passes through the cards one after another, each reading its share of the weights, so the time per token
+    is model_gb / bandwidth whatever the number of cards (one card's bandwidth, never n times it)."""
+    _check_gpu(g)
+    checks.whole(n_cards, "n_cards", 1, 64)
+    gb = checks.positive(model_gb, "model_gb")
+    share = gb / n_cards
+    return 1 / sum(share / g.bandwidth_gbs for _ in range(n_cards))
+
+
 @dataclass(frozen=True)
 class Recommendation:
     gpu: GPU
@@ -281,6 +396,9 @@ class Recommendation:
     cost_usd: float
     score: float
     reason: str
+    split: str = ""
+    price_source: str = ""
+    caveat: str = ""
 
 
 WORKLOADS = {
@@ -288,28 +406,223 @@ WORKLOADS = {
     "training (compute-bound)": "fp16 TFLOPS",
     "LLM inference (bandwidth-bound)": "bandwidth GB/s",
 }
+SCORE_UNITS = {"training (compute-bound)": "effective fp16 TFLOPS",
+               "LLM inference (bandwidth-bound)": "tokens/s (batch 1, upper bound)"}
+CPU_W, OTHER_W = 200, 50  # the rest of the box under load: the article's ~200 W left for CPU and board on a
+# 1600 W supply, plus notebook 04's default for drives and fans (build.psu_watts)
+
+
+def setup_power_w(g: GPU, count: int) -> float:
+    """DC load of a box with ``count`` cards of ``g`` at board power, a 200 W CPU and 50 W for the rest
+    (``build.psu_watts`` of notebook 04 without its safety margin)."""
+    from .build import psu_watts
+    if _check_gpu(g).tdp_w is None:
+        raise ValueError(f"{g.name} has no published power figure")
+    return psu_watts([g.tdp_w] * checks.whole(count, "count", 1, 16), CPU_W, OTHER_W, margin=0)
+
+
+def setup_score(g: GPU, count: int, memory_needed_gb: float, workload: str) -> tuple[float, str]:
+    """Score and how the work is split for ``count`` cards of ``g`` holding ``memory_needed_gb``.
+
+    Training: if the model fits on one card, the cards train data-parallel (``data_parallel_speed`` with the
+    card's link); if not, its layers are split over the fewest cards that hold it and those cards take turns
+    (about one card's speed; extra groups of that size add data-parallel throughput).
+    LLM inference (batch 1): tokens/s = bandwidth / model size for one card, also when the layers are split
+    over several (``split_layers_decode_tokens_per_s``); extra cards add nothing for one stream.
+    """
+    _check_gpu(g)
+    if not isinstance(workload, str) or workload not in WORKLOADS:
+        raise ValueError(f"workload must be one of {list(WORKLOADS)}, got {workload!r}")
+    n = checks.whole(count, "count", 1, 64)
+    need = checks.positive(memory_needed_gb, "memory_needed_gb")
+    group = gpus_needed(g, need)
+    if n < group:
+        raise ValueError(f"{n} x {g.name} ({n * g.memory_gb:g} GB) cannot hold {need:g} GB")
+    row = card_facts(g)
+    link = row.multi_gpu_link if row is not None else "pcie_host"
+    if workload == "LLM inference (bandwidth-bound)":
+        how = "fits on one card" if group == 1 else \
+            f"layers split over {group} cards: each token runs through them in turn, at one card's bandwidth"
+        return split_layers_decode_tokens_per_s(g, need, group), how
+    groups = n // group
+    score = data_parallel_speed(g.peak_flops("fp16") / 1e12, groups, link)
+    if group == 1:
+        how = "fits on one card" if n == 1 else f"data parallel over {n} cards ({link.replace('_', ' ')})"
+    else:
+        how = f"layers split over {group} cards that take turns (about one card's speed)"
+        if groups > 1:
+            how += f", {groups} such groups data parallel"
+    return score, how
 
 
 def recommend(budget_usd: float, memory_needed_gb: float, workload: str = "training (compute-bound)",
-              max_gpus: int = 8) -> list[Recommendation]:
-    """GPUs with a list price that hold ``memory_needed_gb`` within ``budget_usd`` (using up to ``max_gpus``
-    cards, memory split evenly), ranked by the workload's deciding figure for the whole set of cards."""
-    checks.positive(budget_usd, "budget_usd")
-    checks.positive(memory_needed_gb, "memory_needed_gb")
-    checks.choice(workload, "workload", WORKLOADS)
-    checks.whole(max_gpus, "max_gpus", 1, 64)
-    metric = WORKLOADS[workload]
+              max_gpus: int = 8, prices: dict | None = None, include_caveats: bool = False,
+              psu_w: float = 1600, slots: int = 8) -> list[Recommendation]:
+    """Desktop setups (1 to ``max_gpus`` identical cards) that hold ``memory_needed_gb`` within ``budget_usd``,
+    ranked by ``setup_score``: how the work is really split, not count x spec.
+
+    Prices are offers (``offer_price``: your ``prices``, dated street or used prices, launch prices of cards
+    still made). A setup must fit a ``psu_w`` power supply (board power of the cards plus 250 W for the rest of the
+    system: ``setup_power_w``) and ``slots`` expansion slots. Cards whose software stack carries a caveat
+    (``software_caveat``) are left out unless ``include_caveats``.
+    """
+    budget = checks.positive(budget_usd, "budget_usd")
+    need = checks.positive(memory_needed_gb, "memory_needed_gb")
+    if not isinstance(workload, str) or workload not in WORKLOADS:
+        raise ValueError(f"workload must be one of {list(WORKLOADS)}, got {workload!r}")
+    max_n = checks.whole(max_gpus, "max_gpus", 1, 64)
+    checks.flag(include_caveats, "include_caveats")
+    psu = checks.positive(psu_w, "psu_w")
+    n_slots = checks.whole(slots, "slots", 1, 64)
     out = []
     for g in all_gpus():
-        if g.price_usd is None or g.fp16_tflops is None:
+        row = card_facts(g)
+        if row is None or row.status == "datacenter" or g.fp16_tflops is None:
             continue
-        count = gpus_needed(g, memory_needed_gb)
-        cost = count * g.price_usd
-        if count > max_gpus or cost > budget_usd:
+        caveat = software_caveat(g)
+        if caveat and not include_caveats:
             continue
-        score = count * metric_value(g, metric)
-        split = f"{count} cards sharing the memory" if count > 1 else "fits on one card"
-        reason = (f"{g.memory_gb:g} GB each, {split}; {metric}: {score:,.0f} in total for ${cost:,.0f} "
-                  f"(launch prices, {g.year})")
-        out.append(Recommendation(g, count, cost, score, reason))
+        offer = offer_price(g, prices)
+        if offer is None:
+            continue
+        price, source = offer
+        group = gpus_needed(g, need)
+        best = None
+        for n in range(group, max_n + 1, group):
+            if n * price > budget or n > 16 or setup_power_w(g, n) > psu or n * row.slot_width > n_slots:
+                break
+            score, how = setup_score(g, n, need, workload)
+            if best is None or score > best[1] * (1 + 1e-9):
+                best = (n, score, how)
+        if best is None:
+            continue
+        n, score, how = best
+        reason = (f"{n} × {g.memory_gb:g} GB for ${n * price:,.0f} ({source}); {how}; "
+                  f"{score:,.0f} {SCORE_UNITS[workload]}")
+        if caveat:
+            reason += f". Caveat: {caveat}"
+        out.append(Recommendation(g, n, n * price, score, reason, how, source, caveat))
     return sorted(out, key=lambda r: (-r.score, r.cost_usd))
+
+
+# ---- tensor cores and the memory hierarchy ------------------------------------------------------------
+
+def hierarchy_latencies() -> dict[str, float]:
+    """Latencies in cycles from the article's list (``gpu_memory_hierarchy.csv``): global memory (DRAM), L2,
+    shared memory, an FFMA and a tensor-core matrix multiply."""
+    rows = {r.key: r.value for r in load_table("gpu_memory_hierarchy") if r.quantity == "latency"}
+    return {"global": rows["lat_global"], "l2": rows["lat_l2"], "shared": rows["lat_shared"],
+            "ffma": rows["lat_ffma"], "tensor": rows["lat_tensor"]}
+
+
+def tile_matmul_cycles(tensor_cores: bool, async_copy: bool = False, global_cycles: float = 200,
+                       steps: int = 8) -> dict[str, float]:
+    """Cycles of the article's simplified example, a 32x32 matmul on 8 SMs, split by where the time goes.
+
+    - global memory: one parallel load of both tiles into shared memory (``global_cycles``; the article
+      charges 200, about the L2 latency of its list);
+    - without tensor cores: ``steps`` shared-memory loads and ``steps`` FFMAs one after another (8 in the
+      article); with tensor cores: one shared-memory load into the tensor-core registers and one cycle.
+    - ``async_copy``: the next tiles' global load overlaps this tile's shared loads and arithmetic, so only the
+      part of the global latency not hidden behind them stays visible.
+    """
+    tc, overlap = checks.flag(tensor_cores, "tensor_cores"), checks.flag(async_copy, "async_copy")
+    glob = checks.positive(global_cycles, "global_cycles")
+    if glob > 10_000:
+        raise ValueError(f"global_cycles must be at most 10000, got {glob}")
+    n = checks.whole(steps, "steps", 1, 64)
+    lat = hierarchy_latencies()
+    shared, compute = (lat["shared"], lat["tensor"]) if tc else (n * lat["shared"], n * lat["ffma"])
+    if overlap:
+        glob = max(0.0, glob - shared - compute)
+    return {"global memory": glob, "shared memory": shared, "compute": compute}
+
+
+def tile_intensity(tile: int, dtype: str = "fp16") -> float:
+    """FLOP per byte read from global memory when C is computed in ``tile`` x ``tile`` blocks with square
+    k-steps: each step loads one tile of A and one of B (2 t² values) and does 2 t³ FLOPs, so the intensity
+    is t / (bytes per value). Bigger tiles reuse each loaded value more often."""
+    t = checks.whole(tile, "tile", 1, 4096)
+    return t / _bytes(dtype)
+
+
+def tile_shared_kb(tile: int, dtype: str = "fp16", stages: int = 2) -> float:
+    """Shared memory (KB) for ``stages`` buffers of one A tile and one B tile (double buffering: 2)."""
+    t = checks.whole(tile, "tile", 1, 4096)
+    return checks.whole(stages, "stages", 1, 8) * 2 * t * t * _bytes(dtype) / 1024
+
+
+def max_tile(shared_kb: float, dtype: str = "fp16", stages: int = 2) -> int:
+    """The largest power-of-two tile edge whose buffers fit in ``shared_kb`` of shared memory per SM."""
+    kb = checks.positive(shared_kb, "shared_kb")
+    t = 0
+    while tile_shared_kb(2 ** (t + 1), dtype, stages) <= kb and t < 12:
+        t += 1
+    if tile_shared_kb(2 ** t, dtype, stages) > kb:
+        raise ValueError(f"shared_kb {kb:g} does not hold even 1x1 tiles")
+    return 2 ** t
+
+
+def tensor_utilisation_bound(g: GPU, tile: int, dtype: str = "fp16") -> float:
+    """Upper bound on the fraction of peak that ``g`` can reach when every tile comes from global memory:
+    min(1, tile intensity x bandwidth / peak). Reuse through the L2 cache raises the real figure."""
+    precision = "fp16" if dtype == "bf16" else dtype
+    return min(1.0, tile_intensity(tile, dtype) * _check_gpu(g).bandwidth_gbs * 1e9 / g.peak_flops(precision))
+
+
+# ---- is bandwidth the best single predictor? ------------------------------------------------------------
+
+PREDICTORS = {"bandwidth": "memory bandwidth ratio", "fp16 TFLOPS": "fp16 tensor TFLOPS ratio"}
+
+
+def predicted_speedup(a: GPU, b: GPU, basis: str = "bandwidth") -> float:
+    """Estimated speed of ``a`` relative to ``b`` from one spec: the bandwidth ratio (the article's estimate,
+    e.g. A100 / V100 = 1555 / 900) or the fp16 tensor TFLOPS ratio."""
+    for value, name in ((a, "a"), (b, "b")):
+        if not isinstance(value, GPU):
+            raise ValueError(f"{name} must be a GPU (from gpu() or all_gpus()), got {value!r}")
+    if not isinstance(basis, str) or basis not in PREDICTORS:
+        raise ValueError(f"basis must be one of {list(PREDICTORS)}, got {basis!r}")
+    if basis == "bandwidth":
+        return a.bandwidth_gbs / b.bandwidth_gbs
+    return a.peak_flops("fp16") / b.peak_flops("fp16")
+
+
+def predictor_check(basis: str = "bandwidth") -> list[dict]:
+    """Each measured ratio of ``gpu_benchmarks.csv`` against the ``basis`` prediction, with the error in percent
+    ((predicted / measured - 1) x 100)."""
+    out = []
+    for r in load_table("gpu_benchmarks"):
+        pred = predicted_speedup(gpu(r.gpu_a), gpu(r.gpu_b), basis)
+        out.append({"pair": f"{r.gpu_a} / {r.gpu_b}", "workload": r.workload, "measured": r.ratio,
+                    "predicted": pred, "error_percent": (pred / r.ratio - 1) * 100, "source": r.source})
+    return out
+
+
+# ---- value including electricity --------------------------------------------------------------------------
+
+def us_price_per_kwh() -> float:
+    """The US average residential electricity price of ``electricity_prices.csv`` (USD per kWh)."""
+    return load_table("electricity_prices").get("US average (residential)").price_per_kwh
+
+
+def electricity_usd(g: GPU, years: float = 5, utilisation: float = 0.15, price_per_kwh: float | None = None) -> float:
+    """Electricity of the card at board power over ``years`` at ``utilisation`` (busy fraction of the day), at
+    ``price_per_kwh`` (default: the US average of ``electricity_prices.csv``), via ``build.electricity_cost``."""
+    from .build import electricity_cost
+    if _check_gpu(g).tdp_w is None:
+        raise ValueError(f"{g.name} has no published power figure")
+    price = us_price_per_kwh() if price_per_kwh is None else price_per_kwh
+    return electricity_cost(g.tdp_w, 24, utilisation, price, years)
+
+
+def perf_per_total_dollar(g: GPU, metric: str = "fp16 TFLOPS", price_usd: float | None = None,
+                          years: float = 5, utilisation: float = 0.15, price_per_kwh: float | None = None) -> float:
+    """Metric per dollar of purchase plus electricity (``electricity_usd``); the price defaults to the offer."""
+    if price_usd is None:
+        offer = offer_price(g)
+        if offer is None:
+            raise ValueError(f"{g.name} is not on offer; give price_usd")
+        price_usd = offer[0]
+    price = checks.positive(price_usd, "price_usd")
+    return metric_value(g, metric) / (price + electricity_usd(g, years, utilisation, price_per_kwh))

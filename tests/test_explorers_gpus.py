@@ -16,7 +16,7 @@ def test_roofline_lines_follow_selection_and_precision():
     assert not ex.artists["lines"][2].get_visible()
     ex.controls["batch"].value = 256
     offsets = ex.artists["markers"].get_offsets()
-    decode = G.intensity(G.llm_decode_cost(7e9, 256))
+    decode = G.intensity(G.llm_decode_cost(7e9, 256, "fp32"))  # fp32 operands: 4 bytes per weight
     assert decode in offsets[:, 0]
     assert "compute-bound" in ex.info.value or "memory-bound" in ex.info.value
 
@@ -34,9 +34,10 @@ def test_roofline_needs_a_gpu_and_a_precision_it_has():
 
 def test_value_explorer_points_are_the_ratios():
     ex = E.value_explorer()
+    ex.controls["basis"].value = E.PRICE_BASES[1]  # launch prices (the first edition's only basis)
     ex.controls["budget"].value = "1000"
     ex.controls["metric"].value = "bandwidth GB/s"
-    pts = ex.artists["points"].get_offsets()
+    pts = np.concatenate([ex.artists["points"].get_offsets(), ex.artists["flagged"].get_offsets()])
     chosen = [g for g in G.all_gpus() if g.price_usd and g.price_usd <= 1000 and g.tdp_w
               and g.year >= 2016]
     assert len(pts) >= 3

@@ -658,6 +658,60 @@ SWEEP[R] |= {
                            "spending_growth": arg(GROWTH.filter(lambda v: v is not None))}),
 }
 
+# ---- notebook 03 second edition: offers and multi-card setups, the memory hierarchy, the predictor check -----------
+RTX3090 = G.gpu("GeForce RTX 3090")
+NOT_BOOL = st.sampled_from([None, "yes", 1, 0.0, "True"])
+WORKLOAD = one_of_words(*G.WORKLOADS)
+TEXT_PRICES = st.sampled_from([None, 3, 2.5, ["5090=1"], "abc", "5090", "5090=", "5090=abc", "5090=-1", "5090=nan",
+                               "5090=inf", "zzz=100", "RTX=100", "=100", "5090=1e9"])
+SWEEP[G] |= {
+    "card_facts": (dict(g=RTX3090), {"g": arg(NOT_A_GPU)}),
+    "software_caveat": (dict(g=RTX3090), {"g": arg(NOT_A_GPU)}),
+    "offer_price": (dict(g=RTX3090, prices=None),
+                    {"g": arg(NOT_A_GPU), "prices": arg(st.sampled_from(["abc", 3, [1.0], ("a", 1)]))}),
+    "parse_price_overrides": (dict(text="5090=2400, 3090=700"), {"text": arg(TEXT_PRICES, "prices")}),
+    "data_parallel_speed": (dict(per_card=100.0, n_cards=2, link="nvlink"),
+                            {"per_card": arg(real(0, low_open=False)), "n_cards": arg(whole(1, 64)),
+                             "link": arg(one_of_words("nvlink", "infinity_fabric", "pcie_p2p", "pcie_host"))}),
+    "split_layers_decode_tokens_per_s": (dict(g=RTX3090, model_gb=40.0, n_cards=2),
+                                         {"g": arg(NOT_A_GPU), "model_gb": arg(real(0)),
+                                          "n_cards": arg(whole(1, 64))}),
+    "setup_score": (dict(g=RTX3090, count=2, memory_needed_gb=20.0, workload=next(iter(G.WORKLOADS))),
+                    {"g": arg(NOT_A_GPU), "count": arg(whole(1, 64)), "memory_needed_gb": arg(real(0)),
+                     "workload": arg(WORKLOAD)}),
+    "setup_power_w": (dict(g=RTX3090, count=2), {"g": arg(NOT_A_GPU), "count": arg(whole(1, 16))}),
+    "hierarchy_latencies": ({}, {}),
+    "tile_matmul_cycles": (dict(tensor_cores=True, async_copy=False, global_cycles=200.0, steps=8),
+                           {"tensor_cores": arg(NOT_BOOL), "async_copy": arg(NOT_BOOL),
+                            "global_cycles": arg(real(0, 10_000)), "steps": arg(whole(1, 64))}),
+    "tile_intensity": (dict(tile=128, dtype="fp16"), {"tile": arg(whole(1, 4096)), "dtype": arg(DTYPE)}),
+    "tile_shared_kb": (dict(tile=128, dtype="fp16", stages=2),
+                       {"tile": arg(whole(1, 4096)), "dtype": arg(DTYPE), "stages": arg(whole(1, 8))}),
+    "max_tile": (dict(shared_kb=128.0, dtype="fp16", stages=2),
+                 {"shared_kb": arg(real(0) | st.just(1e-6)), "dtype": arg(DTYPE), "stages": arg(whole(1, 8))}),
+    "tensor_utilisation_bound": (dict(g=A100, tile=128, dtype="fp16"),
+                                 {"g": arg(NOT_A_GPU), "tile": arg(whole(1, 4096)), "dtype": arg(DTYPE)}),
+    "predicted_speedup": (dict(a=A100, b=RTX3090, basis="bandwidth"),
+                          {"a": arg(NOT_A_GPU), "b": arg(NOT_A_GPU), "basis": arg(one_of_words(*G.PREDICTORS))}),
+    "predictor_check": (dict(basis="bandwidth"), {"basis": arg(one_of_words(*G.PREDICTORS))}),
+    "us_price_per_kwh": ({}, {}),
+    "lora_memory_gb": (dict(params=7e9, dtype="int4", adapter_fraction=0.01, activations_gb=0.0),
+                       {"params": arg(COUNT), "dtype": arg(DTYPE), "adapter_fraction": arg(real(0, 1, low_open=False)),
+                        "activations_gb": arg(real(0, low_open=False))}),
+    "electricity_usd": (dict(g=RTX3090, years=5.0, utilisation=0.15, price_per_kwh=0.16),
+                        {"g": arg(NOT_A_GPU), "years": arg(real(0, low_open=False)),
+                         "utilisation": arg(real(0, 1, low_open=False)),
+                         "price_per_kwh": arg(real(0, low_open=False).filter(lambda v: v is not None))}),
+    "perf_per_total_dollar": (dict(g=RTX3090, metric="fp16 TFLOPS", price_usd=800.0, years=5.0, utilisation=0.15,
+                                   price_per_kwh=0.16),
+                              {"g": arg(NOT_A_GPU), "metric": arg(METRIC),
+                               "price_usd": arg(real(0).filter(lambda v: v is not None)),
+                               "years": arg(real(0, low_open=False)), "utilisation": arg(real(0, 1, low_open=False)),
+                               "price_per_kwh": arg(real(0, low_open=False).filter(lambda v: v is not None))}),
+}
+SWEEP[G]["recommend"][1].update({"prices": arg(st.sampled_from(["abc", 3, [1.0]])), "include_caveats": arg(NOT_BOOL),
+                                 "psu_w": arg(real(0)), "slots": arg(whole(1, 64))})
+
 CASES = [(module, function, argument) for module, table in SWEEP.items() for function, (_, args) in table.items()
          for argument in args]
 
