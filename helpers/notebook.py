@@ -40,3 +40,17 @@ def markdown_table(header: list[str], rows: list[list]) -> Markdown:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return Markdown("\n".join(lines))
+
+
+def show_source(function) -> Markdown:
+    """A helper function's source code as a Markdown code block, read from its module (so the notebook shows the
+    one copy that runs), with the module and line it comes from."""
+    import inspect
+    import textwrap
+
+    if not callable(function):
+        raise ValueError(f"show_source needs a function, got {function!r}")
+    code = textwrap.dedent(inspect.getsource(function)).rstrip()
+    module = function.__module__
+    _, line = inspect.getsourcelines(function)
+    return Markdown(f"*Source: `{module}.{function.__name__}` (line {line})*\n\n```python\n{code}\n```")
