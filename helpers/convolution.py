@@ -843,12 +843,22 @@ def softmax_kernel(kernel) -> np.ndarray:
 
 
 def match_template(image, template) -> tuple[np.ndarray, tuple[int, int]]:
-    """Cross-correlation of an image with a zero-mean template ('same' size) and the (row, column) of its peak:
-    template matching. Equals convolution with the template rotated by 180 degrees."""
+    """Template matching by normalised cross-correlation ('same' size) and the (row, column) of its peak.
+
+    The numerator is the cross-correlation of the image with the zero-mean template, i.e. a convolution with the
+    template rotated by 180 degrees; dividing by the local contrast of the image (and the template's) keeps
+    bright, busy regions from winning just by being bright: a perfect match scores 1.
+    """
     image, template = _as_2d(image, "image"), _as_2d(template, "template")
     if template.shape[0] > image.shape[0] or template.shape[1] > image.shape[1]:
         raise ValueError(f"the template {template.shape} must fit in the image {image.shape}")
-    score = correlate2d(image, template - template.mean(), mode="same")
+    t = template - template.mean()
+    numerator = correlate2d(image, t, mode="same")
+    window = np.ones(template.shape)
+    local_sum = correlate2d(image, window, mode="same")
+    local_var = correlate2d(image**2, window, mode="same") - local_sum**2 / template.size
+    norm = np.sqrt(np.maximum(local_var, 0.0) * np.sum(t**2))
+    score = np.where(norm > 1e-12, numerator / np.maximum(norm, 1e-12), 0.0)
     peak = np.unravel_index(int(np.argmax(score)), score.shape)
     return score, (int(peak[0]), int(peak[1]))
 

@@ -196,12 +196,20 @@ def test_softmax_kernel():
 
 
 def test_template_matching_finds_the_cut_out_patch():
-    image = np.random.default_rng(5).random((40, 40))
-    template = image[10:17, 22:29]
+    image = C.sample_image(128)
+    template = image[30:39, 20:29]
     score, peak = C.match_template(image, template)
-    assert peak == (13, 25)
-    flipped = C.conv2d(image, (template - template.mean())[::-1, ::-1], mode="same")
-    np.testing.assert_allclose(score, flipped, atol=1e-12)
+    assert peak == (34, 24) and score[peak] == pytest.approx(1.0)
+    # independent: normalised cross-correlation at the peak by hand, and the numerator as a flipped convolution
+    t = template - template.mean()
+    patch = image[30:39, 20:29]
+    by_hand = np.sum((patch - patch.mean()) * t) / np.sqrt(np.sum((patch - patch.mean()) ** 2) * np.sum(t**2))
+    assert score[peak] == pytest.approx(by_hand)
+    numerator = scipy.signal.convolve2d(image, t[::-1, ::-1], mode="same")
+    other = (60, 70)
+    patch = image[other[0] - 4:other[0] + 5, other[1] - 4:other[1] + 5]
+    expected = numerator[other] / np.sqrt(np.sum((patch - patch.mean()) ** 2) * np.sum(t**2))
+    assert score[other] == pytest.approx(expected)
 
 
 def test_ar_and_ma_are_convolutions():

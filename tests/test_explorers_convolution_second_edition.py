@@ -143,3 +143,38 @@ def test_diffusion_explorer_default_claim():
     np.testing.assert_allclose(ex.artists["heat"].get_array(), heat)
     gap = np.abs(heat - C.gaussian_blur(C.sample_image(128), C.diffusion_sigma(20, 0.25))).max()
     assert gap < 0.03 and f"<b>{gap:.3f}</b>" in ex.info.value
+
+
+# ---- what the notebook's "Try it" lines promise -------------------------------------------------------------
+
+def test_sobel_x_left_edge_of_the_dark_square_is_red_right_edge_blue():
+    ex = E.kernel_explorer("gaussian blur")
+    ex.controls["kernel"].value = "sobel x"
+    im = ex.artists["output"]
+    out = np.asarray(im.get_array())
+    rows = slice(22, 50)                     # inside the square's rows (0.12..0.44 of 128), away from corners
+    profile = out[rows].mean(axis=0)
+    left, right = int(np.argmax(profile[60:90])) + 60, int(np.argmin(profile[100:125])) + 100
+    assert 70 <= left <= 78 and 110 <= right <= 119   # the square spans columns 0.58..0.9 of 128
+    assert im.norm(profile[left]) > 0.6 and im.norm(profile[right]) < 0.4   # red above the middle, blue below
+
+
+def test_sliding_window_padding_then_stride_sizes():
+    ex = E.sliding_window_explorer()
+    ex.controls["padding"].value = 1
+    assert ex.artists["outputs"][0].get_array().shape == (5, 5)
+    ex.controls["stride"].value = 2
+    assert ex.artists["outputs"][0].get_array().shape == (3, 3)
+
+
+def test_diffusion_gap_shrinks_with_more_steps():
+    ex = E.diffusion_blur_explorer()
+    gaps = {}
+    for steps in (1, 20, 40):
+        ex.controls["steps"].value = steps
+        heat, blur = ex.artists["heat"].get_array(), ex.artists["blur"].get_array()
+        gaps[steps] = float(np.abs(heat - blur).max())
+    assert gaps[1] > gaps[20] > gaps[40] and gaps[20] < 0.05
+    ex.controls["alpha"].value = 0.05
+    ex.controls["steps"].value = 40
+    assert C.diffusion_sigma(40, 0.05) == pytest.approx(C.diffusion_sigma(8, 0.25))
