@@ -131,7 +131,12 @@ def test_receptive_field_default_and_controls():
     ex.controls["layers"].value = 4
     ex.controls["d4"].value = 2
     layers = [(3, 1, 1), (3, 1, 1), (3, 2, 1), (3, 1, 2)]
-    assert ex.artists["map"].get_array().shape == (C.receptive_field_size(layers),) * 2
+    r = C.receptive_field_size(layers)
+    grid = np.asarray(ex.artists["map"].get_array())
+    margin = (grid.shape[0] - r) // 2
+    np.testing.assert_array_equal(grid[margin:margin + r, margin:margin + r],
+                                  np.outer(C.receptive_field_paths(layers), C.receptive_field_paths(layers)))
+    assert grid.sum() == np.prod([3, 3, 3, 3]) ** 2   # nothing outside the field is reached
 
 
 # ---- diffusion -----------------------------------------------------------------------------------------------

@@ -652,11 +652,11 @@ def learned_kernel_explorer(target: str = "convolution") -> Explorer:
         kernel = kernels[step]
         im_k.set_data(kernel)
         for t, value in zip(texts, kernel.ravel()):
-            t.set_text(f"{value:.2f}")
+            t.set_text(f"{0.0 if abs(value) < 0.005 else value:.2f}")  # no "-0.00"
         ax_k.set_title(f"kernel after {step} steps")
         loss_line.set_ydata(losses)
         loss_dot.set_data([step], [losses[step]])
-        ax_loss.set_ylim(max(losses.min() / 3, 1e-12), losses.max() * 3)
+        ax_loss.set_ylim(max(losses.min() / 3, 1e-30), losses.max() * 3)
         out = C.correlate2d(C.sample_image(128), kernel)
         limit = max(float(np.abs(out).max()), 1e-9)
         im_out.set_data(out)
@@ -707,12 +707,14 @@ def receptive_field_explorer() -> Explorer:
         layers = [(v[f"k{i}"], v[f"s{i}"], v[f"d{i}"]) for i in range(1, v["layers"] + 1)]
         paths = C.receptive_field_paths(layers)
         r = len(paths)
-        grid = np.outer(paths, paths)
+        margin = max(2, r // 4)  # some input around the field, which the output pixel never sees
+        grid = np.pad(np.outer(paths, paths), margin)
+        side = r + 2 * margin
         im.set_data(grid)
-        im.set_extent((-0.5, r - 0.5, r - 0.5, -0.5))
+        im.set_extent((-margin - 0.5, side - margin - 0.5, side - margin - 0.5, -margin - 0.5))
         im.set_clim(0.5, max(grid.max(), 1.0))
-        ax_map.set_xlim(-0.5, r - 0.5)
-        ax_map.set_ylim(r - 0.5, -0.5)
+        ax_map.set_xlim(-margin - 0.5, side - margin - 0.5)
+        ax_map.set_ylim(side - margin - 0.5, -margin - 0.5)
         ax_map.set_title(f"receptive field {r} × {r}")
         profile.set_data(np.arange(r), paths)
         ax_profile.set_xlim(-1, r)
