@@ -21,6 +21,11 @@ def learned_option() -> str:
     return next(name for name, k in options.items() if np.abs(kernel - k).max() < 1e-3)
 
 
+def flat_response(kernel: str) -> float:
+    flat = np.full((9, 9), 0.7)
+    return float(C.conv2d(flat, C.KERNELS[kernel])[4, 4])
+
+
 def answers() -> dict[int, list[str]]:
     macs, params = C.conv_layer_cost(3, 2, 3, 1, 1)
     dilated = [(3, 1, 1), (3, 1, 2), (3, 1, 4)]
@@ -28,6 +33,15 @@ def answers() -> dict[int, list[str]]:
     ideal, gauss = C.step_overshoot(0.08, "ideal"), C.step_overshoot(0.08, "gaussian")
     steps = next(t for t in range(1, 1000) if C.diffusion_sigma(t, 0.25) >= 5)
     direct, fast = C.winograd_multiplications(2, 3)
+    columns = C.im2col(C.sample_image(32), (3, 3), mode="same")
+    index = np.arange(32 * 32, dtype=float).reshape(32, 32) + 1   # label each pixel, count its copies
+    copies = np.bincount(C.im2col(index, (3, 3), mode="same").astype(int).ravel())[1:]
+    image = C.sample_image(128)
+    template = image[12:21, 71:80]
+    plain_score = C.correlate2d(image, template - template.mean())
+    plain = tuple(int(v) for v in np.unravel_index(int(np.argmax(plain_score)), plain_score.shape))
+    found = C.match_template(image, template)[1]
+    assert found == (16, 75)
     return {
         7: [f"{params}", f"{macs // 2}"],
         8: [learned_option()],
@@ -36,6 +50,9 @@ def answers() -> dict[int, list[str]]:
         11: [f"{steps}"],
         12: [f"{direct}", f"{fast}", f"{direct / fast:g}"],
         13: [f"{C.original_alexnet_cost().params:,}", f"{C.network_cost('alexnet').params:,}"],
+        14: [f"{flat_response('laplacian'):g}", f"{flat_response('sharpen'):g}"],
+        15: [f"{columns.shape[0]}", f"{columns.shape[1]:,}", f"{int(np.max(copies))}"],
+        16: [f"({plain[0]}, {plain[1]})", f"({found[0]}, {found[1]})"],
     }
 
 
@@ -50,7 +67,7 @@ def test_notebook_01_has_reasoning_problems():
     assert len(reasoning) >= 2
 
 
-@pytest.mark.parametrize("number", range(7, 14))
+@pytest.mark.parametrize("number", range(7, 17))
 def test_notebook_01_second_edition_answers(number):
     assert bold_numbers(exercise_answers(NOTEBOOK)[number]) == answers()[number]
 
