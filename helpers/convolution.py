@@ -533,3 +533,372 @@ def _network_cost(name: str) -> NetworkCost:
         layers.append(LayerCost(row.name, row.kind, macs, params, out))
     published = tuple(load_table("network_published").where(network=name))
     return NetworkCost(name, tuple(layers), published)
+
+
+# ---- notebook 01 second edition -------------------------------------------------------------------
+# New functions only (the functions above are left as they were); argument checks from helpers.checks.
+
+def winograd_multiplications(m: int, r: int) -> tuple[int, int]:
+    """Multiplications for one m x m output tile of a 2-D r x r filter: (direct, Winograd F(m x m, r x r)).
+
+    Direct: m^2 r^2 (every output pixel multiplies every tap). Winograd's minimal filtering needs one
+    multiplication per point of the transformed (m + r - 1)^2 tile (Lavin & Gray 2015). The transforms
+    of input, filter and output cost extra additions that this count leaves out.
+    """
+    m, r = checks.whole(m, "m", 1, 64), checks.whole(r, "r", 1, 64)
+    return m * m * r * r, (m + r - 1) ** 2
+
+
+def weight_layer_counts(name: str) -> dict[str, int]:
+    """Weight layers of a tabulated network by role: main-path convolutions, projection shortcuts, fully
+    connected layers (ResNet's 1x1 'downsample' convolutions are the shortcuts)."""
+    layers = network_cost(name).layers
+    shortcut = sum(1 for layer in layers if layer.kind == "conv" and "downsample" in layer.name)
+    conv = sum(1 for layer in layers if layer.kind == "conv") - shortcut
+    return {"conv": conv, "shortcut": shortcut, "fc": sum(1 for layer in layers if layer.kind == "fc")}
+
+
+ORIGINAL_ALEXNET = "alexnet2012"
+
+
+def original_alexnet_cost() -> NetworkCost:
+    """The two-GPU AlexNet of Krizhevsky et al. (2012), as its paper describes it: 96-256-384-384-256 filters,
+    conv2/4/5 split into two groups (one per GPU), 227 x 227 input. Summed from ``conv_architectures.csv``."""
+    return _network_cost(ORIGINAL_ALEXNET)
+
+
+FILTER_PROFILES = ("ideal", "gaussian")
+
+
+def frequency_mask(shape: tuple[int, int], cutoff: float, keep: str = "low", profile: str = "ideal") -> np.ndarray:
+    """Weights (0..1) applied to each fftshifted frequency bin: an ideal step at ``cutoff`` cycles/pixel, or a
+    Gaussian exp(-f^2 / (2 cutoff^2)) (``keep="high"`` uses 1 minus the low-pass weights)."""
+    cutoff = checks.positive(cutoff, "cutoff")
+    if cutoff > 0.75:
+        raise ValueError(f"cutoff must be between 0 and 0.75 cycles per pixel, got {cutoff}")
+    if keep not in ("low", "high"):
+        raise ValueError(f"keep must be 'low' or 'high', got {keep!r}")
+    if profile not in FILTER_PROFILES:
+        raise ValueError(f"profile must be one of {FILTER_PROFILES}, got {profile!r}")
+    f = radial_frequency(shape)
+    low = (f <= cutoff).astype(float) if profile == "ideal" else np.exp(-(f**2) / (2 * cutoff**2))
+    return low if keep == "low" else 1.0 - low
+
+
+def shaped_frequency_filter(image, cutoff: float, keep: str = "low",
+                            profile: str = "ideal") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Like ``frequency_filter`` with a choice of mask ``profile``: ``(filtered, log10 |spectrum|, weights)``.
+
+    An ideal (step) mask is a sinc-shaped kernel in image space, which rings next to edges (the Gibbs
+    phenomenon); a Gaussian mask is a Gaussian kernel in image space, which is never negative and cannot ring.
+    """
+    image = checks.array(image, "image", ndim=2)
+    weights = frequency_mask(image.shape, cutoff, keep, profile)
+    spectrum = np.fft.fftshift(np.fft.fft2(image))
+    filtered = np.real(np.fft.ifft2(np.fft.ifftshift(spectrum * weights)))
+    return filtered, np.log10(np.abs(spectrum) + 1e-9), weights
+
+
+def step_overshoot(cutoff: float, profile: str = "ideal", n: int = 128) -> float:
+    """Overshoot of a unit step (a periodic 0/1 square wave across ``n`` pixels) after low-pass filtering,
+    as a fraction of the step: about 0.09 for an ideal mask (Gibbs), 0 for a Gaussian one."""
+    n = checks.whole(n, "n", 8, 1024)
+    row = (np.arange(n) >= n // 2).astype(float)
+    filtered, _, _ = shaped_frequency_filter(np.tile(row, (8, 1)), cutoff, "low", profile)
+    return max(float(filtered.max()) - 1.0, 0.0)
+
+
+# ---- a convolution layer: several input channels, several kernels ---------------------------------------
+
+def _layer_args(x, weights, padding, stride, dilation):
+    try:
+        x = np.asarray(x, dtype=float)
+        weights = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("x and weights must be arrays of numbers with rows of equal length") from None
+    if x.ndim != 3 or 0 in x.shape or not np.all(np.isfinite(x)):
+        raise ValueError(f"x must be a finite array of shape (C_in, height, width), got shape {x.shape}")
+    if weights.ndim != 4 or 0 in weights.shape or not np.all(np.isfinite(weights)):
+        raise ValueError(f"weights must be a finite array (C_out, C_in, k, k), got shape {weights.shape}")
+    if weights.shape[1] != x.shape[0]:
+        raise ValueError(f"weights have {weights.shape[1]} input channels but x has {x.shape[0]}")
+    padding = checks.whole(padding, "padding", 0)
+    stride, dilation = checks.whole(stride, "stride"), checks.whole(dilation, "dilation")
+    for n, k in zip(x.shape[1:], weights.shape[2:]):
+        output_size(n, k, padding, stride, dilation)  # raises when the kernel does not fit
+    return x, weights, padding, stride, dilation
+
+
+def conv_layer(x, weights, bias=None, padding: int = 0, stride: int = 1, dilation: int = 1,
+               flip: bool = False) -> np.ndarray:
+    """What a deep-learning convolution layer computes: output channel o is the sum over input channels c of
+    ``x[c]`` cross-correlated with ``weights[o, c]`` (true convolution if ``flip``), plus ``bias[o]``.
+
+    Shapes: x (C_in, H, W), weights (C_out, C_in, k_h, k_w), bias (C_out,) -> (C_out, H_out, W_out), with
+    H_out from ``output_size`` (``padding`` zeros on each side).
+    """
+    x, weights, padding, stride, dilation = _layer_args(x, weights, padding, stride, dilation)
+    flip = checks.flag(flip, "flip")
+    c_out = weights.shape[0]
+    bias = np.zeros(c_out) if bias is None else checks.array(bias, "bias", ndim=1)
+    if bias.shape != (c_out,):
+        raise ValueError(f"bias must hold one number per output channel ({c_out}), got shape {bias.shape}")
+    padded = np.pad(x, [(0, 0), (padding, padding), (padding, padding)])
+    out = []
+    for o in range(c_out):
+        total = bias[o]
+        for c in range(x.shape[0]):
+            kernel = weights[o, c][::-1, ::-1] if flip else weights[o, c]
+            total = total + _correlate_direct(padded[c], kernel, stride, dilation)
+        out.append(total)
+    return np.array(out)
+
+
+@dataclass(frozen=True)
+class WindowTerms:
+    """One output value of a convolution layer taken apart: the patch under the kernel, the (possibly
+    flipped) kernel, their products per input channel, the per-channel sums and the total."""
+
+    patch: np.ndarray      # (C_in, k_h, k_w) input values under the taps (zeros in the padding)
+    kernel: np.ndarray     # (C_in, k_h, k_w) weights as they lie over the patch (flipped if convolution)
+    products: np.ndarray   # patch * kernel
+    channel_sums: np.ndarray
+    bias: float
+    total: float
+    rows: np.ndarray       # tap rows in the padded input
+    cols: np.ndarray       # tap columns in the padded input
+
+
+def window_terms(x, weights, out_channel: int, row: int, col: int, bias=None, padding: int = 0,
+                 stride: int = 1, dilation: int = 1, flip: bool = False) -> WindowTerms:
+    """The sum of products behind ``conv_layer(...)[out_channel, row, col]``, term by term."""
+    x, weights, padding, stride, dilation = _layer_args(x, weights, padding, stride, dilation)
+    flip = checks.flag(flip, "flip")
+    c_out, _, kh, kw = weights.shape
+    out_h = output_size(x.shape[1], kh, padding, stride, dilation)
+    out_w = output_size(x.shape[2], kw, padding, stride, dilation)
+    out_channel = checks.whole(out_channel, "out_channel", 0, c_out - 1)
+    row, col = checks.whole(row, "row", 0, out_h - 1), checks.whole(col, "col", 0, out_w - 1)
+    b = 0.0 if bias is None else float(checks.array(bias, "bias", ndim=1)[out_channel])
+    padded = np.pad(x, [(0, 0), (padding, padding), (padding, padding)])
+    rows = row * stride + np.arange(kh) * dilation
+    cols = col * stride + np.arange(kw) * dilation
+    patch = padded[:, rows][:, :, cols]
+    kernel = weights[out_channel][:, ::-1, ::-1] if flip else weights[out_channel]
+    products = patch * kernel
+    sums = products.sum(axis=(1, 2))
+    return WindowTerms(patch, kernel.copy(), products, sums, b, float(sums.sum() + b), rows, cols)
+
+
+# ---- learning a kernel by gradient descent ------------------------------------------------------------
+
+def edge_training_pairs(n_pairs: int = 8, size: int = 24, target: str = "convolution",
+                        seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Random images (uniform noise centred at 0) and their Sobel-x edge maps, 'valid' region only.
+
+    ``target="convolution"`` makes the edge maps with true convolution (kernel flipped), ``"correlation"``
+    without the flip, so a learner can see which kernel gradient descent recovers in each case.
+    """
+    n_pairs, size = checks.whole(n_pairs, "n_pairs", 1, 256), checks.whole(size, "size", 4, 256)
+    if target not in ("convolution", "correlation"):
+        raise ValueError(f"target must be 'convolution' or 'correlation', got {target!r}")
+    rng = np.random.default_rng(checks.seed(seed))
+    images = rng.random((n_pairs, size, size)) - 0.5
+    op = conv2d if target == "convolution" else correlate2d
+    targets = np.array([op(im, KERNELS["sobel x"], mode="valid") for im in images])
+    return images, targets
+
+
+def _stack(array, name: str) -> np.ndarray:
+    """A finite, non-empty stack of equal-sized 2-D arrays, shape (n, height, width)."""
+    try:
+        a = np.asarray(array, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a stack (n, height, width) of numbers") from None
+    if a.ndim != 3 or 0 in a.shape or not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} must be a finite stack (n, height, width) with n >= 1, got shape {a.shape}")
+    return a
+
+
+def _pairs(images, targets) -> tuple[np.ndarray, np.ndarray]:
+    images, targets = _stack(images, "images"), _stack(targets, "targets")
+    if len(images) != len(targets):
+        raise ValueError(f"images and targets must be stacks of the same length, got {len(images)} and {len(targets)}")
+    return images, targets
+
+
+def kernel_loss_and_gradient(kernel, images, targets) -> tuple[float, np.ndarray]:
+    """Mean squared error of correlate2d(image, kernel, 'valid') against the targets, and its gradient.
+
+    The gradient for tap (a, b) is the mean of 2 * error * (the input pixel under tap (a, b)): itself a
+    cross-correlation of each image with its error map.
+    """
+    kernel = checks.array(kernel, "kernel", ndim=2)
+    images, targets = _pairs(images, targets)
+    if any(k > n for k, n in zip(kernel.shape, images.shape[1:])):
+        raise ValueError(f"the kernel {kernel.shape} must fit in the images {images.shape[1:]}")
+    loss, grad, count = 0.0, np.zeros_like(kernel), 0
+    for image, target in zip(images, targets):
+        prediction = correlate2d(image, kernel, mode="valid")
+        if prediction.shape != target.shape:
+            raise ValueError(f"targets must have the 'valid' output shape {prediction.shape}, got {target.shape}")
+        error = prediction - target
+        loss += float(np.sum(error**2))
+        grad += 2 * correlate2d(image, error, mode="valid")
+        count += error.size
+    return loss / count, grad / count
+
+
+def learn_kernel(images, targets, steps: int = 200, lr: float = 0.5, size: int = 3,
+                 seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Gradient descent on a ``size`` x ``size`` kernel, starting from small random numbers (seeded).
+
+    Each step moves the kernel against the gradient of ``kernel_loss_and_gradient``, computed here in its
+    im2col form (every patch a row of ``x``, so the layer is ``x @ kernel``). Returns ``(kernels, losses)``:
+    the kernel and the loss before each of the ``steps`` updates and after the last, shapes
+    (steps + 1, size, size) and (steps + 1,).
+    """
+    steps = checks.whole(steps, "steps", 0, 5000)
+    lr = checks.positive(lr, "lr")
+    size = checks.whole(size, "size", 1, 9)
+    images, targets = _pairs(images, targets)
+    if size > min(images.shape[1:]):
+        raise ValueError(f"size {size} must fit in the images {images.shape[1:]}")
+    x = np.concatenate([im2col(image, (size, size), mode="valid").T for image in images])  # (pixels, size^2)
+    y = targets.reshape(-1)
+    if x.shape[0] != y.size:
+        raise ValueError(f"targets must have the 'valid' output shape of {size}x{size} kernels on the images")
+    kernel = np.random.default_rng(checks.seed(seed)).normal(0, 0.1, size * size)
+    kernels, losses = [], []
+    for _ in range(steps + 1):
+        error = x @ kernel - y
+        loss = float(np.mean(error**2))
+        if not np.isfinite(loss) or loss > 1e12:
+            raise ValueError(f"the loss diverged: lr={lr} is too large for these images")
+        kernels.append(kernel.reshape(size, size).copy())
+        losses.append(loss)
+        kernel = kernel - lr * 2 * (x.T @ error) / y.size
+    return np.array(kernels), np.array(losses)
+
+
+# ---- receptive field of a stack of (kernel, stride, dilation) layers -----------------------------------
+
+def _layer_triples(layers) -> list[tuple[int, int, int]]:
+    if not isinstance(layers, (list, tuple)) or not layers or not all(
+            isinstance(x, (list, tuple)) and len(x) == 3 for x in layers):
+        raise ValueError(f"layers must be a non-empty list of (kernel, stride, dilation), got {layers!r}")
+    return [(checks.whole(k, "kernel", 1, 99), checks.whole(s, "stride", 1, 16), checks.whole(d, "dilation", 1, 64))
+            for k, s, d in layers]
+
+
+def receptive_field_size(layers) -> int:
+    """Input pixels (along one axis) that one output pixel sees through (kernel, stride, dilation) layers:
+    r = 1 + sum over layers l of d_l (k_l - 1) times the product of the strides before l."""
+    r, jump = 1, 1
+    for k, s, d in _layer_triples(layers):
+        r += d * (k - 1) * jump
+        jump *= s
+    return r
+
+
+def receptive_field_paths(layers) -> np.ndarray:
+    """How many paths connect one output pixel to each input pixel of its receptive field (one axis).
+
+    Walks back through the layers: each output position fans out to its k taps (d apart) in the layer
+    below, s times farther apart per stride. The 2-D count is ``np.outer(paths, paths)`` for square layers.
+    The length equals ``receptive_field_size(layers)``; the sum equals the product of the kernel sizes.
+    """
+    triples = _layer_triples(layers)
+    if receptive_field_size(triples) > 100_000:
+        raise ValueError("layers give a receptive field over 100000 pixels: too large to tabulate")
+    counts = np.ones(1)
+    for k, s, d in reversed(triples):
+        below = np.zeros((len(counts) - 1) * s + d * (k - 1) + 1)
+        for t in range(k):
+            below[t * d : t * d + (len(counts) - 1) * s + 1 : s] += counts
+        counts = below
+    return counts
+
+
+# ---- diffusion, the propagator, template matching, moving averages ------------------------------------
+
+def heat_kernel_2d(alpha: float) -> np.ndarray:
+    """One explicit step of 2-D diffusion as a 3x3 kernel: u + alpha * Laplacian(u) (stable for alpha <= 0.25)."""
+    alpha = checks.positive(alpha, "alpha")
+    if alpha > 0.25:
+        raise ValueError(f"alpha must be in (0, 0.25] for a stable 2-D step, got {alpha}")
+    return KERNELS["identity"] + alpha * KERNELS["laplacian"]
+
+
+def diffuse_image(image, steps: int, alpha: float = 0.25) -> np.ndarray:
+    """``steps`` explicit heat-equation steps on an image that is zero outside: repeated convolution with
+    ``heat_kernel_2d(alpha)``. Heat may flow out of the frame and back (the canvas is ``steps`` pixels larger
+    on every side, as far as heat can travel), so the result is free-space diffusion, cropped to the image."""
+    image = checks.array(image, "image", ndim=2)
+    steps = checks.whole(steps, "steps", 0, 2000)
+    kernel = heat_kernel_2d(alpha)
+    u = np.pad(image, steps)
+    for _ in range(steps):
+        u = conv2d(u, kernel, mode="same")
+    return u[steps : steps + image.shape[0], steps : steps + image.shape[1]]
+
+
+def gaussian_blur(image, sigma: float) -> np.ndarray:
+    """Convolution with a sampled Gaussian of ``sigma`` pixels (kernel 2*ceil(4 sigma)+1 wide, zero outside)."""
+    image = checks.array(image, "image", ndim=2)
+    sigma = checks.positive(sigma, "sigma")
+    if sigma > 50:
+        raise ValueError(f"sigma must be at most 50 pixels, got {sigma}")
+    size = int(2 * np.ceil(4 * sigma) + 1)
+    g = gaussian_kernel(size, sigma).sum(axis=1)  # the 2-D Gaussian is separable: columns, then rows
+    return conv2d(conv2d(image, g[:, None], mode="same"), g[None, :], mode="same")
+
+
+def softmax_kernel(kernel) -> np.ndarray:
+    """A kernel turned into a probability distribution (the article's 'propagator' reading): exp(w) / sum exp(w),
+    computed stably (the largest weight is subtracted first)."""
+    kernel = checks.array(kernel, "kernel", ndim=2)
+    e = np.exp(kernel - kernel.max())
+    return e / e.sum()
+
+
+def match_template(image, template) -> tuple[np.ndarray, tuple[int, int]]:
+    """Template matching by normalised cross-correlation ('same' size) and the (row, column) of its peak.
+
+    The numerator is the cross-correlation of the image with the zero-mean template, i.e. a convolution with the
+    template rotated by 180 degrees; dividing by the local contrast of the image (and the template's) keeps
+    bright, busy regions from winning just by being bright: a perfect match scores 1.
+    """
+    image, template = checks.array(image, "image", ndim=2), checks.array(template, "template", ndim=2)
+    if template.shape[0] > image.shape[0] or template.shape[1] > image.shape[1]:
+        raise ValueError(f"the template {template.shape} must fit in the image {image.shape}")
+    t = template - template.mean()
+    numerator = correlate2d(image, t, mode="same")
+    window = np.ones(template.shape)
+    local_sum = correlate2d(image, window, mode="same")
+    local_var = correlate2d(image**2, window, mode="same") - local_sum**2 / template.size
+    norm = np.sqrt(np.maximum(local_var, 0.0) * np.sum(t**2))
+    score = np.where(norm > 1e-12, numerator / np.maximum(norm, 1e-12), 0.0)
+    peak = np.unravel_index(int(np.argmax(score)), score.shape)
+    return score, (int(peak[0]), int(peak[1]))
+
+
+def moving_average_series(noise, weights) -> np.ndarray:
+    """A moving-average (MA) series: x[t] = sum_j weights[j] noise[t - j], i.e. a causal convolution."""
+    noise, weights = checks.array(noise, "noise", ndim=1), checks.array(weights, "weights", ndim=1)
+    return np.convolve(noise, weights)[: noise.size]
+
+
+def autoregressive_series(noise, phi: float) -> np.ndarray:
+    """An AR(1) series x[t] = phi x[t-1] + noise[t] (x[-1] = 0), computed by the recursion. It equals the
+    convolution of the noise with the impulse response phi^j (``moving_average_series(noise, phi**j)``)."""
+    noise = checks.array(noise, "noise", ndim=1)
+    phi = checks.finite(phi, "phi")
+    if abs(phi) >= 1:
+        raise ValueError(f"phi must lie strictly between -1 and 1 for a stationary series, got {phi}")
+    x = np.empty_like(noise)
+    previous = 0.0
+    for t, e in enumerate(noise):
+        previous = phi * previous + e
+        x[t] = previous
+    return x

@@ -712,6 +712,71 @@ SWEEP[G] |= {
 SWEEP[G]["recommend"][1].update({"prices": arg(st.sampled_from(["abc", 3, [1.0]])), "include_caveats": arg(NOT_BOOL),
                                  "psu_w": arg(real(0)), "slots": arg(whole(1, 64))})
 
+
+# notebook 01 second edition
+NOT_A_LAYER_INPUT = st.sampled_from([[], [[1.0]], [[[math.nan]]], "abc", None, [[[1.0, 2.0], [3.0]]],
+                                     [[[1.0]], [[2.0]]], 3.0])
+NOT_LAYER_WEIGHTS = st.sampled_from([[], [[[1.0]]], [[[[math.inf]]]], "abc", None, [[[[1.0]], [[1.0]]]], 2.0])
+STACK = st.sampled_from([[], [[1.0]], "abc", None, [[[math.nan, 1.0], [1.0, 1.0]]] * 0, 3.0, [[[1.0]]] * 3])
+LAYERS_3 = st.sampled_from([[], None, "ab", [(3, 1)], [(0, 1, 1)], [(3, 0, 1)], [(3, 1, 0)], [(3.5, 1, 1)],
+                            [(math.nan, 1, 1)], [(3, 1, 1, 1)], [(99, 16, 64)] * 4])
+PAIRS = C.edge_training_pairs(1, 6, seed=0)
+SWEEP[C] |= {
+    "winograd_multiplications": (dict(m=4, r=3), {"m": arg(whole(1, 64)), "r": arg(whole(1, 64))}),
+    "weight_layer_counts": (dict(name="resnet50"), {"name": arg(one_of_words(*C.NETWORKS), "network")}),
+    "original_alexnet_cost": (dict(), {}),
+    "frequency_mask": (dict(shape=(8, 8), cutoff=0.1, keep="low", profile="ideal"),
+                       {"shape": arg(SHAPE_2D), "cutoff": arg(real(0, 0.75)), "keep": arg(one_of_words("low", "high")),
+                        "profile": arg(one_of_words(*C.FILTER_PROFILES))}),
+    "shaped_frequency_filter": (dict(image=[[1.0, 2.0], [3.0, 4.0]], cutoff=0.1, keep="low", profile="gaussian"),
+                                {"image": arg(ARRAY_2D), "cutoff": arg(real(0, 0.75)),
+                                 "keep": arg(one_of_words("low", "high")),
+                                 "profile": arg(one_of_words(*C.FILTER_PROFILES))}),
+    "step_overshoot": (dict(cutoff=0.1, profile="ideal", n=32),
+                       {"cutoff": arg(real(0, 0.75)), "profile": arg(one_of_words(*C.FILTER_PROFILES)),
+                        "n": arg(whole(8, 1024))}),
+    "conv_layer": (dict(x=[[[1.0, 2.0], [3.0, 4.0]]], weights=[[[[1.0]]]], bias=[0.5], padding=0, stride=1,
+                        dilation=1, flip=False),
+                   {"x": arg(NOT_A_LAYER_INPUT), "weights": arg(NOT_LAYER_WEIGHTS),
+                    "bias": arg((ARRAY_1D | st.just([1.0, 2.0])).filter(lambda v: v is not None)),
+                    "padding": arg(whole(0)), "stride": arg(whole()),
+                    "dilation": arg(whole()), "flip": arg(NOT_A_FLAG)}),
+    "window_terms": (dict(x=[[[1.0, 2.0], [3.0, 4.0]]], weights=[[[[1.0]]]], out_channel=0, row=1, col=0, bias=None,
+                          padding=0, stride=1, dilation=1, flip=False),
+                     {"x": arg(NOT_A_LAYER_INPUT), "weights": arg(NOT_LAYER_WEIGHTS),
+                      "out_channel": arg(whole(0, 0)), "row": arg(whole(0, 1)), "col": arg(whole(0, 1)),
+                      "padding": arg(whole(0)), "stride": arg(whole()), "dilation": arg(whole()),
+                      "flip": arg(NOT_A_FLAG)}),
+    "edge_training_pairs": (dict(n_pairs=2, size=6, target="convolution", seed=0),
+                            {"n_pairs": arg(whole(1, 256)), "size": arg(whole(4, 256)),
+                             "target": arg(one_of_words("convolution", "correlation")), "seed": arg(SEED)}),
+    "kernel_loss_and_gradient": (dict(kernel=np.ones((3, 3)), images=PAIRS[0], targets=PAIRS[1]),
+                                 {"kernel": arg(ARRAY_2D), "images": arg(STACK, "images"),
+                                  "targets": arg(STACK | st.just(np.zeros((1, 3, 3))), "targets")}),
+    "learn_kernel": (dict(images=PAIRS[0], targets=PAIRS[1], steps=2, lr=0.5, size=3, seed=0),
+                     {"images": arg(STACK, "images"), "targets": arg(STACK | st.just(np.zeros((1, 3, 3))), "targets"),
+                      "steps": arg(whole(0, 5000)), "lr": arg(real(0) | st.just(1e6)), "size": arg(whole(1, 9)),
+                      "seed": arg(SEED)}),
+    "receptive_field_size": (dict(layers=[(3, 1, 1)]),
+                             {"layers": arg(LAYERS_3.filter(lambda v: v != [(99, 16, 64)] * 4),
+                                            "layers", "kernel", "stride", "dilation")}),
+    "receptive_field_paths": (dict(layers=[(3, 2, 1), (3, 1, 2)]),
+                              {"layers": arg(LAYERS_3, "layers", "kernel", "stride", "dilation")}),
+    "heat_kernel_2d": (dict(alpha=0.2), {"alpha": arg(real(0, 0.25))}),
+    "diffuse_image": (dict(image=[[1.0, 2.0], [3.0, 4.0]], steps=2, alpha=0.25),
+                      {"image": arg(ARRAY_2D), "steps": arg(whole(0, 2000)), "alpha": arg(real(0, 0.25))}),
+    "gaussian_blur": (dict(image=[[1.0, 2.0], [3.0, 4.0]], sigma=1.0),
+                      {"image": arg(ARRAY_2D), "sigma": arg(real(0, 50))}),
+    "softmax_kernel": (dict(kernel=[[1.0, -1.0]]), {"kernel": arg(ARRAY_2D)}),
+    "match_template": (dict(image=[[1.0, 2.0], [3.0, 4.0]], template=[[1.0]]),
+                       {"image": arg(ARRAY_2D), "template": arg(ARRAY_2D)}),
+    "moving_average_series": (dict(noise=[1.0, -1.0, 0.5], weights=[0.5, 0.5]),
+                              {"noise": arg(ARRAY_1D), "weights": arg(ARRAY_1D)}),
+    "autoregressive_series": (dict(noise=[1.0, -1.0, 0.5], phi=0.5),
+                              {"noise": arg(ARRAY_1D), "phi": arg(NOT_FINITE | WRONG_TYPE.filter(lambda v: v != "3")
+                                                                  | st.sampled_from([1.0, -1.0, 2.5]))}),
+}
+
 CASES = [(module, function, argument) for module, table in SWEEP.items() for function, (_, args) in table.items()
          for argument in args]
 

@@ -1,0 +1,117 @@
+"""Notebook 01, second edition: 'Check yourself' answers (problems 7 on) recomputed with the helpers, and the
+first edition's listed errors kept fixed in the stored notebook."""
+
+import json
+
+import numpy as np
+import pytest
+from conftest import ROOT
+from test_exercises import bold_numbers, exercise_answers
+
+from helpers import convolution as C
+
+NOTEBOOK = "01_convolution.ipynb"
+
+
+def learned_option() -> str:
+    images, targets = C.edge_training_pairs(8, 16, "convolution", seed=0)
+    kernel = C.learn_kernel(images, targets, steps=200, lr=0.5)[0][-1]
+    sobel = C.KERNELS["sobel x"]
+    options = {"(a)": sobel, "(b)": np.rot90(sobel, 2)}
+    return next(name for name, k in options.items() if np.abs(kernel - k).max() < 1e-3)
+
+
+def flat_response(kernel: str) -> float:
+    flat = np.full((9, 9), 0.7)
+    return float(C.conv2d(flat, C.KERNELS[kernel])[4, 4])
+
+
+def answers() -> dict[int, list[str]]:
+    macs, params = C.conv_layer_cost(3, 2, 3, 1, 1)
+    dilated = [(3, 1, 1), (3, 1, 2), (3, 1, 4)]
+    field = C.receptive_field_size(dilated)
+    ideal, gauss = C.step_overshoot(0.08, "ideal"), C.step_overshoot(0.08, "gaussian")
+    steps = next(t for t in range(1, 1000) if C.diffusion_sigma(0.25, t) >= 5)
+    direct, fast = C.winograd_multiplications(2, 3)
+    columns = C.im2col(C.sample_image(32), (3, 3), mode="same")
+    index = np.arange(32 * 32, dtype=float).reshape(32, 32) + 1   # label each pixel, count its copies
+    copies = np.bincount(C.im2col(index, (3, 3), mode="same").astype(int).ravel())[1:]
+    image = C.sample_image(128)
+    template = image[12:21, 71:80]
+    plain_score = C.correlate2d(image, template - template.mean())
+    plain = tuple(int(v) for v in np.unravel_index(int(np.argmax(plain_score)), plain_score.shape))
+    found = C.match_template(image, template)[1]
+    assert found == (16, 75)
+    return {
+        7: [f"{params}", f"{macs // 2}"],
+        8: [learned_option()],
+        9: [f"{field}", f"{3 * 9}", f"{field**2}"],
+        10: ["Gaussian" if gauss < ideal else "ideal", f"{ideal:.1%}"],
+        11: [f"{steps}"],
+        12: [f"{direct}", f"{fast}", f"{direct / fast:g}"],
+        13: [f"{C.original_alexnet_cost().params:,}", f"{C.network_cost('alexnet').params:,}"],
+        14: [f"{flat_response('laplacian'):g}", f"{flat_response('sharpen'):g}"],
+        15: [f"{columns.shape[0]}", f"{columns.shape[1]:,}", f"{int(np.max(copies))}"],
+        16: [f"({plain[0]}, {plain[1]})", f"({found[0]}, {found[1]})"],
+    }
+
+
+def notebook() -> dict:
+    return json.loads((ROOT / "notebooks" / NOTEBOOK).read_text())
+
+
+def test_notebook_01_has_reasoning_problems():
+    assert len(exercise_answers(NOTEBOOK)) >= 13
+    reasoning = [c for c in notebook()["cells"] if "exercise" in " ".join(c["metadata"].get("tags", []))
+                 and "*(reasoning)*" in "".join(c["source"])]
+    assert len(reasoning) >= 2
+
+
+@pytest.mark.parametrize("number", range(7, 17))
+def test_notebook_01_second_edition_answers(number):
+    assert bold_numbers(exercise_answers(NOTEBOOK)[number]) == answers()[number]
+
+
+# ---- the listed errors of the first edition stay fixed in the stored notebook ----------------------------------
+
+def stored_text() -> tuple[str, str]:
+    """(all markdown source, all stored outputs as text) of notebook 01."""
+    cells = notebook()["cells"]
+    prose = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    outputs = []
+    for c in cells:
+        for o in c.get("outputs", []):
+            outputs.append("".join(o.get("text", "")))
+            outputs.append("".join(o.get("data", {}).get("text/markdown", "")))
+    return prose, "\n".join(outputs)
+
+
+def test_error_1_kernel_explorer_prose_describes_what_is_shown():
+    prose, _ = stored_text()
+    assert "turn flat regions\nblack" not in prose and "flat regions are white" in prose
+
+
+def test_error_2_correlation_is_convolution_with_the_reversed_kernel():
+    prose, outputs = stored_text()
+    assert "mirror images of each other's kernel" not in prose
+    assert "convolve with g reversed" in outputs and "identical: True" in outputs
+
+
+def test_error_3_disputed_box_counts_multiplications():
+    _, outputs = stored_text()
+    assert "times fewer operations" not in outputs and "times fewer multiplications" in outputs
+    assert "FlashFFTConv" in outputs and "implicit GEMM" in outputs
+
+
+def test_error_4_network_table_explained():
+    prose, outputs = stored_text()
+    assert "the original papers round them" not in prose
+    counts = C.weight_layer_counts("resnet50")
+    assert f"{counts['conv']} convolutions on the main path" in outputs
+    assert f"{C.original_alexnet_cost().params:,}" in outputs
+
+
+def test_error_5_ringing_explained_and_gaussian_offered():
+    prose, outputs = stored_text()
+    assert "Gibbs" in prose and "*gaussian*" in prose
+    assert f"{C.step_overshoot(0.08, 'ideal'):.1%}" in outputs
