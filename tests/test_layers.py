@@ -13,12 +13,13 @@ from conftest import ROOT
 
 HELPERS = ROOT / "helpers"
 DISPLAY = {"widgets", "plotting", "liveplot", "notebook"}  # display layer (notebook.py renders Markdown)
-MEASURING = {"measure", "machine"}  # they time this machine and start processes
+MEASURING = {"measure", "machine", "mpirun"}  # they time this machine and start processes
 COMPUTATION = sorted(p.stem for p in HELPERS.glob("*.py") if p.stem not in {"__init__", *DISPLAY, *MEASURING})
 WIDGET_LIBRARIES = {"ipywidgets", "matplotlib", "IPython", "bqplot"}
-# Their process-running functions (measure_transfer, train_data_parallel, split_matmul) take the shared process
-# context from helpers.measure until the MPI jobs of the branch `mpi` replace them; nothing else may.
-PROCESS_CONTEXT_USERS = {"cluster", "parallel", "modelparallel"}
+# Their real-run functions (measure_transfer, measure_allreduce, train_data_parallel, tensor_parallel_mlp) launch an
+# MPI job through helpers.mpirun and return its results; the processes and timers live in helpers/jobs. Nothing
+# else in the computation layer may start processes.
+MPI_LAUNCHERS = {"cluster", "parallel", "modelparallel"}
 
 
 def imported_modules(path) -> set[str]:
@@ -49,7 +50,7 @@ def test_computation_modules_import_no_widget_plotting_or_measuring_module(modul
     found = imported_modules(HELPERS / f"{module}.py")
     roots = {name.split(".")[0] for name in found}
     assert not roots & WIDGET_LIBRARIES, f"helpers/{module}.py imports {sorted(roots & WIDGET_LIBRARIES)}"
-    allowed = {"helpers.measure", "helpers.measure.process_context"} if module in PROCESS_CONTEXT_USERS else set()
+    allowed = {"helpers.mpirun"} if module in MPI_LAUNCHERS else set()
     layered = {n for n in found if n.split(".")[:2] in (["helpers", m] for m in {*DISPLAY, *MEASURING, "explorers"})}
     assert layered <= allowed, f"helpers/{module}.py imports {sorted(layered - allowed)}"
 
