@@ -385,3 +385,10 @@ def cards_that_fit(slot_positions: list[int], card_slots: int, case_slots: int =
             count += 1
             free = pos + width
     return count
+
+
+def ddr_bandwidth_gbs(mega_transfers_per_s: float, channels: int = 2) -> float:
+    """Peak bandwidth (GB/s) of DDR memory: transfers per second x 8 bytes (a 64-bit channel) x ``channels``;
+    DDR5-4800 in two channels gives 4,800e6 x 8 x 2 = 76.8 GB/s."""
+    rate = checks.positive(mega_transfers_per_s, "mega_transfers_per_s")
+    return rate * 1e6 * 8 * checks.whole(channels, "channels", 1, 16) / 1e9

@@ -40,3 +40,13 @@ def markdown_table(header: list[str], rows: list[list]) -> Markdown:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return Markdown("\n".join(lines))
+
+
+def show_source(func) -> Markdown:
+    """The source of a helper function as a Markdown code block: the code the notebook teaches, with one copy
+    (the module's), as the d2l book does."""
+    import inspect
+
+    if not callable(func):
+        raise ValueError(f"func must be a function, got {func!r}")
+    return Markdown(f"```python\n{inspect.getsource(func).rstrip()}\n```")

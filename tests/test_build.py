@@ -174,3 +174,15 @@ def test_cloud_vs_own_credits_the_resale_when_sold():
     assert month > 24  # "within months" was wrong for these defaults
     # selling early: renting is still cheaper at the sale, and the break-even can only be the sale month
     assert B.cloud_vs_own_at_end(3000, 650, 0.16, 0.55, 100, 12, 0.3)[3] is None
+
+
+def test_ram_lanes_slots_ddr():
+    assert B.ram_needed_gb([24, 24, 24, 24]) == 24  # the article: more GPUs need no more RAM
+    assert B.lanes_per_gpu(16, 2) == 8 and B.lanes_per_gpu(16, 4) == 4 and B.lanes_per_gpu(128, 4) == 16
+    assert B.lanes_per_gpu(16, 3) == 4  # 16 // 3 = 5 lanes: links come in powers of two
+    slots = list(range(1, 8))  # a workstation board with an x16 slot in each of 7 positions
+    assert B.cards_that_fit(slots, 2, 7) == 3  # slots 1, 3, 5; a card in 7 would overhang a 7-slot case
+    assert B.cards_that_fit(slots, 2, 8) == 4
+    assert B.cards_that_fit(slots, 3, 8) == 2 and B.cards_that_fit(slots, 4, 7) == 1
+    assert B.cards_that_fit([1, 4], 2, 7) == 2 and B.cards_that_fit([1, 2], 2, 7) == 1
+    assert B.ddr_bandwidth_gbs(4800, 2) == pytest.approx(76.8)

@@ -645,6 +645,8 @@ SWEEP[BU] |= {
                                                                [17], [[1]]])),
                         "card_slots": arg(whole(1, 5)), "case_slots": arg(whole(1, 16))}),
 }
+SWEEP[BU]["ddr_bandwidth_gbs"] = (dict(mega_transfers_per_s=4800.0, channels=2),
+                                  {"mega_transfers_per_s": arg(real(0)), "channels": arg(whole(1, 16))})
 SWEEP[M] |= {
     "imagenet_like_jpeg": (dict(seed=0), {"seed": arg(SEED)}),
     "measure_imagenet_decode_rate": (dict(n_images=1, out=32, seed=0),

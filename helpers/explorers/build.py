@@ -101,7 +101,7 @@ def pipeline_explorer(storage: str = "HDD (7200 rpm)") -> Explorer:
     controls = {
         "storage": W.Dropdown(options=storages, value=storage, description="storage"),
         "sample_kb": W.Text(f"{jpeg_bytes / 1e3:.0f}", description="sample KB"),
-        "cores": W.IntSlider(4, min=1, max=64, description="CPU cores"),
+        "cores": W.IntSlider(8, min=1, max=64, description="CPU cores"),
         "gpu_rate": W.Text("2000", description="GPU img/s"),
         "per_core": W.Text("measured", description="img/s/core"),
         "access": W.ToggleButtons(options=[("shuffled files", "random"), ("sequential shards", "sequential")],
