@@ -392,3 +392,55 @@ def ddr_bandwidth_gbs(mega_transfers_per_s: float, channels: int = 2) -> float:
     DDR5-4800 in two channels gives 4,800e6 x 8 x 2 = 76.8 GB/s."""
     rate = checks.positive(mega_transfers_per_s, "mega_transfers_per_s")
     return rate * 1e6 * 8 * checks.whole(channels, "channels", 1, 16) / 1e9
+
+
+# ---- notebook 04 second edition: a toy thermal model of stacked GPUs -------------------------------------
+
+FAN_TYPES = ("open-air", "blower", "water")
+
+
+def cooling_speeds(n_cards: int, gap_slots: int, fan: str, power_fraction: float = 1.0, ambient_c: float = 25.0,
+                   card_w: float = 350.0, curve: str = "qwertyforce_tf32") -> tuple[np.ndarray, np.ndarray]:
+    """Steady temperature (C) and speed (share of an unthrottled card at full power) of each of ``n_cards``
+    stacked GPUs of ``card_w`` W limited to ``power_fraction``, with ``gap_slots`` free slots between cards.
+
+    A card's intake air is room air, plus the case's rise (``case_c_per_w`` x total heat), plus heat from each
+    direct neighbour (``k`` x its watts; ``k`` depends on the fan type and the gap). The card sits ``r`` x its
+    watts above its intake. Above ``limit_c`` it lowers its power until it sits at the limit; neighbours then
+    heat it less, so the model iterates to a steady state. Speed follows the measured power-limit ``curve``
+    (below its lowest point, proportional to power). Parameters: ``cooling_model.csv`` (course assumptions
+    calibrated to the article's ranges, not measurements).
+    """
+    n = checks.whole(n_cards, "n_cards", 1, 8)
+    gap = checks.whole(gap_slots, "gap_slots", 0, 4)
+    fan = checks.choice(fan, "fan", FAN_TYPES)
+    limit_frac = checks.positive(power_fraction, "power_fraction")
+    if limit_frac > 1:
+        raise ValueError(f"power_fraction must be at most 1, got {limit_frac}")
+    ambient = checks.at_least(ambient_c, "ambient_c", -20)
+    if ambient > 50:
+        raise ValueError(f"ambient_c must be at most 50 C, got {ambient}")
+    stock = checks.positive(card_w, "card_w")
+    p = load_table("cooling_model")
+    limit = p.get("limit_c").value
+    if ambient >= limit:
+        raise ValueError(f"ambient_c must be below the {limit:g} C limit, got {ambient}")
+    key = {"open-air": f"open_air_{min(gap, 2)}", "blower": "blower", "water": "water"}[fan]
+    r = p.get("r_open_air" if fan == "open-air" else f"r_{fan}").value
+    k = p.get(f"k_{key}").value
+    case = p.get("case_c_per_w").value
+    x, y = power_limit_curve(curve)
+    watts = np.full(n, stock * limit_frac)
+    for _ in range(200):
+        neighbours = np.zeros(n)
+        neighbours[1:] += watts[:-1]
+        neighbours[:-1] += watts[1:]
+        intake = ambient + case * watts.sum() + k * neighbours
+        allowed = np.clip((limit - intake) / r, 0.0, stock * limit_frac)
+        if np.allclose(allowed, watts, atol=1e-3):
+            break
+        watts = 0.5 * watts + 0.5 * allowed  # damped: neighbours and card settle together
+    temps = intake + r * watts
+    frac = watts / stock
+    speed = np.where(frac >= x[0], np.interp(frac, x, y), frac * y[0] / x[0])
+    return temps, speed

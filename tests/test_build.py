@@ -186,3 +186,22 @@ def test_ram_lanes_slots_ddr():
     assert B.cards_that_fit(slots, 3, 8) == 2 and B.cards_that_fit(slots, 4, 7) == 1
     assert B.cards_that_fit([1, 4], 2, 7) == 2 and B.cards_that_fit([1, 2], 2, 7) == 1
     assert B.ddr_bandwidth_gbs(4800, 2) == pytest.approx(76.8)
+
+
+def test_cooling_model_reproduces_the_articles_ranges():
+    facts = B.load_table("hardware_facts")
+    adjacent = B.cooling_speeds(4, 0, "open-air")[1].mean()
+    assert 1 - facts.get("article_adjacent_open_air").value - 0.05 <= adjacent <= 1 - facts.get(
+        "article_throttle_multi_max").value + 0.05
+    blower = B.cooling_speeds(4, 0, "blower")[1].mean()
+    assert 1 - facts.get("article_blower_penalty_max").value <= blower <= 0.90
+    assert B.cooling_speeds(1, 0, "open-air")[1][0] >= 1 - facts.get("article_throttle_single_max").value
+    assert np.all(B.cooling_speeds(4, 0, "water")[1] == 1.0)
+    # a gap helps, a power limit cuts the heat, a warmer room hurts
+    assert B.cooling_speeds(4, 1, "open-air")[1].mean() > adjacent
+    assert B.cooling_speeds(4, 0, "open-air", 0.7)[1].mean() > adjacent
+    assert B.cooling_speeds(4, 0, "open-air", 1.0, 35)[1].mean() < adjacent
+    temps, _ = B.cooling_speeds(4, 0, "open-air")
+    assert temps.max() == pytest.approx(80, abs=0.5)  # throttled cards sit at the limit
+    with pytest.raises(ValueError, match="ambient_c"):
+        B.cooling_speeds(2, 0, "water", ambient_c=85)

@@ -117,3 +117,14 @@ def test_power_limit_explorer_keeps_the_stress_test_apart():
     assert cfg.controls["limit"].min <= 0.6
     cfg.controls["limit"].value = 0.6
     assert "about 91%" in cfg.info.value  # 288 W on the TF32 curve: 0.90 + 8/40 x 0.05
+
+
+def test_cooling_explorer_bars_are_the_model():
+    ex = E.cooling_explorer()
+    temps, speed = B.cooling_speeds(4, 0, "open-air", 1.0, 25)
+    assert [b.get_height() for b in ex.artists["speeds"][:4]] == pytest.approx(list(speed))
+    assert f"{speed.mean():.0%}" in ex.info.value
+    ex.controls["gap"].value = 1
+    assert np.mean([b.get_height() for b in ex.artists["speeds"][:4]]) > speed.mean()
+    ex.controls["cards"].value = 2
+    assert not ex.artists["speeds"][2].get_visible()

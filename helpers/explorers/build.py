@@ -284,3 +284,46 @@ def power_limit_explorer() -> Explorer:
                 + ". Training curves are what a training run sees; the stress test is a sustained worst case.")
 
     return Explorer("build.power_limit", controls, fig, draw, artists={"lines": lines, "marker": marker})
+
+
+@register("build.cooling")
+def cooling_explorer() -> Explorer:
+    """Stacked GPUs: fan type, spacing, power limit and room temperature -> each card's temperature and speed."""
+    controls = {
+        "cards": W.IntSlider(4, min=1, max=8, description="GPUs"),
+        "gap": W.IntSlider(0, min=0, max=3, description="free slots between"),
+        "fan": W.ToggleButtons(options=B.FAN_TYPES, value="open-air", description="cooler"),
+        "limit": W.FloatSlider(1.0, min=0.5, max=1.0, step=0.05, description="power limit", readout_format=".0%"),
+        "ambient": W.IntSlider(25, min=10, max=45, description="room °C"),
+    }
+    fig, (ax_t, ax_s) = new_figure(1, 2, figsize=(9.5, 3.8))
+    slots = np.arange(1, 9)
+    temp_bars = ax_t.bar(slots, np.zeros(8), color=PALETTE[3])
+    limit_c = B.load_table("cooling_model").get("limit_c").value
+    ax_t.axhline(limit_c, color=PALETTE[7], linestyle="--", label=f"throttle limit {limit_c:g} °C")
+    ax_t.set_ylim(0, 100)
+    ax_t.set_xlabel("card (top to bottom)")
+    ax_t.set_ylabel("°C")
+    ax_t.legend(loc="lower right", fontsize=9)
+    speed_bars = ax_s.bar(slots, np.zeros(8), color=PALETTE[5])
+    ax_s.axhline(1.0, color=PALETTE[7], linestyle=":")
+    ax_s.set_ylim(0, 1.1)
+    ax_s.set_xlabel("card (top to bottom)")
+    ax_s.set_ylabel("speed (share of full power, cool)")
+
+    def draw(v):
+        temps, speed = B.cooling_speeds(v["cards"], v["gap"], v["fan"], v["limit"], v["ambient"])
+        for i in range(8):
+            shown = i < v["cards"]
+            temp_bars[i].set_height(temps[i] if shown else 0)
+            speed_bars[i].set_height(speed[i] if shown else 0)
+            temp_bars[i].set_visible(shown)
+            speed_bars[i].set_visible(shown)
+        for ax in (ax_t, ax_s):
+            ax.set_xlim(0.4, v["cards"] + 0.6)
+        return (f"Average speed <b>{speed.mean():.0%}</b> of a cool card at full power; hottest card "
+                f"{temps.max():.0f} °C, slowest {speed.min():.0%}. A toy model: its parameters are course "
+                "assumptions calibrated to the article's ranges (cooling_model.csv), not measurements.")
+
+    return Explorer("build.cooling", controls, fig, draw,
+                    artists={"temps": list(temp_bars), "speeds": list(speed_bars)})
