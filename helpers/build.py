@@ -444,3 +444,25 @@ def cooling_speeds(n_cards: int, gap_slots: int, fan: str, power_fraction: float
     frac = watts / stock
     speed = np.where(frac >= x[0], np.interp(frac, x, y), frac * y[0] / x[0])
     return temps, speed
+
+
+def hardware_fact(key: str) -> float:
+    """The value of one row of ``hardware_facts.csv`` (e.g. "rtx4090_idle_w")."""
+    table = load_table("hardware_facts")
+    try:
+        return table.get(key).value
+    except KeyError:
+        raise ValueError(f"key must be one of {table.column('key')}, got {key!r}") from None
+
+
+def power_limit_label(series: str) -> str:
+    """A legend label for a power-limit series: GPU, workload and kind (training, stress or games)."""
+    rows = load_table("power_limit").where(series=series)
+    if not rows:
+        raise ValueError(f"series must be one of {power_limit_series()}, got {series!r}")
+    return f"{rows[0].gpu.replace('GeForce ', '')}: {rows[0].workload} [{rows[0].kind}]"
+
+
+def cooling_limit_c() -> float:
+    """The temperature (C) at which the thermal model's cards throttle (``cooling_model.csv``)."""
+    return load_table("cooling_model").get("limit_c").value

@@ -128,3 +128,11 @@ def test_cooling_explorer_bars_are_the_model():
     assert np.mean([b.get_height() for b in ex.artists["speeds"][:4]]) > speed.mean()
     ex.controls["cards"].value = 2
     assert not ex.artists["speeds"][2].get_visible()
+
+
+def test_pcie_explorer_default_info_quotes_the_computed_shares():
+    ex = E.pcie_explorer()
+    batch = B.batch_bytes(32, 3, 224, 224, 4)
+    for lanes in (16, 4):
+        t = B.pcie_transfer_time_s(batch, "3.0", lanes)
+        assert f"x{lanes}: {t * 1e3:.2f} ms copy, +{B.transfer_overhead(t, 0.2, False):.1%}" in ex.info.value

@@ -653,6 +653,11 @@ SWEEP[BU]["cooling_speeds"] = (
     {"n_cards": arg(whole(1, 8)), "gap_slots": arg(whole(0, 4)), "fan": arg(one_of_words(*BU.FAN_TYPES)),
      "power_fraction": arg(real(0, 1)), "ambient_c": arg(real(-20, 50, False)), "card_w": arg(real(0)),
      "curve": arg(SERIES, "curve", "series")})
+SWEEP[BU] |= {
+    "hardware_fact": (dict(key="rtx4090_idle_w"), {"key": arg(st.sampled_from([None, "", "no_such_fact", 3]))}),
+    "power_limit_label": (dict(series="puget_tf"), {"series": arg(SERIES)}),
+    "cooling_limit_c": ({}, {}),
+}
 SWEEP[M] |= {
     "imagenet_like_jpeg": (dict(seed=0), {"seed": arg(SEED)}),
     "measure_imagenet_decode_rate": (dict(n_images=1, out=32, seed=0),

@@ -203,7 +203,7 @@ def cloud_explorer() -> Explorer:
         "hours": W.IntSlider(200, min=0, max=720, step=10, description="hours/month"),
         "resale": W.FloatSlider(0.3, min=0, max=0.8, step=0.05, description="resale", readout_format=".0%"),
         "sell_after": W.IntSlider(60, min=1, max=60, description="sell after (months)"),
-        "idle_w": W.Text(f"{B.load_table('hardware_facts').get('rtx4090_idle_w').value:g}", description="idle W"),
+        "idle_w": W.Text(f"{B.hardware_fact('rtx4090_idle_w'):g}", description="idle W"),
         "left_on": W.Checkbox(True, description="left on all month (idles when not training)"),
     }
     parsers = {
@@ -255,12 +255,11 @@ def power_limit_explorer() -> Explorer:
     styles = {"training": ("-", "o"), "games": ("--", "s"), "stress": (":", "x")}
     lines = {}
     for i, name in enumerate(B.power_limit_series()):
-        kind = next(r.kind for r in B.load_table("power_limit") if r.series == name)
+        kind = next(k for k in styles if name in B.power_limit_series(k))
         x, y = B.power_limit_curve(name)
-        row = B.load_table("power_limit").where(series=name)[0]
         line, marker = styles[kind]
         lines[name] = ax.plot(x, y, linestyle=line, marker=marker, color=PALETTE[i % len(PALETTE)],
-                              label=f"{row.gpu.replace('GeForce ', '')}: {row.workload} [{kind}]")[0]
+                              label=B.power_limit_label(name))[0]
     marker = ax.axvline(0.7, color=PALETTE[7], linestyle=":", label="your power limit")
     ax.set_xlim(0.45, 1.02)
     ax.set_ylim(0.6, 1.02)
@@ -299,7 +298,7 @@ def cooling_explorer() -> Explorer:
     fig, (ax_t, ax_s) = new_figure(1, 2, figsize=(9.5, 3.8))
     slots = np.arange(1, 9)
     temp_bars = ax_t.bar(slots, np.zeros(8), color=PALETTE[3])
-    limit_c = B.load_table("cooling_model").get("limit_c").value
+    limit_c = B.cooling_limit_c()
     ax_t.axhline(limit_c, color=PALETTE[7], linestyle="--", label=f"throttle limit {limit_c:g} °C")
     ax_t.set_ylim(0, 100)
     ax_t.set_xlabel("card (top to bottom)")
