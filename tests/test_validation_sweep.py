@@ -644,16 +644,14 @@ SWEEP[BU] |= {
                        {"slot_positions": arg(st.sampled_from([None, [], "ab", 3, [0], [-1], [1.5], [math.nan],
                                                                [17], [[1]]])),
                         "card_slots": arg(whole(1, 5)), "case_slots": arg(whole(1, 16))}),
-}
-SWEEP[BU]["ddr_bandwidth_gbs"] = (dict(mega_transfers_per_s=4800.0, channels=2),
-                                  {"mega_transfers_per_s": arg(real(0)), "channels": arg(whole(1, 16))})
-SWEEP[BU]["cooling_speeds"] = (
-    dict(n_cards=4, gap_slots=0, fan="open-air", power_fraction=0.8, ambient_c=25.0, card_w=350.0,
-         curve="qwertyforce_tf32"),
-    {"n_cards": arg(whole(1, 8)), "gap_slots": arg(whole(0, 4)), "fan": arg(one_of_words(*BU.FAN_TYPES)),
-     "power_fraction": arg(real(0, 1)), "ambient_c": arg(real(-20, 50, False)), "card_w": arg(real(0)),
-     "curve": arg(SERIES, "curve", "series")})
-SWEEP[BU] |= {
+    "ddr_bandwidth_gbs": (dict(mega_transfers_per_s=4800.0, channels=2),
+                          {"mega_transfers_per_s": arg(real(0)), "channels": arg(whole(1, 16))}),
+    "cooling_speeds": (
+        dict(n_cards=4, gap_slots=0, fan="open-air", power_fraction=0.8, ambient_c=25.0, card_w=350.0,
+             curve="qwertyforce_tf32"),
+        {"n_cards": arg(whole(1, 8)), "gap_slots": arg(whole(0, 4)), "fan": arg(one_of_words(*BU.FAN_TYPES)),
+         "power_fraction": arg(real(0, 1)), "ambient_c": arg(real(-20, 50, False)), "card_w": arg(real(0)),
+         "curve": arg(SERIES, "curve", "series")}),
     "hardware_fact": (dict(key="rtx4090_idle_w"), {"key": arg(st.sampled_from([None, "", "no_such_fact", 3]))}),
     "power_limit_label": (dict(series="puget_tf"), {"series": arg(SERIES)}),
     "cooling_limit_c": ({}, {}),
