@@ -460,7 +460,7 @@ def power_limit_label(series: str) -> str:
     rows = load_table("power_limit").where(series=series)
     if not rows:
         raise ValueError(f"series must be one of {power_limit_series()}, got {series!r}")
-    return f"{rows[0].gpu.replace('GeForce ', '')}: {rows[0].workload} [{rows[0].kind}]"
+    return f"{rows[0].gpu.replace('GeForce ', '')}: {rows[0].workload.split(' (')[0]} [{rows[0].kind}]"
 
 
 def cooling_limit_c() -> float:

@@ -251,7 +251,7 @@ def power_limit_explorer() -> Explorer:
         "limit": W.FloatSlider(0.7, min=0.5, max=1.0, step=0.01, description="power limit", readout_format=".0%"),
         "show_stress": W.Checkbox(True, description="show the gpu-burn stress test (not training)"),
     }
-    fig, ax = new_figure(figsize=(9.5, 4.2))
+    fig, ax = new_figure(figsize=(9.5, 5.4))
     styles = {"training": ("-", "o"), "games": ("--", "s"), "stress": (":", "x")}
     lines = {}
     for i, name in enumerate(B.power_limit_series()):
@@ -265,7 +265,7 @@ def power_limit_explorer() -> Explorer:
     ax.set_ylim(0.6, 1.02)
     ax.set_xlabel("power limit (share of the series' reference power)")
     ax.set_ylabel("speed kept")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize=8)
 
     def draw(v):
         marker.set_xdata([v["limit"]] * 2)
@@ -309,6 +309,8 @@ def cooling_explorer() -> Explorer:
     ax_s.set_ylim(0, 1.1)
     ax_s.set_xlabel("card (top to bottom)")
     ax_s.set_ylabel("speed (share of full power, cool)")
+    for ax in (ax_t, ax_s):
+        ax.set_xticks(slots)
 
     def draw(v):
         temps, speed = B.cooling_speeds(v["cards"], v["gap"], v["fan"], v["limit"], v["ambient"])
