@@ -20,9 +20,13 @@ HOURS_PER_YEAR = 24 * 365
 
 # ---- power -------------------------------------------------------------------------------------
 
-def psu_watts(gpu_w: list[float], cpu_w: float, other_w: float = 50, margin: float = 0.2) -> float:
+def psu_watts(gpu_w: list[float], cpu_w: float, other_w: float = 50, margin: float = 0.1) -> float:
     """PSU rating to buy (W): the summed DC load of GPUs, CPU and the rest, plus a safety ``margin``
-    (0.2 = 20 %) for transient spikes, ageing and keeping the PSU in its efficient range."""
+    (0.1 = 10 %) for transient spikes and ageing.
+
+    This is the article's rule: CPU + GPUs, about 10 % more for the other parts (here ``other_w``), then
+    another 10 % (``margin``); its example, 4 x 250 W + 150 W + 100 W = 1,250 W -> 1,375 W, buy 1,400 W.
+    """
     if not isinstance(gpu_w, (list, tuple, np.ndarray)):
         raise ValueError(f"gpu_w must be a list of GPU powers in W, got {gpu_w!r}")
     if len(gpu_w) > 16:
@@ -163,14 +167,16 @@ def storage_read_mbs(storage: str, optimistic: bool = False) -> float:
 
 def pipeline_stages(storage: str, sample_bytes: float, decode_per_core: float, cores: int,
                     gpu_samples_per_s: float, pcie_generation: str = "4.0", lanes: int = 16,
-                    decoded_bytes: float = 224 * 224 * 3) -> list[Stage]:
-    """Samples per second each stage of an input pipeline can deliver: read, decode+augment on ``cores``,
-    PCIe copy of the decoded sample (uint8) and the GPU's training speed."""
+                    decoded_bytes: float = 224 * 224 * 3, access: str = "random",
+                    cached_fraction: float = 0.0) -> list[Stage]:
+    """Samples per second each stage of an input pipeline can deliver: read (by ``access`` pattern, with
+    ``cached_fraction`` of the samples served from the page cache, see :func:`storage_samples_per_s`),
+    decode+augment on ``cores``, PCIe copy of the decoded sample (uint8) and the GPU's training speed."""
     sample = checks.positive(sample_bytes, "sample_bytes")
     per_core = checks.positive(decode_per_core, "decode_per_core")
     checks.whole(cores, "cores", 1, 256)
     return [
-        Stage("storage read", storage_read_mbs(storage) * 1e6 / sample),
+        Stage("storage read", storage_samples_per_s(storage, sample, access, cached_fraction)),
         Stage(f"decode + augment ({cores} cores)", per_core * cores),
         Stage("PCIe copy", pcie_gbs(pcie_generation, lanes) * 1e9 / checks.positive(decoded_bytes, "decoded_bytes")),
         Stage("GPU training", checks.positive(gpu_samples_per_s, "gpu_samples_per_s")),
@@ -184,7 +190,8 @@ def bottleneck(stages: list[Stage]) -> Stage:
     if not stages:
         raise ValueError("stages is empty")
     for s in stages:
-        checks.non_negative(s.samples_per_s, f"samples_per_s of {s.name!r} in stages")
+        if s.samples_per_s != float("inf"):  # a stage served entirely from RAM has no limit of its own
+            checks.non_negative(s.samples_per_s, f"samples_per_s of {s.name!r} in stages")
     return min(stages, key=lambda s: s.samples_per_s)
 
 
@@ -239,3 +246,223 @@ def breakeven_hours(purchase_usd: float, power_w: float, price_per_kwh: float, c
         - checks.non_negative(power_w, "power_w") / 1000 \
         * checks.non_negative(price_per_kwh, "price_per_kwh")
     return checks.non_negative(purchase_usd, "purchase_usd") / margin if margin > 0 else float("inf")
+
+
+# ---- notebook 04 second edition: storage by access pattern, the page cache ------------------------------
+
+ACCESS_PATTERNS = ("random", "sequential")
+
+
+def storage_random_reads_per_s(storage: str, optimistic: bool = False) -> float:
+    """Random reads per second (IOPS) of a storage type from ``storage.csv`` (low end unless optimistic)."""
+    try:
+        row = load_table("storage").get(storage)
+    except KeyError:
+        raise ValueError(f"storage must be one of {storage_names()}, got {storage!r}") from None
+    return row.random_reads_per_s_high if checks.flag(optimistic, "optimistic") else row.random_reads_per_s_low
+
+
+def storage_samples_per_s(storage: str, sample_bytes: float, access: str = "random",
+                          cached_fraction: float = 0.0) -> float:
+    """Samples per second a drive delivers to a data loader.
+
+    ``access="random"``: each sample is its own file read in shuffled order, so every read pays the drive's
+    access time (1 / random reads per second) and then its transfer (sample / sequential bandwidth).
+    ``access="sequential"``: samples are packed in large shards read front to back, so only bandwidth counts.
+    ``cached_fraction`` of the samples come from the page cache in RAM and never touch the drive, so the drive
+    only has to deliver the rest: the rate rises by 1 / (1 - cached_fraction), without limit when all is cached.
+    """
+    sample = checks.positive(sample_bytes, "sample_bytes")
+    access = checks.choice(access, "access", ACCESS_PATTERNS)
+    cached = checks.fraction(cached_fraction, "cached_fraction")
+    seconds = sample / (storage_read_mbs(storage) * 1e6)
+    if access == "random":
+        seconds += 1 / storage_random_reads_per_s(storage)
+    return float("inf") if cached == 1 else 1 / seconds / (1 - cached)
+
+
+def page_cache_hit_fraction(dataset_gb: float, cache_gb: float, epoch: int) -> float:
+    """Share of samples read from the page cache in ``epoch`` (1 = the first) when ``cache_gb`` of RAM is free
+    to cache a ``dataset_gb`` data set read in shuffled order.
+
+    The first epoch reads everything from the drive. Later epochs find the whole data set in RAM if it fits;
+    otherwise a shuffled order hits the cached part about ``cache_gb / dataset_gb`` of the time.
+    """
+    data = checks.positive(dataset_gb, "dataset_gb")
+    cache = checks.non_negative(cache_gb, "cache_gb")
+    if checks.whole(epoch, "epoch") == 1:
+        return 0.0
+    return min(1.0, cache / data)
+
+
+# ---- notebook 04 second edition: power-limit curves ----------------------------------------------------
+
+def power_limit_series(kind: str | None = None) -> list[str]:
+    """Series names in ``power_limit.csv`` (of one ``kind``: "training", "stress" or "games"), in table order."""
+    rows = load_table("power_limit")
+    if kind is not None:
+        kind = checks.choice(kind, "kind", ("training", "stress", "games"))
+    return list(dict.fromkeys(r.series for r in rows if kind is None or r.kind == kind))
+
+
+def power_limit_curve(series: str) -> tuple[np.ndarray, np.ndarray]:
+    """Measured points of one series: (power as a fraction of its reference, relative performance), by power."""
+    rows = sorted(load_table("power_limit").where(series=series), key=lambda r: r.power_w)
+    if not rows:
+        raise ValueError(f"series must be one of {power_limit_series()}, got {series!r}")
+    return (np.array([r.power_w / r.relative_to_w for r in rows]),
+            np.array([r.relative_performance for r in rows]))
+
+
+# ---- notebook 04 second edition: own or rent, with the resale at the end and idle power -----------------
+
+def cloud_vs_own_at_end(purchase_usd: float, power_w: float, price_per_kwh: float, cloud_usd_per_hour: float,
+                        hours_per_month: float, months: int = 60, resale_fraction: float = 0.0,
+                        idle_w: float = 0.0, hours_on_per_month: float = 730):
+    """Cumulative cost by month of owning and of renting, with the resale credited when the machine is sold.
+
+    Owning costs the purchase on day one, electricity for ``hours_per_month`` of training at ``power_w`` and
+    for the rest of ``hours_on_per_month`` idling at ``idle_w``; selling after ``months`` brings back
+    ``resale_fraction`` of the price at that month only. Renting costs ``cloud_usd_per_hour`` per training hour.
+
+    Returns
+    -------
+    (months array, own cost, cloud cost, break-even month or None)
+        The break-even month is the first month at which renting has cost at least as much as owning
+        (the resale counts only in the last month, when the machine is sold).
+    """
+    buy = checks.non_negative(purchase_usd, "purchase_usd")
+    w = checks.non_negative(power_w, "power_w")
+    idle = checks.non_negative(idle_w, "idle_w")
+    price = checks.non_negative(price_per_kwh, "price_per_kwh")
+    rate = checks.positive(cloud_usd_per_hour, "cloud_usd_per_hour")
+    hours = checks.non_negative(hours_per_month, "hours_per_month")
+    on = checks.non_negative(hours_on_per_month, "hours_on_per_month")
+    if on > 744:
+        raise ValueError(f"hours_on_per_month must be at most 744 (a 31-day month), got {on}")
+    if hours > on:
+        raise ValueError(f"hours_per_month ({hours}) must be at most hours_on_per_month ({on})")
+    resale = checks.fraction(resale_fraction, "resale_fraction")
+    m = np.arange(checks.whole(months, "months", 1, 240) + 1)
+    per_month = (hours * w + (on - hours) * idle) / 1000 * price
+    own = buy + m * per_month
+    own[-1] -= buy * resale
+    cloud = m * hours * rate
+    cheaper = np.nonzero((cloud >= own) & (m > 0))[0]
+    return m, own, cloud, (int(cheaper[0]) if cheaper.size else None)
+
+
+# ---- notebook 04 second edition: RAM, CPU platform, slots ------------------------------------------------
+
+def ram_needed_gb(gpu_memory_gb: list[float]) -> float:
+    """The article's RAM rule: at least as much system RAM as the largest GPU's memory (more GPUs need no more)."""
+    if not isinstance(gpu_memory_gb, (list, tuple, np.ndarray)) or len(gpu_memory_gb) == 0:
+        raise ValueError(f"gpu_memory_gb must be a non-empty list of GPU memory sizes in GB, got {gpu_memory_gb!r}")
+    return max(checks.positive(g, "GPU memory in gpu_memory_gb") for g in gpu_memory_gb)
+
+
+def lanes_per_gpu(gpu_lanes: int, n_gpus: int) -> int:
+    """Widest PCIe link (16, 8, 4, 2 or 1 lanes) each of ``n_gpus`` cards gets when ``gpu_lanes`` CPU lanes are
+    split evenly between them (slots split in powers of two: x16, x8/x8, x4/x4/x4/x4). 0 when there are
+    fewer lanes than cards."""
+    lanes = checks.whole(gpu_lanes, "gpu_lanes", 1, 256)
+    n = checks.whole(n_gpus, "n_gpus", 1, 16)
+    share = lanes // n
+    return next((w for w in (16, 8, 4, 2, 1) if w <= share), 0)
+
+
+def cards_that_fit(slot_positions: list[int], card_slots: int, case_slots: int = 7) -> int:
+    """How many cards ``card_slots`` wide fit on a board whose x16 slots sit at ``slot_positions`` (1 = the
+    top expansion slot) in a case with ``case_slots`` expansion slots: a card covers its slot and the
+    ``card_slots - 1`` below it, so the next card needs a slot at least ``card_slots`` further down."""
+    width = checks.whole(card_slots, "card_slots", 1, 5)
+    case = checks.whole(case_slots, "case_slots", 1, 16)
+    if not isinstance(slot_positions, (list, tuple, np.ndarray)) or len(slot_positions) == 0:
+        raise ValueError(f"slot_positions must be a non-empty list of slot numbers, got {slot_positions!r}")
+    free, count = 1, 0
+    for pos in sorted(checks.whole(p, "slot_positions", 1, 16) for p in slot_positions):
+        if pos >= free and pos + width - 1 <= case:
+            count += 1
+            free = pos + width
+    return count
+
+
+def ddr_bandwidth_gbs(mega_transfers_per_s: float, channels: int = 2) -> float:
+    """Peak bandwidth (GB/s) of DDR memory: transfers per second x 8 bytes (a 64-bit channel) x ``channels``;
+    DDR5-4800 in two channels gives 4,800e6 x 8 x 2 = 76.8 GB/s."""
+    rate = checks.positive(mega_transfers_per_s, "mega_transfers_per_s")
+    return rate * 1e6 * 8 * checks.whole(channels, "channels", 1, 16) / 1e9
+
+
+# ---- notebook 04 second edition: a toy thermal model of stacked GPUs -------------------------------------
+
+FAN_TYPES = ("open-air", "blower", "water")
+
+
+def cooling_speeds(n_cards: int, gap_slots: int, fan: str, power_fraction: float = 1.0, ambient_c: float = 25.0,
+                   card_w: float = 350.0, curve: str = "qwertyforce_tf32") -> tuple[np.ndarray, np.ndarray]:
+    """Steady temperature (C) and speed (share of an unthrottled card at full power) of each of ``n_cards``
+    stacked GPUs of ``card_w`` W limited to ``power_fraction``, with ``gap_slots`` free slots between cards.
+
+    A card's intake air is room air, plus the case's rise (``case_c_per_w`` x total heat), plus heat from each
+    direct neighbour (``k`` x its watts; ``k`` depends on the fan type and the gap). The card sits ``r`` x its
+    watts above its intake. Above ``limit_c`` it lowers its power until it sits at the limit; neighbours then
+    heat it less, so the model iterates to a steady state. Speed follows the measured power-limit ``curve``
+    (below its lowest point, proportional to power). Parameters: ``cooling_model.csv`` (course assumptions
+    calibrated to the article's ranges, not measurements).
+    """
+    n = checks.whole(n_cards, "n_cards", 1, 8)
+    gap = checks.whole(gap_slots, "gap_slots", 0, 4)
+    fan = checks.choice(fan, "fan", FAN_TYPES)
+    limit_frac = checks.positive(power_fraction, "power_fraction")
+    if limit_frac > 1:
+        raise ValueError(f"power_fraction must be at most 1, got {limit_frac}")
+    ambient = checks.at_least(ambient_c, "ambient_c", -20)
+    if ambient > 50:
+        raise ValueError(f"ambient_c must be at most 50 C, got {ambient}")
+    stock = checks.positive(card_w, "card_w")
+    p = load_table("cooling_model")
+    limit = p.get("limit_c").value
+    if ambient >= limit:
+        raise ValueError(f"ambient_c must be below the {limit:g} C limit, got {ambient}")
+    key = {"open-air": f"open_air_{min(gap, 2)}", "blower": "blower", "water": "water"}[fan]
+    r = p.get("r_open_air" if fan == "open-air" else f"r_{fan}").value
+    k = p.get(f"k_{key}").value
+    case = p.get("case_c_per_w").value
+    x, y = power_limit_curve(curve)
+    watts = np.full(n, stock * limit_frac)
+    for _ in range(200):
+        neighbours = np.zeros(n)
+        neighbours[1:] += watts[:-1]
+        neighbours[:-1] += watts[1:]
+        intake = ambient + case * watts.sum() + k * neighbours
+        allowed = np.clip((limit - intake) / r, 0.0, stock * limit_frac)
+        if np.allclose(allowed, watts, atol=1e-3):
+            break
+        watts = 0.5 * watts + 0.5 * allowed  # damped: neighbours and card settle together
+    temps = intake + r * watts
+    frac = watts / stock
+    speed = np.where(frac >= x[0], np.interp(frac, x, y), frac * y[0] / x[0])
+    return temps, speed
+
+
+def hardware_fact(key: str) -> float:
+    """The value of one row of ``hardware_facts.csv`` (e.g. "rtx4090_idle_w")."""
+    table = load_table("hardware_facts")
+    try:
+        return table.get(key).value
+    except KeyError:
+        raise ValueError(f"key must be one of {table.column('key')}, got {key!r}") from None
+
+
+def power_limit_label(series: str) -> str:
+    """A legend label for a power-limit series: GPU, workload and kind (training, stress or games)."""
+    rows = load_table("power_limit").where(series=series)
+    if not rows:
+        raise ValueError(f"series must be one of {power_limit_series()}, got {series!r}")
+    return f"{rows[0].gpu.replace('GeForce ', '')}: {rows[0].workload.split(' (')[0]} [{rows[0].kind}]"
+
+
+def cooling_limit_c() -> float:
+    """The temperature (C) at which the thermal model's cards throttle (``cooling_model.csv``)."""
+    return load_table("cooling_model").get("limit_c").value

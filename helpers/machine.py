@@ -162,3 +162,65 @@ def measure_decode_rate(n_images: int = 20, size: int = 320, crop: int = 224, se
     one()  # warm-up: the first decode loads Pillow's codec
     seconds = times_s(lambda: [one() for _ in range(n_images)], repeats=1, warmup=0)[0]
     return n_images / seconds, len(data)
+
+
+IMAGENET_LIKE_SIZE = (500, 375)  # width x height of a typical ILSVRC-2012 training JPEG
+
+
+def imagenet_like_jpeg(seed: int = 0) -> bytes:
+    """A deterministic synthetic photo the size of a typical ImageNet training image: 500 x 375 pixels,
+    about 110 KB as a quality-90 JPEG (smooth shapes, texture and sensor-like noise; nothing downloaded)."""
+    from PIL import Image
+
+    rng = np.random.default_rng(checks.seed(seed))
+    w, h = IMAGENET_LIKE_SIZE
+    y, x = np.mgrid[0:h, 0:w] / float(h)
+    img = np.stack([np.sin(x * 3 + 1) * 60 + 120, np.cos(y * 4) * 50 + 110, np.sin((x + y) * 6) * 40 + 100], -1)
+    for _ in range(12):  # texture: a few random plane waves
+        fx, fy, phase = rng.uniform(5, 60), rng.uniform(5, 60), rng.uniform(0, 2 * np.pi)
+        img += rng.uniform(5, 15) * np.sin(fx * x + fy * y + phase)[..., None] * rng.uniform(0.5, 1, 3)
+    img = np.clip(img + rng.normal(0, 25, img.shape), 0, 255).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, format="JPEG", quality=90)
+    return buf.getvalue()
+
+
+def _random_resized_crop_box(width: int, height: int, rng: np.random.Generator,
+                            scale=(0.08, 1.0), ratio=(3 / 4, 4 / 3)) -> tuple[int, int, int, int]:
+    """The crop box (left, top, right, bottom) of torchvision's RandomResizedCrop: an area of ``scale`` of the
+    image and an aspect ratio drawn log-uniformly from ``ratio``; ten tries, then the central crop."""
+    area = width * height
+    for _ in range(10):
+        target = area * rng.uniform(*scale)
+        aspect = np.exp(rng.uniform(np.log(ratio[0]), np.log(ratio[1])))
+        cw, ch = int(round(np.sqrt(target * aspect))), int(round(np.sqrt(target / aspect)))
+        if 0 < cw <= width and 0 < ch <= height:
+            left, top = int(rng.integers(0, width - cw + 1)), int(rng.integers(0, height - ch + 1))
+            return left, top, left + cw, top + ch
+    side = min(width, height)
+    left, top = (width - side) // 2, (height - side) // 2
+    return left, top, left + side, top + side
+
+
+def measure_imagenet_decode_rate(n_images: int = 20, out: int = 224, seed: int = 0) -> tuple[float, int]:
+    """Measure on this machine, on one core, the standard ImageNet training transform: decode a 500 x 375
+    JPEG of about 110 KB, RandomResizedCrop to ``out`` x ``out`` (bilinear), flip, normalise to float32.
+    Returns (images per second, JPEG bytes per image)."""
+    from PIL import Image
+
+    n_images, out = checks.whole(n_images, "n_images", 1, 500), checks.whole(out, "out", 32, 1024)
+    data = imagenet_like_jpeg(seed)
+    rng = np.random.default_rng(seed)
+    mean, std = np.array([0.485, 0.456, 0.406]) * 255, np.array([0.229, 0.224, 0.225]) * 255
+
+    def one():
+        img = Image.open(io.BytesIO(data)).convert("RGB")
+        box = _random_resized_crop_box(img.width, img.height, rng)
+        patch = np.asarray(img.resize((out, out), Image.Resampling.BILINEAR, box=box))
+        if rng.random() < 0.5:
+            patch = patch[:, ::-1]
+        return ((patch - mean) / std).astype(np.float32)
+
+    one()  # warm-up: the first decode loads Pillow's codec
+    seconds = times_s(lambda: [one() for _ in range(n_images)], repeats=1, warmup=0)[0]
+    return n_images / seconds, len(data)

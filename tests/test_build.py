@@ -63,7 +63,7 @@ def test_power_limit_curve():
 
 
 def test_pipeline_and_bottleneck():
-    stages = B.pipeline_stages("HDD (7200 rpm)", 110e3, 250, 4, 2000)
+    stages = B.pipeline_stages("HDD (7200 rpm)", 110e3, 250, 4, 2000, access="sequential")
     assert B.bottleneck(stages).name.startswith("decode")
     assert stages[0].samples_per_s == pytest.approx(150e6 / 110e3)
     assert B.cores_needed(2000, 250) == 8
@@ -117,3 +117,91 @@ def test_table_lookups_for_the_explorers():
     assert "HDD (7200 rpm)" in B.storage_names()
     with pytest.raises(ValueError, match="region"):
         B.electricity_price("Mars")
+
+
+# ---- second edition (issue 21): each test below fails on the first edition's code --------------------------
+
+def test_hdd_is_seek_bound_for_shuffled_files():
+    # independent: 8.5 ms seek + 4.17 ms half rotation is about 80 reads/s; one 110 KB file also needs
+    # 110e3 / 150e6 s of transfer, so the drive delivers 1 / (1/80 + 110e3/150e6) files per second
+    expected = 1 / (1 / 80 + 110e3 / 150e6)
+    assert B.storage_samples_per_s("HDD (7200 rpm)", 110e3, "random") == pytest.approx(expected)
+    assert B.storage_samples_per_s("HDD (7200 rpm)", 110e3, "random") < 200
+    assert B.storage_samples_per_s("HDD (7200 rpm)", 110e3, "sequential") == pytest.approx(150e6 / 110e3)
+    stages = B.pipeline_stages("HDD (7200 rpm)", 110e3, 250, 8, 2000)  # shuffled files by default
+    assert B.bottleneck(stages).name == "storage read"
+    assert stages[0].samples_per_s == pytest.approx(expected)
+
+
+def test_ssd_random_reads_are_bandwidth_bound():
+    rate = B.storage_samples_per_s("SATA SSD", 110e3, "random")
+    assert rate == pytest.approx(1 / (1 / 90_000 + 110e3 / 500e6))
+    assert rate > 0.9 * B.storage_samples_per_s("SATA SSD", 110e3, "sequential")
+
+
+def test_page_cache():
+    assert B.page_cache_hit_fraction(138, 64, 1) == 0  # the first epoch reads the drive
+    assert B.page_cache_hit_fraction(40, 64, 2) == 1  # fits: later epochs never touch the drive
+    assert B.page_cache_hit_fraction(138, 64, 3) == pytest.approx(64 / 138)
+    drive = B.storage_samples_per_s("HDD (7200 rpm)", 110e3)
+    assert B.storage_samples_per_s("HDD (7200 rpm)", 110e3, cached_fraction=0.5) == pytest.approx(2 * drive)
+    stages = B.pipeline_stages("HDD (7200 rpm)", 110e3, 250, 16, 2000, cached_fraction=1.0)
+    assert stages[0].samples_per_s == float("inf") and B.bottleneck(stages).name == "GPU training"
+
+
+def test_psu_rule_is_the_articles():
+    # the article's example: 4 x 250 W GPUs + 150 W CPU + 100 W other = 1,250 W, plus 10 % = 1,375 W
+    assert B.psu_watts([250] * 4, 150, 100) == pytest.approx(1375)
+
+
+def test_power_limit_curves_are_multi_point_and_reach_60_percent():
+    training = B.power_limit_series("training")
+    assert any(len(B.power_limit_curve(s)[0]) >= 4 and B.power_limit_curve(s)[0][0] <= 0.6 for s in training)
+    assert B.power_limit_series("stress") == ["nodehome_burn"]
+    assert "nodehome_burn" not in training
+    # qwertyforce TF32 ViT-B: 280 W -> 0.90 and 320 W -> 0.95 of the 480 W result; 0.6 x 480 = 288 W
+    expected = 0.90 + (288 - 280) / (320 - 280) * 0.05
+    assert B.power_limited_performance(0.6, "qwertyforce_tf32") == pytest.approx(expected)
+
+
+def test_cloud_vs_own_credits_the_resale_when_sold():
+    m, own, cloud, month = B.cloud_vs_own_at_end(3000, 650, 0.16, 0.55, 240, 60, 0.3, idle_w=21)
+    per_month = (240 * 650 + (730 - 240) * 21) / 1000 * 0.16
+    assert own[0] == 3000  # nothing is sold yet on day one
+    assert own[30] == pytest.approx(3000 + 30 * per_month)
+    assert own[-1] == pytest.approx(3000 + 60 * per_month - 900)
+    assert month == int(np.ceil(3000 / (240 * 0.55 - per_month)))
+    assert month > 24  # "within months" was wrong for these defaults
+    # selling early: renting is still cheaper at the sale, and the break-even can only be the sale month
+    assert B.cloud_vs_own_at_end(3000, 650, 0.16, 0.55, 100, 12, 0.3)[3] is None
+
+
+def test_ram_lanes_slots_ddr():
+    assert B.ram_needed_gb([24, 24, 24, 24]) == 24  # the article: more GPUs need no more RAM
+    assert B.lanes_per_gpu(16, 2) == 8 and B.lanes_per_gpu(16, 4) == 4 and B.lanes_per_gpu(128, 4) == 16
+    assert B.lanes_per_gpu(16, 3) == 4  # 16 // 3 = 5 lanes: links come in powers of two
+    slots = list(range(1, 8))  # a workstation board with an x16 slot in each of 7 positions
+    assert B.cards_that_fit(slots, 2, 7) == 3  # slots 1, 3, 5; a card in 7 would overhang a 7-slot case
+    assert B.cards_that_fit(slots, 2, 8) == 4
+    assert B.cards_that_fit(slots, 3, 8) == 2 and B.cards_that_fit(slots, 4, 7) == 1
+    assert B.cards_that_fit([1, 4], 2, 7) == 2 and B.cards_that_fit([1, 2], 2, 7) == 1
+    assert B.ddr_bandwidth_gbs(4800, 2) == pytest.approx(76.8)
+
+
+def test_cooling_model_reproduces_the_articles_ranges():
+    facts = B.load_table("hardware_facts")
+    adjacent = B.cooling_speeds(4, 0, "open-air")[1].mean()
+    assert 1 - facts.get("article_adjacent_open_air").value - 0.05 <= adjacent <= 1 - facts.get(
+        "article_throttle_multi_max").value + 0.05
+    blower = B.cooling_speeds(4, 0, "blower")[1].mean()
+    assert 1 - facts.get("article_blower_penalty_max").value <= blower <= 0.90
+    assert B.cooling_speeds(1, 0, "open-air")[1][0] >= 1 - facts.get("article_throttle_single_max").value
+    assert np.all(B.cooling_speeds(4, 0, "water")[1] == 1.0)
+    # a gap helps, a power limit cuts the heat, a warmer room hurts
+    assert B.cooling_speeds(4, 1, "open-air")[1].mean() > adjacent
+    assert B.cooling_speeds(4, 0, "open-air", 0.7)[1].mean() > adjacent
+    assert B.cooling_speeds(4, 0, "open-air", 1.0, 35)[1].mean() < adjacent
+    temps, _ = B.cooling_speeds(4, 0, "open-air")
+    assert temps.max() == pytest.approx(80, abs=0.5)  # throttled cards sit at the limit
+    with pytest.raises(ValueError, match="ambient_c"):
+        B.cooling_speeds(2, 0, "water", ambient_c=85)

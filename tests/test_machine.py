@@ -50,3 +50,18 @@ def test_measured_decode_rate_is_plausible():
     assert 1 < rate < 1e5 and 5_000 < n_bytes < 500_000
     with pytest.raises(ValueError, match="n_images"):
         machine.measure_decode_rate(n_images=0)
+
+
+def test_imagenet_like_jpeg_and_its_decode():
+    import io
+
+    from PIL import Image
+
+    data = machine.imagenet_like_jpeg()
+    assert data == machine.imagenet_like_jpeg()  # deterministic
+    assert 95e3 <= len(data) <= 125e3  # ILSVRC-2012: 138 GB / 1,281,167 images is about 108 KB
+    assert Image.open(io.BytesIO(data)).size == (500, 375)
+    rate, n_bytes = machine.measure_imagenet_decode_rate(n_images=2)
+    assert rate > 0 and n_bytes == len(data)
+    with pytest.raises(ValueError, match="out"):
+        machine.measure_imagenet_decode_rate(out=8)

@@ -777,6 +777,54 @@ SWEEP[C] |= {
                                                                   | st.sampled_from([1.0, -1.0, 2.5]))}),
 }
 
+# notebook 04 second edition
+SERIES = one_of_words(*BU.power_limit_series())
+SWEEP[BU] |= {
+    "storage_random_reads_per_s": (dict(storage="SATA SSD", optimistic=False),
+                                   {"storage": arg(STORAGE), "optimistic": arg(NOT_A_FLAG)}),
+    "storage_samples_per_s": (dict(storage="HDD (7200 rpm)", sample_bytes=110e3, access="random",
+                                   cached_fraction=0.5),
+                              {"storage": arg(STORAGE), "sample_bytes": arg(real(0)),
+                               "access": arg(one_of_words(*BU.ACCESS_PATTERNS)),
+                               "cached_fraction": arg(real(0, 1, False))}),
+    "page_cache_hit_fraction": (dict(dataset_gb=138.0, cache_gb=64.0, epoch=2),
+                                {"dataset_gb": arg(real(0)), "cache_gb": arg(AT_LEAST_0), "epoch": arg(whole())}),
+    "power_limit_series": (dict(kind="training"),
+                           {"kind": arg(one_of_words("training", "stress", "games").filter(lambda v: v is not None))}),
+    "power_limit_curve": (dict(series="puget_tf"), {"series": arg(SERIES)}),
+    "cloud_vs_own_at_end": (dict(**COST, hours_per_month=200.0, months=24, resale_fraction=0.3, idle_w=21.0,
+                                 hours_on_per_month=730.0),
+                            {**COST_ARGS, "hours_per_month": arg(real(0, 730, False)), "months": arg(whole(1, 240)),
+                             "resale_fraction": arg(real(0, 1, False)), "idle_w": arg(AT_LEAST_0),
+                             "hours_on_per_month": arg(real(0, 744, False))}),
+    "ram_needed_gb": (dict(gpu_memory_gb=[24.0, 32.0]),
+                      {"gpu_memory_gb": arg(st.sampled_from([None, [], "abc", 24.0, [0.0], [-1.0], [math.nan],
+                                                            [math.inf], ["a"], {"a": 1}]), "gpu_memory_gb",
+                                            "GPU memory")}),
+    "lanes_per_gpu": (dict(gpu_lanes=16, n_gpus=2), {"gpu_lanes": arg(whole(1, 256)), "n_gpus": arg(whole(1, 16))}),
+    "cards_that_fit": (dict(slot_positions=[1, 3, 5, 7], card_slots=2, case_slots=8),
+                       {"slot_positions": arg(st.sampled_from([None, [], "ab", 3, [0], [-1], [1.5], [math.nan],
+                                                               [17], [[1]]])),
+                        "card_slots": arg(whole(1, 5)), "case_slots": arg(whole(1, 16))}),
+    "ddr_bandwidth_gbs": (dict(mega_transfers_per_s=4800.0, channels=2),
+                          {"mega_transfers_per_s": arg(real(0)), "channels": arg(whole(1, 16))}),
+    "cooling_speeds": (
+        dict(n_cards=4, gap_slots=0, fan="open-air", power_fraction=0.8, ambient_c=25.0, card_w=350.0,
+             curve="qwertyforce_tf32"),
+        {"n_cards": arg(whole(1, 8)), "gap_slots": arg(whole(0, 4)), "fan": arg(one_of_words(*BU.FAN_TYPES)),
+         "power_fraction": arg(real(0, 1)), "ambient_c": arg(real(-20, 50, False)), "card_w": arg(real(0)),
+         "curve": arg(SERIES, "curve", "series")}),
+    "hardware_fact": (dict(key="rtx4090_idle_w"), {"key": arg(st.sampled_from([None, "", "no_such_fact", 3]))}),
+    "power_limit_label": (dict(series="puget_tf"), {"series": arg(SERIES)}),
+    "cooling_limit_c": ({}, {}),
+}
+SWEEP[M] |= {
+    "imagenet_like_jpeg": (dict(seed=0), {"seed": arg(SEED)}),
+    "measure_imagenet_decode_rate": (dict(n_images=1, out=32, seed=0),
+                                     {"n_images": arg(whole(1, 500)), "out": arg(whole(32, 1024)),
+                                      "seed": arg(SEED)}),
+}
+
 CASES = [(module, function, argument) for module, table in SWEEP.items() for function, (_, args) in table.items()
          for argument in args]
 

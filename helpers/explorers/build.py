@@ -18,13 +18,16 @@ BUILD_GPUS = ("GeForce RTX 3090", "GeForce RTX 4090", "GeForce RTX 5090", "GeFor
               "GeForce RTX 3060 12GB", "RTX 6000 Ada Generation")
 
 
+TRAINING_CURVE = "qwertyforce_tf32"  # the measured training curve reaching lowest (0.48 of its reference power)
+
+
 @register("build.configurator")
 def configurator_explorer(gpu: str = "GeForce RTX 4090", count: int = 2) -> Explorer:
     """GPU model and count, power limit, CPU and other parts -> PSU size, wall power, yearly electricity cost."""
     controls = {
         "gpu": W.Dropdown(options=BUILD_GPUS, value=gpu, description="GPU"),
         "count": W.IntSlider(count, min=1, max=8, description="GPUs"),
-        "limit": W.FloatSlider(1.0, min=0.8, max=1.0, step=0.01, description="power limit", readout_format=".0%"),
+        "limit": W.FloatSlider(1.0, min=0.5, max=1.0, step=0.01, description="power limit", readout_format=".0%"),
         "cpu_w": W.Text("170", description="CPU W"),
         "other_w": W.Text("60", description="other W"),
         "tier": W.Dropdown(options=B.PSU_TIERS, value="Gold", description="80 PLUS"),
@@ -58,7 +61,7 @@ def configurator_explorer(gpu: str = "GeForce RTX 4090", count: int = 2) -> Expl
         circuit.set_xdata([limit, limit])
         psu.set_xdata([rating, rating])
         ax.set_xlim(0, max(wall, limit, rating) * 1.1)
-        perf = B.power_limited_performance(v["limit"]) if v["limit"] < 1 else 1.0
+        perf = B.power_limited_performance(v["limit"], TRAINING_CURVE) if v["limit"] < 1 else 1.0
         price = B.electricity_price("US average (residential)" if v["region"] == "US" else "EU average (households)")
         cost = B.electricity_cost(wall, 24, v["utilisation"], price)
         currency = "$" if v["region"] == "US" else "€"
@@ -75,8 +78,9 @@ def configurator_explorer(gpu: str = "GeForce RTX 4090", count: int = 2) -> Expl
         warn = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
         return (f"DC load {dc:,.0f} W, buy a PSU of at least <b>{rating:,.0f} W</b>; wall draw {wall:,.0f} W; "
                 f"about <b>{currency}{cost:,.0f} a year</b> at {currency}{price:.2f}/kWh and "
-                f"{v['utilisation']:.0%} use. Speed kept at this power limit: about {perf:.0%} (measured on an "
-                f"RTX 3090).{'<ul>' + warn + '</ul>' if warn else ''}")
+                f"{v['utilisation']:.0%} use. Training speed kept at this power limit: about {perf:.0%} "
+                "(ViT-B training in TF32 on an RTX 3090, power as a share of its 480 W maximum)."
+                f"{'<ul>' + warn + '</ul>' if warn else ''}")
 
     return Explorer("build.configurator", controls, fig, draw, parsers=parsers,
                     artists={"bars": bars, "circuit": circuit, "psu": psu})
@@ -84,8 +88,9 @@ def configurator_explorer(gpu: str = "GeForce RTX 4090", count: int = 2) -> Expl
 
 @cache
 def measured_decode_rate() -> tuple[float, int]:
-    """This machine's measured (images/s per core, JPEG bytes) for decode + augment (cached per session)."""
-    return machine.measure_decode_rate()
+    """This machine's measured (images/s per core, JPEG bytes) for the ImageNet training transform on an
+    ImageNet-sized JPEG: decode, RandomResizedCrop to 224, flip, normalise (cached per session)."""
+    return machine.measure_imagenet_decode_rate()
 
 
 @register("build.pipeline")
@@ -96,9 +101,14 @@ def pipeline_explorer(storage: str = "HDD (7200 rpm)") -> Explorer:
     controls = {
         "storage": W.Dropdown(options=storages, value=storage, description="storage"),
         "sample_kb": W.Text(f"{jpeg_bytes / 1e3:.0f}", description="sample KB"),
-        "cores": W.IntSlider(4, min=1, max=64, description="CPU cores"),
+        "cores": W.IntSlider(8, min=1, max=64, description="CPU cores"),
         "gpu_rate": W.Text("2000", description="GPU img/s"),
         "per_core": W.Text("measured", description="img/s/core"),
+        "access": W.ToggleButtons(options=[("shuffled files", "random"), ("sequential shards", "sequential")],
+                                  value="random", description="reads"),
+        "epoch": W.ToggleButtons(options=[("first", 1), ("later", 2)], value=1, description="epoch"),
+        "dataset_gb": W.Text("138", description="data GB"),
+        "cache_gb": W.IntSlider(32, min=0, max=512, step=8, description="RAM cache GB"),
     }
 
     def parse_rate(text):
@@ -108,7 +118,8 @@ def pipeline_explorer(storage: str = "HDD (7200 rpm)") -> Explorer:
 
     parsers = {"sample_kb": lambda t: parse_number(t, "sample size (KB)", minimum=0.1, maximum=1e6),
                "gpu_rate": lambda t: parse_number(t, "GPU images per second", minimum=1, maximum=1e7),
-               "per_core": parse_rate}
+               "per_core": parse_rate,
+               "dataset_gb": lambda t: parse_number(t, "data set size (GB)", minimum=0.001, maximum=1e6)}
     fig, ax = new_figure(figsize=(9.5, 3.6))
     bars = ax.barh(np.arange(4), np.ones(4), color=PALETTE[5])
     ax.invert_yaxis()
@@ -116,19 +127,25 @@ def pipeline_explorer(storage: str = "HDD (7200 rpm)") -> Explorer:
     ax.set_xlabel("samples per second the stage can deliver")
 
     def draw(v):
-        stages = B.pipeline_stages(v["storage"], v["sample_kb"] * 1e3, v["per_core"], v["cores"], v["gpu_rate"])
+        hit = B.page_cache_hit_fraction(v["dataset_gb"], v["cache_gb"], v["epoch"])
+        stages = B.pipeline_stages(v["storage"], v["sample_kb"] * 1e3, v["per_core"], v["cores"], v["gpu_rate"],
+                                   access=v["access"], cached_fraction=hit)
         slow = B.bottleneck(stages)
+        finite = [s.samples_per_s for s in stages if np.isfinite(s.samples_per_s)]
+        top = max(finite) * 3
         for bar, s in zip(bars, stages):
-            bar.set_width(s.samples_per_s)
+            bar.set_width(min(s.samples_per_s, top))
             bar.set_color(PALETTE[3] if s is slow else PALETTE[5])
         ax.set_yticks(np.arange(4), [s.name for s in stages])
-        rates = [s.samples_per_s for s in stages]
-        ax.set_xlim(min(rates) / 3, max(rates) * 3)
+        ax.set_xlim(min(finite) / 3, top)
+        cache = (f"page cache serves {hit:.0%} of the reads" if hit < 1
+                 else "the whole data set is in the page cache: the drive is not read")
         need = B.cores_needed(v["gpu_rate"], v["per_core"])
-        return (f"Bottleneck: <b>{html.escape(slow.name)}</b> at {slow.samples_per_s:,.0f} samples/s. Keeping the "
+        return (f"Bottleneck: <b>{html.escape(slow.name)}</b> at {slow.samples_per_s:,.0f} samples/s ({cache}). "
+                "Keeping the "
                 f"GPU busy needs about <b>{need} cores</b> for decoding at {v['per_core']:.0f} images/s per core "
-                f"(measured on this machine: {per_core:.0f} for a {jpeg_bytes / 1e3:.0f} KB JPEG, decode + crop + "
-                "flip + normalise; type another rate to override).")
+                f"(measured on this machine: {per_core:.0f} for a {jpeg_bytes / 1e3:.0f} KB 500×375 JPEG, decode + "
+                "random-resized crop to 224 + flip + normalise; type another rate to override).")
 
     return Explorer("build.pipeline", controls, fig, draw, parsers=parsers, artists={"bars": bars})
 
@@ -185,15 +202,19 @@ def cloud_explorer() -> Explorer:
         "cloud_rate": W.Text(f"{B.default_cloud_rate():g}", description="cloud $/h"),
         "hours": W.IntSlider(200, min=0, max=720, step=10, description="hours/month"),
         "resale": W.FloatSlider(0.3, min=0, max=0.8, step=0.05, description="resale", readout_format=".0%"),
+        "sell_after": W.IntSlider(60, min=1, max=60, description="sell after (months)"),
+        "idle_w": W.Text(f"{B.hardware_fact('rtx4090_idle_w'):g}", description="idle W"),
+        "left_on": W.Checkbox(True, description="left on all month (idles when not training)"),
     }
     parsers = {
         "purchase": lambda t: parse_number(t, "purchase price", minimum=0, maximum=1e7),
         "power_w": lambda t: parse_number(t, "wall power", minimum=0, maximum=1e5),
         "price_kwh": lambda t: parse_number(t, "electricity price", minimum=0, maximum=10),
         "cloud_rate": lambda t: parse_number(t, "cloud price per hour", minimum=0.001, maximum=1e4),
+        "idle_w": lambda t: parse_number(t, "idle power", minimum=0, maximum=1e5),
     }
     fig, ax = new_figure(figsize=(9.5, 4.2))
-    own_line, = ax.plot([], [], label="own (purchase − resale + electricity)")
+    own_line, = ax.plot([], [], label="own (purchase + electricity; resale when sold)")
     cloud_line, = ax.plot([], [], label="cloud")
     even = ax.axvline(np.nan, color=PALETTE[7], linestyle=":", label="break-even")
     ax.set_xlabel("months")
@@ -201,22 +222,109 @@ def cloud_explorer() -> Explorer:
     ax.legend(loc="upper left")
 
     def draw(v):
-        m, own, cloud, month = B.cloud_vs_own(v["purchase"], v["power_w"], v["price_kwh"], v["cloud_rate"],
-                                             v["hours"], 60, v["resale"])
+        on = 730 if v["left_on"] else v["hours"]
+        m, own, cloud, month = B.cloud_vs_own_at_end(v["purchase"], v["power_w"], v["price_kwh"], v["cloud_rate"],
+                                                    v["hours"], v["sell_after"], v["resale"], v["idle_w"], on)
         own_line.set_data(m, own)
         cloud_line.set_data(m, cloud)
         even.set_xdata([month if month is not None else np.nan] * 2)
         even.set_visible(month is not None)
         ax.set_xlim(0, 60)
         ax.set_ylim(0, max(own.max(), cloud.max()) * 1.1 + 1)
-        hours = B.breakeven_hours(v["purchase"] * (1 - v["resale"]), v["power_w"], v["price_kwh"], v["cloud_rate"])
         when = (f"owning is cheaper from month <b>{month}</b>" if month is not None
-                else "renting stays cheaper for five years")
-        even_text = (f"break-even after {hours:,.0f} GPU-hours" if np.isfinite(hours)
-                     else "no break-even: electricity alone costs more per hour than renting")
-        return (f"At {v['hours']} hours a month {when} ({even_text}). Defaults: a "
+                else f"renting stays cheaper until you sell at month {v['sell_after']}")
+        end = own[-1] - cloud[-1]
+        total = (f"after {v['sell_after']} months, with the resale, owning has cost ${abs(end):,.0f} "
+                 f"{'more' if end > 0 else 'less'} than renting")
+        return (f"At {v['hours']} hours a month {when}; {total}. Defaults: a "
                 "one-GPU RTX 4090 desktop against renting one RTX 4090 on demand (a dated example price); "
                 "edit both.")
 
     return Explorer("build.cloud_vs_own", controls, fig, draw, parsers=parsers,
                     artists={"own": own_line, "cloud": cloud_line, "even": even})
+
+
+@register("build.power_limit")
+def power_limit_explorer() -> Explorer:
+    """Measured speed against power limit: training benchmarks, a game benchmark and a stress test, kept apart."""
+    controls = {
+        "limit": W.FloatSlider(0.7, min=0.5, max=1.0, step=0.01, description="power limit", readout_format=".0%"),
+        "show_stress": W.Checkbox(True, description="show the gpu-burn stress test (not training)"),
+    }
+    fig, ax = new_figure(figsize=(9.5, 5.4))
+    styles = {"training": ("-", "o"), "games": ("--", "s"), "stress": (":", "x")}
+    lines = {}
+    for i, name in enumerate(B.power_limit_series()):
+        kind = next(k for k in styles if name in B.power_limit_series(k))
+        x, y = B.power_limit_curve(name)
+        line, marker = styles[kind]
+        lines[name] = ax.plot(x, y, linestyle=line, marker=marker, color=PALETTE[i % len(PALETTE)],
+                              label=B.power_limit_label(name))[0]
+    marker = ax.axvline(0.7, color=PALETTE[7], linestyle=":", label="your power limit")
+    ax.set_xlim(0.45, 1.02)
+    ax.set_ylim(0.6, 1.02)
+    ax.set_xlabel("power limit (share of the series' reference power)")
+    ax.set_ylabel("speed kept")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize=8)
+
+    def draw(v):
+        marker.set_xdata([v["limit"]] * 2)
+        for name, line in lines.items():
+            if name in B.power_limit_series("stress"):
+                line.set_visible(v["show_stress"])
+        parts = []
+        for name in B.power_limit_series():
+            x, _ = B.power_limit_curve(name)
+            if x[0] - 1e-9 <= v["limit"]:
+                parts.append(f"{html.escape(name)}: {B.power_limited_performance(v['limit'], name):.0%}")
+            else:
+                parts.append(f"{html.escape(name)}: not measured below {x[0]:.0%}")
+        return ("Speed kept at this limit (linear between measured points): " + "; ".join(parts)
+                + ". Training curves are what a training run sees; the stress test is a sustained worst case.")
+
+    return Explorer("build.power_limit", controls, fig, draw, artists={"lines": lines, "marker": marker})
+
+
+@register("build.cooling")
+def cooling_explorer() -> Explorer:
+    """Stacked GPUs: fan type, spacing, power limit and room temperature -> each card's temperature and speed."""
+    controls = {
+        "cards": W.IntSlider(4, min=1, max=8, description="GPUs"),
+        "gap": W.IntSlider(0, min=0, max=3, description="free slots between"),
+        "fan": W.ToggleButtons(options=B.FAN_TYPES, value="open-air", description="cooler"),
+        "limit": W.FloatSlider(1.0, min=0.5, max=1.0, step=0.05, description="power limit", readout_format=".0%"),
+        "ambient": W.IntSlider(25, min=10, max=45, description="room °C"),
+    }
+    fig, (ax_t, ax_s) = new_figure(1, 2, figsize=(9.5, 3.8))
+    slots = np.arange(1, 9)
+    temp_bars = ax_t.bar(slots, np.zeros(8), color=PALETTE[3])
+    limit_c = B.cooling_limit_c()
+    ax_t.axhline(limit_c, color=PALETTE[7], linestyle="--", label=f"throttle limit {limit_c:g} °C")
+    ax_t.set_ylim(0, 100)
+    ax_t.set_xlabel("card (top to bottom)")
+    ax_t.set_ylabel("°C")
+    ax_t.legend(loc="lower right", fontsize=9)
+    speed_bars = ax_s.bar(slots, np.zeros(8), color=PALETTE[5])
+    ax_s.axhline(1.0, color=PALETTE[7], linestyle=":")
+    ax_s.set_ylim(0, 1.1)
+    ax_s.set_xlabel("card (top to bottom)")
+    ax_s.set_ylabel("speed (share of full power, cool)")
+    for ax in (ax_t, ax_s):
+        ax.set_xticks(slots)
+
+    def draw(v):
+        temps, speed = B.cooling_speeds(v["cards"], v["gap"], v["fan"], v["limit"], v["ambient"])
+        for i in range(8):
+            shown = i < v["cards"]
+            temp_bars[i].set_height(temps[i] if shown else 0)
+            speed_bars[i].set_height(speed[i] if shown else 0)
+            temp_bars[i].set_visible(shown)
+            speed_bars[i].set_visible(shown)
+        for ax in (ax_t, ax_s):
+            ax.set_xlim(0.4, v["cards"] + 0.6)
+        return (f"Average speed <b>{speed.mean():.0%}</b> of a cool card at full power; hottest card "
+                f"{temps.max():.0f} °C, slowest {speed.min():.0%}. A toy model: its parameters are course "
+                "assumptions calibrated to the article's ranges (cooling_model.csv), not measurements.")
+
+    return Explorer("build.cooling", controls, fig, draw,
+                    artists={"temps": list(temp_bars), "speeds": list(speed_bars)})
