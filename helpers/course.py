@@ -61,13 +61,14 @@ class StudyCounts:
 
 @dataclass(frozen=True)
 class MapEntry:
-    """One line of the course map: notebook file, title, promise, what it builds on, study minutes."""
+    """One line of the course map: notebook file, title, promise, what it builds on, counts, study minutes."""
 
     number: str
     file: str
     title: str
     promise: str
     builds_on: tuple[str, ...]
+    counts: StudyCounts
     minutes: float
 
 
@@ -186,7 +187,7 @@ def course_map(folder) -> list[MapEntry]:
         nb = _notebook(path)
         builds_on = tuple(str(row.builds_on or "").split())
         entries.append(MapEntry(row.notebook[:2], path.name, notebook_title(nb), row.promise, builds_on,
-                                study_minutes(nb)))
+                                study_counts(nb), study_minutes(nb)))
     return entries
 
 

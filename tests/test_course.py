@@ -6,6 +6,7 @@ Expected values are counted by hand from the synthetic notebook below, not compu
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import ROOT
@@ -78,6 +79,7 @@ def test_course_map_reads_every_course_notebook():
     assert files == on_disk  # every article notebook has a line on the map, and none is invented
     for entry in entries:
         assert entry.minutes == course.study_minutes(ROOT / "notebooks" / entry.file)
+        assert entry.counts == course.study_counts(ROOT / "notebooks" / entry.file)
         assert entry.minutes > 10
         assert set(entry.builds_on) < {e.number for e in entries} and entry.number not in entry.builds_on
 
@@ -107,7 +109,7 @@ def test_glossary_terms_point_at_existing_notebooks():
 
 def test_machine_classes_compare_a_measurement():
     names = [r.machine_class for r in course.machine_classes()]
-    assert names == ["Binder (shared core)", "laptop", "workstation"]
+    assert names == ["Binder (shared core)", "laptop", "cloud VM (2-8 vCPUs)", "workstation"]
     rows = {r.machine_class: r for r in course.machine_classes()}
     binder = rows["Binder (shared core)"]
     inside = course.matching_classes(binder.matmul_gflops_fp32_low, binder.copy_gbs_high)
@@ -116,3 +118,23 @@ def test_machine_classes_compare_a_measurement():
     assert not any(m or c for _, m, c in far_above)
     with pytest.raises(ValueError, match="matmul_gflops"):
         course.matching_classes(-1.0, 10.0)
+
+
+def stored_map_minutes() -> dict[str, int]:
+    """Study minutes per notebook file in the stored output of the start page's map table."""
+    nb = json.loads((ROOT / "notebooks/00_start_here.ipynb").read_text())
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            text = "".join(out.get("data", {}).get("text/markdown", ""))
+            if "| Study time |" in text:
+                return {m.group(1): int(m.group(2))
+                        for m in re.finditer(r"\]\((\d\d_\w+\.ipynb)\).*\| (\d+) min \|", text)}
+    raise AssertionError("the start page has no stored map table with a Study time column")
+
+
+def test_the_stored_map_shows_the_times_of_the_current_notebooks():
+    """The start page was executed after the notebooks last changed (else: make notebooks NB=...00_start_here)."""
+    stored = stored_map_minutes()
+    computed = {e.file: round(e.minutes) for e in course.course_map(ROOT / "notebooks")}
+    assert stored == computed, ("the start page's map is stale: run "
+                                "`make notebooks NB=notebooks/00_start_here.ipynb` after changing a notebook")
