@@ -39,7 +39,7 @@ MINUTES_PER_EXPLORER = 5.0
 MINUTES_PER_EXERCISE = 6.0
 """Minutes to read, work and check one "Check yourself" problem (estimate)."""
 
-GENERATED_TAGS = frozenset({"navigation", "contents", "cross-link", "glossary", "binder", "course-map"})
+GENERATED_TAGS = frozenset({"navigation", "contents", "cross-link", "glossary-link", "glossary", "binder"})
 EXERCISE_TAG = re.compile(r"^exercise-\d+$")
 EXPLORER_CALL = re.compile(r"\b[A-Za-z_]\w*_explorer\s*\(")
 _FENCED = re.compile(r"```.*?```", re.S)

@@ -106,7 +106,7 @@ def test_a_missing_heading_is_reported_and_leaves_no_dead_link(tmp_path):
     folder = copy_notebooks(tmp_path)
     link = crosslinks.Link("03_which_gpu", "Value for money and for power", "04_hardware_guide",
                            "A heading nobody wrote", "Nowhere.")
-    changed, problems = crosslinks.render(folder, [link])
+    changed, problems = crosslinks.render(folder, [link], {})
     assert changed == {}
     assert problems == ["04_hardware_guide.ipynb has no heading 'A heading nobody wrote': link from 03_which_gpu "
                         "left out"]
@@ -148,3 +148,29 @@ def test_make_runs_the_tool(target):
     makefile = (ROOT / "Makefile").read_text()
     recipe = makefile.split(f"\n{target.split()[1]}:", 1)[1].split("\n\n", 1)[0]
     assert "tools/crosslinks.py" in recipe or "tools.crosslinks" in recipe
+
+
+def test_each_notebook_links_the_glossary_terms_it_explains_first(tmp_path):
+    folder = copy_notebooks(tmp_path)
+    (folder / "00_start_here.ipynb").unlink()
+    shutil.copy(ROOT / "notebooks/00_start_here.ipynb", folder / "00_start_here.ipynb")
+    terms = {"03_which_gpu": ["roofline", "bandwidth"]}
+    write(crosslinks.render(folder, [], terms)[0])
+    cells = json.loads((folder / "03_which_gpu.ipynb").read_text())["cells"]
+    marked = [i for i, c in enumerate(cells) if "glossary-link" in c.get("metadata", {}).get("tags", [])]
+    assert len(marked) == 1
+    text = "".join(cells[marked[0]]["source"])
+    assert "**roofline**, **bandwidth**" in text
+    assert "".join(cells[marked[0] - 1]["source"]).startswith("# ")  # right after the title cell
+    assert "Glossary" in jupyterlab_anchors(json.loads((folder / "00_start_here.ipynb").read_text()))
+    assert "](00_start_here.ipynb#Glossary)" in text
+    assert crosslinks.render(folder, [], terms) == ({}, [])
+    write(crosslinks.render(folder, [], {})[0])  # no terms: the cell goes
+    cells = json.loads((folder / "03_which_gpu.ipynb").read_text())["cells"]
+    assert not [c for c in cells if "glossary-link" in c.get("metadata", {}).get("tags", [])]
+
+
+def test_the_glossary_names_a_first_notebook_for_every_term():
+    terms = crosslinks.glossary_terms()
+    assert sum(len(v) for v in terms.values()) >= 12
+    assert all((ROOT / "notebooks" / f"{name}.ipynb").exists() for name in terms)

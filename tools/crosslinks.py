@@ -10,6 +10,9 @@ heading exists.
 
 Headings are matched ignoring case and a leading section number ("2. The roofline" matches "The roofline"),
 so renumbering keeps the links; the anchor is built from the heading as it stands in the target notebook.
+It also links each notebook to the start page's glossary: right after the notebook's title cell, a cell tagged
+``glossary-link`` names the terms of ``helpers/data/glossary.csv`` whose ``first_notebook`` it is.
+
 A heading or notebook that is missing is reported and its links are left out (never a dead link); the
 cell of a section that has no link left is removed. Running it twice changes nothing.
 
@@ -35,9 +38,11 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 TABLE = ROOT / "helpers" / "data" / "cross_links.csv"
 TAG = "cross-link"
+GLOSSARY_TAG = "glossary-link"
+GLOSSARY_ANCHOR = "00_start_here.ipynb#Glossary"
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 SECTION_NUMBER = re.compile(r"^\d+(\.\d+)*\.?\s+")
-GENERATED = {"navigation", "contents", TAG}
+GENERATED = {"navigation", "contents", TAG, GLOSSARY_TAG}
 
 
 @dataclass(frozen=True)
@@ -125,13 +130,37 @@ def _cell(from_heading: str, text: str) -> dict:
             "source": text.splitlines(keepends=True)}
 
 
+def glossary_terms() -> dict[str, list[str]]:
+    """Glossary terms by the notebook that first explains them (from helpers/data/glossary.csv)."""
+    from helpers.course import glossary
+
+    terms: dict[str, list[str]] = defaultdict(list)
+    for term, _, first in glossary():
+        terms[first].append(term)
+    return dict(terms)
+
+
+def glossary_text(terms: list[str]) -> str:
+    names = ", ".join(f"**{t}**" for t in terms)
+    return f"*Terms this notebook explains first* (all terms are in the [glossary]({GLOSSARY_ANCHOR})): {names}."
+
+
+def _title_index(cells: list[dict]) -> int | None:
+    return next((i for i, _, level in headings({"cells": cells}) if level == 1), None)
+
+
 def _load(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def render(folder: Path = NOTEBOOKS, links: list[Link] | None = None) -> tuple[dict[Path, str], list[str]]:
-    """New JSON text of every notebook whose cross-link cells would change, and the problems found."""
+def render(folder: Path = NOTEBOOKS, links: list[Link] | None = None,
+           terms: dict[str, list[str]] | None = None) -> tuple[dict[Path, str], list[str]]:
+    """New JSON text of every notebook whose cross-link or glossary-link cells would change, and the problems.
+
+    ``links`` defaults to the table's rows, ``terms`` (glossary terms by first notebook) to the glossary's.
+    """
     links = read_links() if links is None else links
+    terms = glossary_terms() if terms is None else terms
     problems: list[str] = []
     cache: dict[str, dict | None] = {}
 
@@ -173,12 +202,17 @@ def render(folder: Path = NOTEBOOKS, links: list[Link] | None = None) -> tuple[d
         if nb is None:
             continue
         before = nb["cells"]
-        cells = [c for c in before if TAG not in _tags(c)]
+        cells = [c for c in before if not {TAG, GLOSSARY_TAG} & set(_tags(c))]
         inserts = []
         for heading, lines in wanted.get(name, {}).items():
             inserts.append((section_end({"cells": cells}, heading), _cell(heading, cell_text(lines))))
         for index, cell in sorted(inserts, key=lambda item: item[0], reverse=True):
             cells.insert(index, cell)
+        title = _title_index(cells)
+        if terms.get(name) and title is not None:
+            text = glossary_text(terms[name])
+            cells.insert(title + 1, {"cell_type": "markdown", "id": f"glossary-link-{name[:2]}",
+                                     "metadata": {"tags": [GLOSSARY_TAG]}, "source": text.splitlines(keepends=True)})
         if cells != before:
             nb["cells"] = cells
             changed[path] = json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
