@@ -39,6 +39,8 @@ MINUTES_PER_EXPLORER = 5.0
 MINUTES_PER_EXERCISE = 6.0
 """Minutes to read, work and check one "Check yourself" problem (estimate)."""
 
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+"""The course's notebooks folder (the helpers package is installed in place, next to it)."""
 GENERATED_TAGS = frozenset({"navigation", "contents", "cross-link", "glossary-link", "glossary", "binder"})
 EXERCISE_TAG = re.compile(r"^exercise-\d+$")
 EXPLORER_CALL = re.compile(r"\b[A-Za-z_]\w*_explorer\s*\(")
@@ -172,11 +174,13 @@ def notebook_title(notebook) -> str:
     raise ValueError("notebook has no '# Title' heading")
 
 
-def course_map(folder) -> list[MapEntry]:
-    """The course map: one entry per row of ``course_map.csv``, with title and study time read from ``folder``.
+def course_map(folder=None) -> list[MapEntry]:
+    """The course map: one entry per row of ``course_map.csv``, with title and study time read from ``folder``
+    (default: the course's notebooks folder, wherever the start page runs; tests run it from a copy).
 
     A notebook named in the table but missing from ``folder`` raises a ``ValueError`` naming it.
     """
+    folder = NOTEBOOKS if folder is None else folder
     if not isinstance(folder, (str, Path)) or not Path(folder).is_dir():
         raise ValueError(f"folder must be the notebooks' folder, got {folder!r}")
     entries = []

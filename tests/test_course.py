@@ -84,6 +84,11 @@ def test_course_map_reads_every_course_notebook():
         assert set(entry.builds_on) < {e.number for e in entries} and entry.number not in entry.builds_on
 
 
+def test_course_map_finds_the_notebooks_from_anywhere(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the offline and determinism runs execute a lone copy of the start page
+    assert course.course_map() == course.course_map(ROOT / "notebooks")
+
+
 def test_course_map_names_a_missing_notebook(tmp_path):
     with pytest.raises(ValueError, match="01_convolution.ipynb"):
         course.course_map(tmp_path)

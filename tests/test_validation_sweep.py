@@ -631,7 +631,7 @@ SWEEP[CO] = {
                        {"notebook": arg(NOT_A_NOTEBOOK | st.just({"cells": [{"cell_type": "markdown",
                                                                                  "source": "x"}]}))}),
     "course_map": (dict(folder=ROOT / "notebooks"),
-                   {"folder": arg(st.sampled_from([None, 3, 2.5, "/no/such/folder", ROOT / "helpers" / "data"]))}),
+                   {"folder": arg(st.sampled_from([3, 2.5, "/no/such/folder", ROOT / "helpers" / "data"]))}),
     "course_paths": ({}, {}),
     "glossary": ({}, {}),
     "machine_classes": ({}, {}),
