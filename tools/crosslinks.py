@@ -9,7 +9,9 @@ JupyterLab's anchor of a heading is its text with every space replaced by '-', s
 heading exists.
 
 Headings are matched ignoring case and a leading section number ("2. The roofline" matches "The roofline"),
-so renumbering keeps the links; the anchor is built from the heading as it stands in the target notebook.
+so renumbering keeps the links; the anchor is built from the heading as it stands in the target notebook. A
+heading cell of the table may list alternatives separated by " | " (the first one found is used), so a link
+survives a section being renamed while the notebooks are rewritten.
 It also links each notebook to the start page's glossary: right after the notebook's title cell, a cell tagged
 ``glossary-link`` names the terms of ``helpers/data/glossary.csv`` whose ``first_notebook`` it is.
 
@@ -100,8 +102,14 @@ def headings(nb: dict) -> list[tuple[int, str, int]]:
 
 
 def find_heading(nb: dict, wanted: str) -> tuple[int, str] | None:
-    key = normalise(wanted)
-    return next(((i, text) for i, text, _ in headings(nb) if normalise(text) == key), None)
+    """(cell index, heading text) of the first of the alternatives in ``wanted`` ("A | B") found, or None."""
+    found = headings(nb)
+    for alternative in wanted.split(" | "):
+        key = normalise(alternative)
+        match = next(((i, text) for i, text, _ in found if normalise(text) == key), None)
+        if match:
+            return match
+    return None
 
 
 def section_end(nb: dict, heading_text: str) -> int:
