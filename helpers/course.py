@@ -15,7 +15,8 @@ A notebook's study time is estimated from the notebook itself, so it stays true 
   fenced code, TeX formulas, HTML tags and link addresses. A word is a run of characters without spaces that
   holds at least one letter or digit. Code cells and their outputs are not counted as reading.
 * **explorers**: calls of a function whose name ends in ``_explorer`` in code cells (``E.roofline_explorer()``).
-* **exercises**: markdown cells tagged ``exercise-N`` (one per problem, the course's convention).
+* **exercises**: distinct ``exercise-N`` tags of markdown cells (one per problem, the course's convention; a
+  problem spread over two cells with the same tag counts once).
 
 The three constants are the course's stated estimates, not measurements of learners.
 """
@@ -129,17 +130,18 @@ def study_counts(notebook) -> StudyCounts:
     StudyCounts(words=3, explorers=1, exercises=1)
     """
     nb = _notebook(notebook)
-    words = explorers = exercises = 0
+    words = explorers = 0
+    exercises: set[str] = set()
     for cell in nb["cells"]:
         tags = _tags(cell)
         if cell.get("cell_type") == "markdown":
             if any(EXERCISE_TAG.match(t) for t in tags):
-                exercises += 1
+                exercises |= {t for t in tags if EXERCISE_TAG.match(t)}
             elif not GENERATED_TAGS & set(tags):
                 words += prose_words(_source(cell))
         elif cell.get("cell_type") == "code":
             explorers += len(EXPLORER_CALL.findall(_source(cell)))
-    return StudyCounts(words, explorers, exercises)
+    return StudyCounts(words, explorers, len(exercises))
 
 
 def study_minutes(

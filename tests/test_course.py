@@ -37,6 +37,7 @@ SYNTHETIC = {"cells": [
      "execution_count": 3},
     {"cell_type": "markdown", "metadata": {"tags": ["exercise-1"]}, "source": "**Problem 1.** Forty words..."},
     {"cell_type": "markdown", "metadata": {"tags": ["exercise-2"]}, "source": "**Problem 2.** More."},
+    {"cell_type": "markdown", "metadata": {"tags": ["exercise-2"]}, "source": "Problem 2, second part."},
     {"cell_type": "markdown", "metadata": {"tags": ["navigation"]}, "source": "[Contents](00_start_here.ipynb)"},
 ]}
 HAND_WORDS, HAND_EXPLORERS, HAND_EXERCISES = 14, 3, 2
