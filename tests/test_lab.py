@@ -96,6 +96,12 @@ def test_make_lab_without_a_browser_prints_a_url_that_opens_the_start_page(tmp_p
         assert int(match.group(1)) == port and match.group(2) == "notebooks/00_start_here.ipynb"
         assert len(match.group(3)) >= 32
         assert f"ssh -L {port}:127.0.0.1:{port}" in output
+        ready = time.monotonic() + 30
+        while "The course is ready" not in output and time.monotonic() < ready:
+            time.sleep(0.5)
+            output = log_path.read_text(errors="replace")
+        after_start = output.split("is running at", 1)[-1]
+        assert "The course is ready" in after_start and match.group(0) in after_start  # repeated below its log
         assert "--ServerApp.ip=127.0.0.1" not in output  # nothing secret or confusing echoed
         url = match.group(0)
         status = None

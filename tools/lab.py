@@ -4,7 +4,8 @@
 prints the full local URL *with* the token: JupyterLab's own log shows a token it was given as ``...``,
 so without this line a learner with no browser on the machine (a server reached over SSH, a container,
 WSL) would be locked out. When no browser can be opened here, it also prints the SSH tunnel that reaches
-the server from the learner's own computer.
+the server from the learner's own computer. Once the server answers, the address is printed again, below
+JupyterLab's start-up log, where the learner looks.
 
 The command is built by `lab_command` so tests can check it never binds a public address and never
 disables the token.
@@ -16,8 +17,11 @@ import argparse
 import getpass
 import os
 import secrets
+import signal
 import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -123,6 +127,18 @@ def instructions(port: int, token: str, reason: str | None) -> str:
     return "\n".join(lines)
 
 
+def wait_until_listening(port: int, process: subprocess.Popen, timeout_s: float = 300.0) -> bool:
+    """True once something accepts connections on 127.0.0.1:``port``; False if ``process`` ends or time runs out."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and process.poll() is None:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.settimeout(1.0)
+            if probe.connect_ex((HOST, port)) == 0:
+                return True
+        time.sleep(0.5)
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Start JupyterLab for the course on 127.0.0.1 with a token.")
     parser.add_argument("--port", type=int, default=None, help=f"port (default: first free from {DEFAULT_PORT})")
@@ -134,9 +150,14 @@ def main(argv: list[str] | None = None) -> int:
     command = lab_command(port=port, token=token, open_browser=reason is None)
     command.append("--ServerApp.port_retries=0")  # never move to another port than the one printed
     print(instructions(port, token, reason), flush=True)
-    os.chdir(ROOT)
-    os.execv(command[0], command)
-    return 0  # not reached
+    # JupyterLab gets the terminal (its Ctrl+C confirmation reads it); this process only waits for it and ignores
+    # Ctrl+C from then on (set after the start, so that JupyterLab does not inherit the ignored signal).
+    process = subprocess.Popen(command, cwd=ROOT)  # noqa: S603 (fixed argv from lab_command)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if wait_until_listening(port, process):
+        time.sleep(1.0)  # let JupyterLab finish its own start-up lines
+        print(f"\nThe course is ready. Open:\n\n    {start_url(port, token)}\n", flush=True)
+    return process.wait()
 
 
 if __name__ == "__main__":
