@@ -144,3 +144,21 @@ def test_the_stored_map_shows_the_times_of_the_current_notebooks():
     computed = {e.file: round(e.minutes) for e in course.course_map(ROOT / "notebooks")}
     assert stored == computed, ("the start page's map is stale: run "
                                 "`make notebooks NB=notebooks/00_start_here.ipynb` after changing a notebook")
+
+
+def test_course_graph_draws_every_notebook_and_each_path_in_its_place():
+    from helpers.explorers.course import course_graph
+
+    entries = course.course_map(ROOT / "notebooks")
+    paths = course.course_paths()
+    fig = course_graph(entries, paths)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.texts]
+    assert [e.number for e in entries] == [t for t in labels if t.isdigit() and len(t) == 2]
+    # one solid line with markers per path, at the positions of its notebooks in course order (01 is at 0)
+    solid = [line for line in ax.lines if line.get_linestyle() == "-" and line.get_marker() == "o"]
+    assert [list(line.get_xdata()) for line in solid] == [[2, 3], [4, 5, 6], [1, 7]]
+    for name, _, _ in paths:
+        assert name in labels
+    minutes = {e.number: e.minutes for e in entries}
+    assert f"{minutes['03'] + minutes['04']:.0f} min" in labels
