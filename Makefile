@@ -23,7 +23,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 
 # JupyterLab on 127.0.0.1 with token authentication, opened at the start page.
 lab: $(STAMP)
-	$(BIN)/python tools/lab.py
+	$(BIN)/python tools/lab.py $(if $(PORT),--port $(PORT))
 
 # Debian's Chromium for the browser test (no browser download); skipped when apt-get is unavailable.
 browser-deps:
@@ -45,10 +45,14 @@ bench: $(STAMP)
 # Execute every notebook (or NB=notebooks/01_convolution.ipynb) and store it with clean metadata.
 notebooks: $(STAMP)
 	$(BIN)/python tools/navigation.py
+	$(BIN)/python tools/crosslinks.py
+	$(BIN)/python tools/share_links.py --badges-only
 	$(BIN)/python tools/run_notebooks.py $(or $(NB),notebooks/*.ipynb)
 
+# Generated cells: navigation, contents and glossary (tools/navigation.py), cross-links (tools/crosslinks.py).
 nav: $(STAMP)
 	$(BIN)/python tools/navigation.py
+	$(BIN)/python tools/crosslinks.py
 
 # Offline static HTML of every executed notebook (stored outputs, no re-execution), with an index: build/html/.
 html: $(STAMP)
@@ -67,6 +71,7 @@ clean:
 	rm -rf $(VENV) artefacts .hypothesis build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
-# Share links for a GitHub copy: make links REPO=owner/name [HUB=https://hub.example.edu] (Binder, nbgitpuller)
+# Share links for a GitHub copy: make links [REPO=owner/name] [HUB=https://hub.example.edu] (Binder, nbgitpuller).
+# Without REPO, the address comes from `git remote get-url origin`; the start page's and README's badges are rewritten.
 links: $(STAMP)
 	@$(BIN)/python tools/share_links.py "$(REPO)" "$(HUB)"

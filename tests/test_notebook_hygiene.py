@@ -3,6 +3,7 @@
 import json
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from conftest import NOTEBOOKS, ROOT, load_tool
@@ -88,17 +89,48 @@ def markdown_sources():
                 yield path, "".join(cell["source"])
 
 
+def heading_anchors(nb) -> set[str]:
+    """JupyterLab's anchors of a notebook's headings: the rendered heading text with every space as '-'."""
+    found = set()
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            for line in "".join(cell["source"]).splitlines():
+                match = re.match(r"^#{1,6}\s+(.*\S)\s*$", line)
+                if match:
+                    found.add(match.group(1).replace("**", "").replace("`", "").replace(" ", "-"))
+    return found
+
+
+def link_problem(source: Path, target: str) -> str | None:
+    """Why a relative link from ``source`` does not resolve (file, or heading anchor in a notebook), or None."""
+    if re.match(r"^[a-z]+:", target):
+        return None
+    file_part, _, fragment = target.partition("#")
+    path = (source.parent / file_part) if file_part else source
+    if not path.exists():
+        return f"{source.name}: {target} (no such file)"
+    if fragment and path.suffix == ".ipynb" and unquote(fragment) not in heading_anchors(load(path)):
+        return f"{source.name}: {target} (no heading with this anchor in {path.name})"
+    return None
+
+
 def test_every_relative_link_resolves():
-    broken = []
-    for path, text in markdown_sources():
-        for target in LINK.findall(text):
-            if re.match(r"^[a-z]+:", target) or target.startswith("#"):
-                continue
-            file_part = target.split("#")[0]
-            if not (Path(path).parent / file_part).exists():
-                broken.append(f"{path.name}: {target}")
+    broken = [problem for path, text in markdown_sources() for target in LINK.findall(text)
+              if (problem := link_problem(Path(path), target))]
     assert not broken, broken
 
 
-def test_link_checker_catches_a_broken_link():
+def test_link_checker_catches_a_broken_link_and_a_broken_anchor(tmp_path):
     assert LINK.findall("see [x](missing.ipynb)") == ["missing.ipynb"]
+    target = {"cells": [{"cell_type": "markdown", "metadata": {},
+                         "source": ["## 2. The roofline: compute-bound or memory-bound?\n", "text"]}]}
+    (tmp_path / "03_x.ipynb").write_text(json.dumps(target))
+    start = tmp_path / "00_start.ipynb"
+    start.write_text(json.dumps({"cells": [{"cell_type": "markdown", "metadata": {}, "source": "## Map of it"}]}))
+    assert "no such file" in link_problem(start, "missing.ipynb")
+    assert link_problem(start, "03_x.ipynb#2.-The-roofline:-compute-bound-or-memory-bound%3F") is None
+    assert link_problem(start, "03_x.ipynb#2.-The-roofline:-compute-bound-or-memory-bound?") is None
+    assert "no heading" in link_problem(start, "03_x.ipynb#2.-The-rooftop")
+    assert link_problem(start, "#Map-of-it") is None
+    assert "no heading" in link_problem(start, "#No-such-section")
+    assert link_problem(start, "https://example.org/#x") is None

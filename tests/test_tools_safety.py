@@ -47,6 +47,8 @@ def test_export_replaces_its_own_earlier_output_and_accepts_empty_folders(tmp_pa
 
 @pytest.mark.parametrize("tool, args", [
     ("navigation", ["--chek"]),
+    ("crosslinks", ["--chek"]),
+    ("lab", ["--port", "8888", "--public"]),
     ("export_html", ["--output", "x"]),
     ("run_notebooks", ["notebooks/00_start_here.ipynb", "--all"]),
     ("share_links", ["jane/x", "--hub", "https://h"]),

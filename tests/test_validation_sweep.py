@@ -825,6 +825,30 @@ SWEEP[M] |= {
                                       "seed": arg(SEED)}),
 }
 
+# ---- the course as a whole (issue 26): study time, course map, machine classes -------------------------------
+from helpers import course as CO  # noqa: E402
+
+NOT_A_NOTEBOOK = st.sampled_from([None, 3, 2.5, "notes.txt", "missing.ipynb", {"cells": 3}, {}, [1, 2]])
+TINY_NOTEBOOK = {"cells": [{"cell_type": "markdown", "source": "# Tiny\n\ntwo words", "metadata": {}}]}
+SWEEP[CO] = {
+    "prose_words": (dict(text="two words"), {"text": arg(st.sampled_from([None, 3, 2.5, ["a"], b"a"]))}),
+    "study_counts": (dict(notebook=TINY_NOTEBOOK), {"notebook": arg(NOT_A_NOTEBOOK)}),
+    "study_minutes": (dict(notebook=TINY_NOTEBOOK),
+                      {"notebook": arg(NOT_A_NOTEBOOK), "words_per_minute": arg(real(0)),
+                       "minutes_per_explorer": arg(real(0, low_open=False)),
+                       "minutes_per_exercise": arg(real(0, low_open=False))}),
+    "notebook_title": (dict(notebook=TINY_NOTEBOOK),
+                       {"notebook": arg(NOT_A_NOTEBOOK | st.just({"cells": [{"cell_type": "markdown",
+                                                                                 "source": "x"}]}))}),
+    "course_map": (dict(folder=ROOT / "notebooks"),
+                   {"folder": arg(st.sampled_from([3, 2.5, "/no/such/folder", ROOT / "helpers" / "data"]))}),
+    "course_paths": ({}, {}),
+    "glossary": ({}, {}),
+    "machine_classes": ({}, {}),
+    "matching_classes": (dict(matmul_gflops=100.0, copy_gbs=10.0),
+                         {"matmul_gflops": arg(real(0)), "copy_gbs": arg(real(0))}),
+}
+
 CASES = [(module, function, argument) for module, table in SWEEP.items() for function, (_, args) in table.items()
          for argument in args]
 

@@ -1,9 +1,10 @@
 """Generate the navigation cells of every notebook, and the contents list of the start page.
 
 Markers are cell tags: a markdown cell tagged ``navigation`` gets "previous | contents | next" links
-(put one at the top and one at the bottom), and the start page's cell tagged ``contents`` gets the list
-of notebooks with their titles. Never edit those cells by hand: run ``make nav`` (``python
-tools/navigation.py``); ``--check`` exits 1 if anything would change (the test suite uses it).
+(put one at the top and one at the bottom), the start page's cell tagged ``contents`` gets the list
+of notebooks with their titles, and its cell tagged ``glossary`` the glossary of
+``helpers/data/glossary.csv``. Never edit those cells by hand: run ``make nav`` (``python tools/navigation.py``);
+``--check`` exits 1 if anything would change (the test suite uses it).
 """
 
 from __future__ import annotations
@@ -48,6 +49,18 @@ def contents_text(paths: list[Path], titles: list[str]) -> str:
     return "\n".join(lines)
 
 
+def glossary_text() -> str:
+    """The start page's glossary section, from ``helpers/data/glossary.csv``."""
+    from helpers.course import glossary
+
+    lines = ["## Glossary", "",
+             "The terms as this course uses them, each with the notebook that first explains it "
+             "(generated from `helpers/data/glossary.csv` by `make nav`).", ""]
+    for term, definition, first in glossary():
+        lines.append(f"- **{term}**: {definition} *First in [{first[:2]}]({first}.ipynb).*")
+    return "\n".join(lines)
+
+
 def render(paths: list[Path]) -> dict[Path, str]:
     """New JSON text of every notebook whose generated cells would change."""
     books = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
@@ -61,6 +74,8 @@ def render(paths: list[Path]) -> dict[Path, str]:
                 wanted = nav_text(paths, i)
             elif "contents" in tags(cell):
                 wanted = contents_text(paths, titles)
+            elif "glossary" in tags(cell):
+                wanted = glossary_text()
             if wanted is not None and "".join(cell["source"]) != wanted:
                 cell["source"] = wanted.splitlines(keepends=True)
                 stale = True
