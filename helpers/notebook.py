@@ -40,3 +40,27 @@ def markdown_table(header: list[str], rows: list[list]) -> Markdown:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return Markdown("\n".join(lines))
+
+
+def show_source(func) -> Markdown:
+    """The source of a helper function as a Markdown code block: the code the notebook teaches, with one copy
+    (the module's), as the d2l book does."""
+    import inspect
+
+    if not callable(func):
+        raise ValueError(f"func must be a function, got {func!r}")
+    return Markdown(f"```python\n{inspect.getsource(func).rstrip()}\n```")
+
+
+def sources_with_confidence(*tables: str) -> Markdown:
+    """The distinct sources of the named tables, each with its date and the lowest confidence of the rows that
+    cite it (rows without a confidence column count as high), as a Markdown list."""
+    order = {"low": 0, "medium": 1, "high": 2}
+    items: dict[str, tuple[str, str]] = {}
+    for name in tables:
+        for row in load_table(name):
+            level = getattr(row, "confidence", None) or "high"
+            date, seen = items.get(row.source, (row.as_of, "high"))
+            items[row.source] = (date, min(seen, level, key=order.__getitem__))
+    return Markdown("\n".join(f"- {src} (as of {date}; confidence {level})"
+                              for src, (date, level) in sorted(items.items())))

@@ -61,7 +61,7 @@ def test_monte_carlo_histogram_is_seeded_and_sums_to_one():
     ex.controls["seed"].value = 7
     ex.controls["seed"].value = 0
     assert [b.get_height() for b in ex.artists["bars"]] == heights
-    ex.controls["preset"].value = "dettmers2015"
+    ex.controls["preset"].value = "kurzweil"
     assert [b.get_height() for b in ex.artists["bars"]] != heights
     ex.controls["seed"].value = -5
     assert isinstance(ex.error, ValueError) and "seed" in ex.message.value
