@@ -362,3 +362,25 @@ def ai_cluster_flops() -> list[tuple[str, float, float]]:
         year, month = (int(p) for p in str(r.date).split("-")[:2])
         out.append((r.system, year + (month - 1) / 12, r.accelerators_count * G.gpu(r.accelerator).peak_flops("fp16")))
     return out
+
+
+def dettmers2015_pipeline(stages: Mapping[str, bool] | None = None, time_steps: float | None = None
+                          ) -> dict[str, object]:
+    """The article's whole-brain chain with the neuron pipeline's stages switched on or off.
+
+    Per cell type, ``neuron_pipeline_flop`` with the article's inputs and filter sizes; per neuron, the mean of the
+    granule and Purkinje totals; whole brain, times the neuron count. With only the dendritic convolution switched
+    on this is ``dettmers2015_chain()['total']``.
+
+    Returns
+    -------
+    dict
+        ``granule`` and ``purkinje`` (stage -> operations per window), ``per_neuron`` and ``total``.
+    """
+    v = dettmers2015_inputs()
+    t = v["time_steps"] if time_steps is None else checks.positive(time_steps, "time_steps")
+    granule = neuron_pipeline_flop(v["granule_inputs"], v["granule_branches"] * v["granule_dendrites"], t, stages)
+    purkinje = neuron_pipeline_flop(v["purkinje_inputs"], v["purkinje_branches"] * v["purkinje_dendrites"], t,
+                                    stages)
+    per_neuron = (sum(granule.values()) + sum(purkinje.values())) / v["cell_types_averaged"]
+    return {"granule": granule, "purkinje": purkinje, "per_neuron": per_neuron, "total": v["neurons"] * per_neuron}

@@ -734,3 +734,8 @@ SWEEP[B] |= {
                              {"inputs": arg(real(0)), "filter_spatial": arg(real(0)), "time_steps": arg(real(0)),
                               "stages": arg(st.sampled_from(["x", 3, {"glia": True}, [1, 2]]))}),
 }
+SWEEP[B] |= {  # notebook 02 second edition (continued)
+    "dettmers2015_pipeline": (dict(stages=None, time_steps=5.0),
+                              {"stages": arg(st.sampled_from(["x", 3, {"glia": True}, [1, 2]])),
+                               "time_steps": arg(real(0))}),
+}
