@@ -220,8 +220,8 @@ def monte_carlo_explorer(preset: str = "synapse_counting", samples: int = 20_000
         already = np.mean(reach <= latest_year)
         return (f"Median {median:.0f}; 80% of samples between {p10:.0f} and {p90:.0f}; "
                 f"{already:.0%} already below the latest #1 at this practical share ({practical:.3g} FLOP/s, "
-                f"{latest_year:.1f}); trends start from that list, not from the fitted line. Edge bins collect everything before "
-                f"{YEAR_BINS[0]} and after {YEAR_BINS[-1]}.")
+                f"{latest_year:.1f}); trends start from that list, not from the fitted line. "
+                f"Edge bins collect everything before {YEAR_BINS[0]} and after {YEAR_BINS[-1]}.")
 
     return Explorer("brain.monte_carlo", controls, fig, draw, parsers=parsers,
                     artists={"bars": bars, "median": median_line})
