@@ -1,5 +1,7 @@
 """helpers.brain: assumption chains, sensitivity, Monte Carlo, with the brief's worked examples."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -228,3 +230,14 @@ def test_top500_rows_match_the_published_lists(key):
     row = load_table("top500").get(*key)
     for column, expected in LIST_VALUES[key].items():
         assert getattr(row, column) == pytest.approx(expected, rel=1e-9), (key, column)
+
+
+def test_sources_hold_no_internal_notes_and_carlsmith_is_framed_as_one_judgement():
+    from helpers.data import load_table
+    tables = ("top500", "brain_facts", "brain_estimates", "brain_assumptions", "brain_milestones",
+              "brain_dettmers2015", "brain_carlsmith_methods", "ai_supercomputers")
+    for table in tables:
+        for row in load_table(table):
+            assert not re.search(r"not verified|recalled", row.source, re.I), (table, row.source)
+    carlsmith = load_table("brain_milestones").get("carlsmith").statement
+    assert "review" not in carlsmith.replace("panel review", "") and "more likely than not sufficient" in carlsmith
