@@ -43,13 +43,16 @@ def markdown_table(header: list[str], rows: list[list]) -> Markdown:
 
 
 def show_source(func) -> Markdown:
-    """The source of a helper function as a Markdown code block: the code the notebook teaches, with one copy
-    (the module's), as the d2l book does."""
+    """The source of a helper function as a Python code block, read from its module: the notebook shows the
+    code it teaches without keeping a second copy (as the d2l book does)."""
     import inspect
+    import textwrap
 
     if not callable(func):
         raise ValueError(f"func must be a function, got {func!r}")
-    return Markdown(f"```python\n{inspect.getsource(func).rstrip()}\n```")
+    code = textwrap.dedent(inspect.getsource(func)).rstrip()
+    where = f"{func.__module__}.{func.__qualname__}"
+    return Markdown(f"*Source of `{where}`:*\n\n```python\n{code}\n```")
 
 
 def sources_with_confidence(*tables: str) -> Markdown:
