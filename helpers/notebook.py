@@ -61,3 +61,17 @@ def show_job(job: str) -> Markdown:
     from .mpirun import job_source
 
     return Markdown(f"`helpers/jobs/{job}.py`, run on every rank by `mpiexec`:\n\n```python\n{job_source(job)}```")
+
+
+def sources_with_confidence(*tables: str) -> Markdown:
+    """The distinct sources of the named tables, each with its date and the lowest confidence of the rows that
+    cite it (rows without a confidence column count as high), as a Markdown list."""
+    order = {"low": 0, "medium": 1, "high": 2}
+    items: dict[str, tuple[str, str]] = {}
+    for name in tables:
+        for row in load_table(name):
+            level = getattr(row, "confidence", None) or "high"
+            date, seen = items.get(row.source, (row.as_of, "high"))
+            items[row.source] = (date, min(seen, level, key=order.__getitem__))
+    return Markdown("\n".join(f"- {src} (as of {date}; confidence {level})"
+                              for src, (date, level) in sorted(items.items())))

@@ -63,6 +63,8 @@ def notebook_02_answers():
 
     years, rank1 = B.top500_series("rank1_rmax_tflops")
     fit = T.fit_exponential(years, rank1 * 1e12, 2013, 2025.99)
+    fit_all = T.fit_exponential(years, rank1 * 1e12, 1993, 2025.99)
+    latest_year, latest = B.latest_point()
     dettmers = {r.key: r for r in B.published_estimates()}["dettmers2015"].flops
     carlsmith = {r.key: r for r in B.published_estimates()}["carlsmith2020"].flops
     hpl_nov_2025 = B.top500_series("rank1_rmax_tflops", months=(11,))[1][-1] * 1e12
@@ -73,7 +75,10 @@ def notebook_02_answers():
         1: [f"{B.brain_flops(chain):.1e}".replace("e+", "e")],
         2: [f"{T.crossing_year(1, 0, 1000, 1.39):.0f}"],
         3: [f"{B.fact('el_capitan_hpcg_pflops') * 1e15 / hpl_nov_2025:.2%}"],
-        4: [f"{T.year_reached(dettmers, fit):.0f}"],
+        4: [f"{B.year_reached_from(dettmers, fit, latest * 1e12, latest_year):.0f}",
+            f"{T.year_reached(dettmers, fit):.0f}",
+            f"{B.year_reached_from(dettmers, fit_all, latest * 1e12, latest_year):.0f}",
+            f"{T.year_reached(dettmers, fit_all):.0f}"],
         5: [f"{carlsmith / B.fact('brain_power_w') / best_gpu:.0f}"],
     }
 

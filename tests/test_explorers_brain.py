@@ -61,7 +61,7 @@ def test_monte_carlo_histogram_is_seeded_and_sums_to_one():
     ex.controls["seed"].value = 7
     ex.controls["seed"].value = 0
     assert [b.get_height() for b in ex.artists["bars"]] == heights
-    ex.controls["preset"].value = "dettmers2015"
+    ex.controls["share"].value = 1e-3  # a smaller practical share puts more of the samples in the future
     assert [b.get_height() for b in ex.artists["bars"]] != heights
     ex.controls["seed"].value = -5
     assert isinstance(ex.error, ValueError) and "seed" in ex.message.value
@@ -77,3 +77,39 @@ def test_efficiency_explorer():
     assert len(years) > 10 and np.all(np.asarray(effs) > 0)
     ex.controls["brain_watts"].value = "0"
     assert isinstance(ex.error, ValueError) and "brain watts" in ex.message.value
+
+
+# ---- notebook 02 second edition ------------------------------------------------------------------------------------
+
+def test_neuron_explorer_default_and_switching_off_the_convolution():
+    ex = E.neuron_explorer()
+    heights = {k: b.get_height() for k, b in zip(B.PIPELINE_STAGES, ex.artists["bars"])}
+    assert heights["dendritic_convolution"] == 100_000 * 5 * 10 * 1000 * 5
+    assert "99.99%" in ex.info.value  # the prose: nearly all of a Purkinje cell's operations are the convolution
+    full = B.dettmers2015_pipeline()["total"]
+    assert ex.artists["total"].get_text() == f"whole brain: {full:.3g} FLOP/s"
+    ex.controls["dendritic_convolution"].value = False
+    off = B.dettmers2015_pipeline({"dendritic_convolution": False})["total"]
+    assert ex.artists["total"].get_text() == f"whole brain: {off:.3g} FLOP/s"
+    assert 3.9 < np.log10(full / off) < 4.1  # the prose: about four orders of magnitude
+    ex.controls["time_steps"].value = 10
+    assert ex.artists["bars"][1].get_height() == E.FLOOR
+
+
+def test_top500_explorer_crossing_from_the_latest_list():
+    ex = E.top500_explorer()
+    years, rank1 = B.top500_series("rank1_rmax_tflops")
+    fit = T.fit_exponential(years, rank1 * 1e12, 1993, 2025.99)
+    year, value = B.latest_point()
+    expected = B.year_reached_from(1.075e21, fit, value * 1e12, year)
+    assert f"<b>{expected:.0f}</b>" in ex.info.value
+    x, y = ex.artists["from_data"].get_data()
+    assert y[0] == pytest.approx(value * 1e12)
+    assert not ex.artists["clusters"].get_visible()
+    ex.controls["ai_clusters"].value = True
+    assert ex.artists["clusters"].get_visible()
+
+
+def test_monte_carlo_starts_from_the_latest_list():
+    ex = E.monte_carlo_explorer(samples=5000)
+    assert "not from the fitted line" in ex.info.value

@@ -91,6 +91,11 @@ def chain_explorer(preset: str = "synapse_counting") -> Explorer:
     return Explorer("brain.chain", controls, fig, draw, parsers=parsers, artists={"estimate": estimate})
 
 
+def hpcg_share() -> float:
+    """El Capitan's HPCG result as a share of its HPL result on the same (latest) list."""
+    return B.fact("el_capitan_hpcg_pflops") * 1e15 / (B.latest_point()[1] * 1e12)
+
+
 def _top500_fit_inputs():
     years, rank1 = B.top500_series("rank1_rmax_tflops")
     return years, rank1 * 1e12
@@ -110,8 +115,12 @@ def top500_explorer(start: int = 1993, end: int = 2025, target: str | None = Non
         "target": W.Text(target, description="target FLOP/s"),
         "efficiency": W.FloatLogSlider(1.0, base=10, min=-3, max=0, step=0.05, description="practical share",
                                        readout_format=".2g"),
+        "ai_clusters": W.Checkbox(False, description="AI clusters (16-bit peak)"),
     }
     parsers = {"target": lambda t: parse_number(t, "target FLOP/s", minimum=1e9, maximum=1e40)}
+    latest_year, latest_value = B.latest_point()
+    latest_value *= 1e12
+    clusters = B.ai_cluster_flops()
     fig, ax = new_figure(figsize=(10, 4.8))
     series = (("rank1_rmax_tflops", "#1", PALETTE[0]), ("rank500_rmax_tflops", "#500", PALETTE[2]),
               ("sum_rmax_tflops", "sum of 500", PALETTE[4]))
@@ -121,6 +130,10 @@ def top500_explorer(start: int = 1993, end: int = 2025, target: str | None = Non
     fit_line, = ax.plot([], [], "-", color=PALETTE[1], label="fit of #1 (window)")
     fast_line, = ax.plot([], [], ":", color=PALETTE[1], linewidth=1.5, label="95% interval of growth")
     slow_line, = ax.plot([], [], ":", color=PALETTE[1], linewidth=1.5)
+    data_line, = ax.plot([], [], "-.", color=PALETTE[5], linewidth=2, label="same growth from the latest list")
+    cluster_points = ax.scatter([c[1] for c in clusters], [c[2] for c in clusters], marker="D", color=PALETTE[6],
+                                label="AI clusters, 16-bit peak", zorder=3)
+    cluster_points.set_visible(False)
     target_line = ax.axhline(1e21, color=PALETTE[3], linestyle="--", label="target ÷ practical share")
     log_axis(ax, "y")
     ax.set_xlabel("year of the list")
@@ -132,26 +145,34 @@ def top500_explorer(start: int = 1993, end: int = 2025, target: str | None = Non
         fit = T.fit_exponential(years, rank1, lo, hi + 0.99)  # whole years: every list of year `hi`
         needed = v["target"] / v["efficiency"]
         reach = T.year_reached(needed, fit)
+        from_data = B.year_reached_from(needed, fit, latest_value, latest_year)
         early, late = T.year_reached_interval(needed, fit)
-        horizon = min(max(reach if np.isfinite(reach) else last + 30, last + 5), last + 150)
+        horizon = min(max(reach if np.isfinite(reach) else last + 30, from_data if np.isfinite(from_data) else 0,
+                          last + 5), last + 150)
         x = np.array([lo, horizon])
         fit_line.set_data(x, fit.predict(x))
         x_future = np.array([fit.end, horizon])
         for line, values in zip((fast_line, slow_line), fit.predict_interval(x_future)):
             line.set_data(x_future, values)
         target_line.set_ydata([needed, needed])
+        x_data = np.array([latest_year, horizon])
+        data_line.set_data(x_data, latest_value * 10 ** (fit.slope * (x_data - latest_year)))
+        cluster_points.set_visible(bool(v["ai_clusters"]))
         ax.set_xlim(first - 2, horizon + 2)
         ax.set_ylim(1e8, max(needed, rank1.max()) * 100)
         g_lo, g_hi = fit.growth_interval
         late_text = f"{late:.0f}" if np.isfinite(late) else "never (the slow end does not grow)"
         when = (f"reached around <b>{reach:.0f}</b> (95% interval {early:.0f} to {late_text})"
                 if np.isfinite(reach) else "never reached: the fitted trend does not grow")
+        data_when = (f"from the latest list ({latest_value:.3g} FLOP/s in {latest_year:.1f}) at the same growth: "
+                     f"<b>{from_data:.0f}</b>" if np.isfinite(from_data) else "from the latest list: never")
         return (f"Fit {lo}–{hi} ({fit.n} lists): ×{fit.growth_per_year:.2f} per year "
                 f"(interval ×{g_lo:.2f} to ×{g_hi:.2f}), doubling every {fit.doubling_years:.2f} years. "
-                f"Target {needed:.3g} FLOP/s {when}.")
+                f"Target {needed:.3g} FLOP/s: fitted line {when}; {data_when}.")
 
     return Explorer("brain.top500", controls, fig, draw, parsers=parsers,
-                    artists={"fit": fit_line, "fast": fast_line, "slow": slow_line, "target": target_line})
+                    artists={"fit": fit_line, "fast": fast_line, "slow": slow_line, "target": target_line,
+                             "from_data": data_line, "clusters": cluster_points})
 
 
 YEAR_BINS = np.arange(1990, 2201, 5)
@@ -169,8 +190,12 @@ def monte_carlo_explorer(preset: str = "synapse_counting", samples: int = 20_000
         "samples": W.IntSlider(samples, min=1000, max=100_000, step=1000, description="samples",
                                continuous_update=False),
         "seed": W.IntText(0, description="seed"),
+        "share": W.FloatLogSlider(hpcg_share(), base=10, min=-3, max=0, step=0.05, description="practical share",
+                                  readout_format=".2g", continuous_update=False),
     }
     parsers = {"seed": lambda s: int(parse_number(s, "seed", minimum=0, maximum=2**32 - 1, integer=True))}
+    latest_year, latest_value = B.latest_point()
+    latest_value *= 1e12
     fig, ax = new_figure(figsize=(9, 4))
     centers = (YEAR_BINS[:-1] + YEAR_BINS[1:]) / 2
     bars = ax.bar(centers, np.zeros(len(centers)), width=np.diff(YEAR_BINS) * 0.9, color=PALETTE[0])
@@ -183,7 +208,8 @@ def monte_carlo_explorer(preset: str = "synapse_counting", samples: int = 20_000
         lo, hi = v["window"]
         fit = T.fit_exponential(years, rank1, lo, hi + 0.99)
         ranges = {k: (f.low, f.high) for k, f in B.assumption_set(v["preset"]).items()}
-        _, reach = B.monte_carlo_crossing(ranges, fit, v["samples"], v["seed"])
+        practical = latest_value * v["share"]
+        _, reach = B.monte_carlo_crossing_from(ranges, fit, practical, latest_year, v["samples"], v["seed"])
         shares = np.histogram(np.clip(reach, YEAR_BINS[0], YEAR_BINS[-1] - 1e-9), YEAR_BINS)[0] / reach.size
         for bar, h in zip(bars, shares):
             bar.set_height(h)
@@ -191,10 +217,11 @@ def monte_carlo_explorer(preset: str = "synapse_counting", samples: int = 20_000
         median = float(np.median(reach))
         median_line.set_xdata([min(median, YEAR_BINS[-1])] * 2)
         p10, p90 = np.percentile(reach, [10, 90])
-        already = np.mean(reach <= last)
+        already = np.mean(reach <= latest_year)
         return (f"Median {median:.0f}; 80% of samples between {p10:.0f} and {p90:.0f}; "
-                f"{already:.0%} already reached by {last}. Edge bins collect everything before "
-                f"{YEAR_BINS[0]} and after {YEAR_BINS[-1]}.")
+                f"{already:.0%} already below the latest #1 at this practical share ({practical:.3g} FLOP/s, "
+                f"{latest_year:.1f}); trends start from that list, not from the fitted line. "
+                f"Edge bins collect everything before {YEAR_BINS[0]} and after {YEAR_BINS[-1]}.")
 
     return Explorer("brain.monte_carlo", controls, fig, draw, parsers=parsers,
                     artists={"bars": bars, "median": median_line})
@@ -252,3 +279,49 @@ def _has_precision(g, precision: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+STAGE_LABELS = {"synaptic_release": "release\n(dense)", "dendritic_convolution": "dendrites\n(conv)",
+                "dendritic_spikes": "spikes\n(max-pool)", "summation": "sum\n(ReLU)", "soma_filter": "soma\n(1×1×T)",
+                "firing_dropout": "firing\n(dropout)", "normalisation": "potential\n(batch norm)"}
+FLOOR = 0.3  # bar height that stands for "switched off" on the log axis
+
+
+@register("brain.neuron")
+def neuron_explorer(cell: str = "purkinje") -> Explorer:
+    """The article's model of a neuron as a small conv net: switch its stages on and off, change the time window,
+    and see the operations per cell and the whole-brain estimate change."""
+    controls = {
+        "cell": W.ToggleButtons(options=["granule", "purkinje"], value=cell, description="cell"),
+        "time_steps": W.IntSlider(5, min=1, max=12, description="time steps"),
+        **{k: W.Checkbox(True, description=STAGE_LABELS[k].replace("\n", " ")) for k in B.PIPELINE_STAGES},
+    }
+    fig, ax = new_figure(figsize=(10, 4.4))
+    x = np.arange(len(B.PIPELINE_STAGES))
+    bars = ax.bar(x, np.ones(len(x)), color=[PALETTE[1] if k == "dendritic_convolution" else PALETTE[0]
+                                             for k in B.PIPELINE_STAGES])
+    ax.set_xticks(x, [STAGE_LABELS[k] for k in B.PIPELINE_STAGES], fontsize=9)
+    log_axis(ax, "y")
+    ax.set_ylim(FLOOR / 2, 1e13)
+    ax.set_ylabel("operations per cell per window")
+    tops, = ax.plot(x, np.ones(len(x)), "o", color=PALETTE[3], markersize=6)
+    total_text = ax.text(0.98, 0.95, "", transform=ax.transAxes, ha="right", va="top", fontsize=11)
+    ax.set_title("the article's model: one neuron as a small conv net")
+
+    def draw(v):
+        stages = {k: bool(v[k]) for k in B.PIPELINE_STAGES}
+        result = B.dettmers2015_pipeline(stages, v["time_steps"])
+        costs = result[v["cell"]]
+        heights = [max(costs[k], FLOOR) for k in B.PIPELINE_STAGES]
+        for bar, h in zip(bars, heights):
+            bar.set_height(h)
+        tops.set_ydata(heights)
+        total_text.set_text(f"whole brain: {result['total']:.3g} FLOP/s")
+        cell_total = sum(costs.values())
+        conv_share = costs["dendritic_convolution"] / cell_total if cell_total else 0.0
+        return (f"{v['cell'].capitalize()} cell: <b>{cell_total:.3g}</b> operations per window, "
+                f"{conv_share:.2%} of them in the dendritic convolution. Whole brain (86 billion neurons costed "
+                f"as the mean of a granule and a Purkinje cell, one window per second): <b>{result['total']:.3g} "
+                f"FLOP/s</b>; the article counts only the convolution ({B.dettmers2015_chain()['total']:.4g}).")
+
+    return Explorer("brain.neuron", controls, fig, draw, artists={"bars": bars, "tops": tops, "total": total_text})
