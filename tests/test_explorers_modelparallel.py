@@ -54,3 +54,19 @@ def test_memory_explorer_bars_are_the_model_states():
     ex.controls["model"].value = "GPT-2 XL (1.5B)"
     ex.controls["n_gpus"].value = 1024
     assert ex.error is None or "layers" in ex.message.value
+
+
+def test_presets_use_the_models_own_mlp_widths():
+    presets = E.layer_presets()
+    llama = [v for k, v in presets.items() if k.startswith("Llama 2 70B")]
+    assert llama == [(8192, 28672)]  # SwiGLU width from llm_shapes.csv, not 4 x 8192
+
+
+def test_memory_explorer_names_the_ties_and_sequence_parallel_shrinks_activations():
+    ex = E.memory_explorer()
+    assert "within 5% of each other (a tie)" in ex.info.value and "assumes" in ex.info.value
+    ex.controls["recompute"].value = False
+    with_sp = ex.artists["bars"][3].get_width()
+    ex.controls["sp"].value = False
+    without = ex.artists["bars"][3].get_width()
+    assert without / with_sp == pytest.approx((10 + 24 / 4) / (34 / 4))  # default tp 4

@@ -22,7 +22,9 @@ def layer_presets() -> dict[str, tuple[int, int]]:
     for net, name in (("alexnet", "fc6"), ("vgg16", "fc6")):
         presets[f"{net} {name}"] = C.layer_channels(net, name)
     for shape in M.model_shapes()[:3]:
-        presets[f"{shape.name} MLP up-projection"] = (shape.hidden, 4 * shape.hidden)
+        name, d_in, d_out = shape.mlp_matrices()[-2]  # the up-projection (SwiGLU has a gate of the same shape)
+        kind = "SwiGLU, one of three matrices" if shape.mlp == "swiglu" else "GELU, one of two"
+        presets[f"{shape.name} MLP {name}-projection ({kind})"] = (d_in, d_out)
     presets["the article's 1000 x 1000"] = (1000, 1000)
     return presets
 
@@ -138,6 +140,7 @@ def memory_explorer(model: str = "Llama 2 70B", n_gpus: int = 64) -> Explorer:
         "tp": W.Dropdown(options=[1, 2, 4, 8], value=4, description="tensor ∥"),
         "pp": W.Dropdown(options=[1, 2, 4, 8, 16, 32], value=4, description="pipeline ∥"),
         "recompute": W.Checkbox(True, description="recompute activations"),
+        "sp": W.Checkbox(True, description="sequence parallel"),
     }
     fig, ax = new_figure(figsize=(9.5, 3.8))
     parts = ("weights", "gradients", "optimizer", "activations")
@@ -157,7 +160,8 @@ def memory_explorer(model: str = "Llama 2 70B", n_gpus: int = 64) -> Explorer:
             raise ValueError(f"{shape.name} has only {shape.layers} layers to split over {v['pp']} stages")
         dp = v["n_gpus"] // (v["tp"] * v["pp"])
         states = M.model_state_gb(shape.params, dp, v["tp"], v["pp"], v["zero"])
-        acts = M.activation_gb(shape.seq, 1, shape.hidden, shape.layers, v["tp"], v["pp"], v["recompute"])
+        acts = M.activation_gb(shape.seq, 1, shape.hidden, shape.layers, v["tp"], v["pp"], v["recompute"],
+                               sequence_parallel=v["sp"])
         left = 0.0
         for bar, value in zip(bars, [*states.values(), acts]):
             bar.set_x(left)
@@ -168,14 +172,20 @@ def memory_explorer(model: str = "Llama 2 70B", n_gpus: int = 64) -> Explorer:
         fits = left <= g.memory_gb
         ax.set_title(f"dp {dp} × tp {v['tp']} × pp {v['pp']}: {left:,.1f} GB per GPU "
                      f"({'fits' if fits else 'does not fit'})")
-        best = [p for p in M.plan(shape, v["n_gpus"], g.memory_gb, g.peak_flops("fp16"),
-                                  M.intra_node_link(g), cluster.link("InfiniBand NDR 4x"),
-                                  zero_stage=v["zero"], recompute=v["recompute"]) if p.fits]
-        if best:
-            b = best[0]
-            advice = (f"Fastest layout that fits by the model: <b>dp {b.dp} × tp {b.tp} × pp {b.pp}</b> "
-                      f"({b.memory_gb:,.1f} GB, about {b.step_s:,.1f} s per step of 512 sequences; "
-                      + ", ".join(f"{k} {s:,.1f} s" for k, s in b.parts_s.items()) + ").")
+        plans = M.plan(shape, v["n_gpus"], g.memory_gb, g.peak_flops("fp16"), M.intra_node_link(g),
+                       cluster.link("InfiniBand NDR 4x"), zero_stage=v["zero"], recompute=v["recompute"],
+                       sequence_parallel=v["sp"])
+        top = M.top_layouts(plans, 3)
+        if top:
+            ties = [p for p, tie in top if tie]
+            names = ", ".join(f"dp {p.dp} × tp {p.tp} × pp {p.pp} ({p.step_s:,.1f} s)" for p in ties)
+            b = top[0][0]
+            advice = (f"Fastest layouts that fit by the model, <b>within {M.NOISE:.0%} of each other (a tie)</b>: "
+                      f"{names}. The first splits its {b.step_s:,.1f} s per step of 512 sequences into "
+                      + ", ".join(f"{k} {s:,.1f} s" for k, s in b.parts_s.items() if s > 0)
+                      + f"; it assumes {'; '.join(b.assumes)}.")
+            if len(ties) == 1:
+                advice = advice.replace("within", "no other layout within").replace(" of each other (a tie)", "")
         else:
             advice = "No layout of these GPUs fits: raise the ZeRO stage, recompute activations or add GPUs."
         return f"{html.escape(shape.name)} on {v['n_gpus']} × {html.escape(g.name)}. {advice}"
