@@ -70,3 +70,13 @@ def test_memory_explorer_names_the_ties_and_sequence_parallel_shrinks_activation
     ex.controls["sp"].value = False
     without = ex.artists["bars"][3].get_width()
     assert without / with_sp == pytest.approx((10 + 24 / 4) / (34 / 4))  # default tp 4
+
+
+def test_hybrid_explorer_default_says_the_hybrid_wins_and_resnet_does_not_need_it():
+    ex = E.hybrid_explorer()
+    r = M.hybrid_bytes("alexnet", 128, 8)
+    assert [b.get_height() for b in ex.artists["bars"]] == pytest.approx([r[k] / 1e6 for k in M.HYBRID_SCHEMES])
+    assert "<b>Hybrid sends least</b>" in ex.info.value and "92% of the compute, 4% of the parameters" in ex.info.value
+    ex.controls["network"].value = "resnet50"
+    heights = [b.get_height() for b in ex.artists["bars"]]
+    assert heights[2] == pytest.approx(heights[0], rel=0.1) and heights[1] > 10 * heights[0]
