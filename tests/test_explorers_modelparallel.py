@@ -80,3 +80,17 @@ def test_hybrid_explorer_default_says_the_hybrid_wins_and_resnet_does_not_need_i
     ex.controls["network"].value = "resnet50"
     heights = [b.get_height() for b in ex.artists["bars"]]
     assert heights[2] == pytest.approx(heights[0], rel=0.1) and heights[1] > 10 * heights[0]
+
+
+def test_memory_explorer_zero3_saves_memory_but_costs_time():
+    ex = E.memory_explorer()  # the prose: raise ZeRO to 3, memory falls and the step time goes up
+    import re
+
+    def step():
+        return float(re.search(r"\(([\d.,]+) s\)", ex.info.value).group(1).replace(",", ""))
+
+    first = step()
+    total = sum(b.get_width() for b in ex.artists["bars"])
+    ex.controls["zero"].value = 3
+    assert sum(b.get_width() for b in ex.artists["bars"]) < total
+    assert step() > first
