@@ -202,6 +202,71 @@ def simulate_pipeline(stages: int, microbatches: int, schedule: str = "1f1b") ->
     return PipelineRun(tuple(ops), p, m, max(free), tuple(peaks))
 
 
+def _interleaved_order(device: int, p: int, m: int, v: int) -> list[tuple[str, int, int]]:
+    """Megatron-LM's interleaved 1F1B order for one device: (kind, virtual stage, micro-batch). Forward op k runs
+    chunk (k mod pv) // p of micro-batch (k // pv) p + k mod p; backward ops walk the chunks in reverse."""
+    total = m * v
+
+    def op(kind: str, k: int) -> tuple[str, int, int]:
+        chunk = (k % (p * v)) // p
+        chunk = chunk if kind == "F" else v - 1 - chunk
+        return kind, chunk * p + device, (k // (p * v)) * p + k % p
+
+    warmup = min((p - device - 1) * 2 + (v - 1) * p, total)
+    order = [op("F", k) for k in range(warmup)]
+    f, b = warmup, 0
+    while b < total:
+        if f < total:
+            order.append(op("F", f))
+            f += 1
+        order.append(op("B", b))
+        b += 1
+    return order
+
+
+def simulate_interleaved(stages: int, microbatches: int, virtual: int = 2) -> PipelineRun:
+    """Simulate interleaved 1F1B (Narayanan et al. 2021): each of the p devices holds ``virtual`` (v) chunks of
+    layers, chunk c of device d being virtual stage c p + d, so a micro-batch visits every device v times. One
+    chunk takes 1 time unit forward and 2 backward (a whole stage's work is v chunks). Megatron-LM needs m to be
+    a multiple of p. The simulated bubble equals (p-1)/(v m + p - 1); ``peak_activations`` counts micro-batches
+    (chunks in flight / v)."""
+    p, m = checks.whole(stages, "stages", 1, 64), checks.whole(microbatches, "microbatches", 1, 512)
+    v = checks.whole(virtual, "virtual", 1, 8)
+    if m % p:
+        raise ValueError(f"microbatches {m} must be a multiple of stages {p} for the interleaved schedule")
+    last = p * v - 1
+    orders = [_interleaved_order(d, p, m, v) for d in range(p)]
+    done: dict[tuple[str, int, int], int] = {}
+    free, nxt, ops = [0] * p, [0] * p, []
+    while len(ops) < 2 * p * m * v:
+        progressed = False
+        for d in range(p):
+            while nxt[d] < len(orders[d]):
+                kind, vs, j = orders[d][nxt[d]]
+                deps = [("F", vs - 1, j)] if kind == "F" and vs > 0 else []
+                if kind == "B":
+                    deps = [("F", vs, j)] + ([("B", vs + 1, j)] if vs < last else [])
+                if not all(dep in done for dep in deps):
+                    break
+                start = max([free[d]] + [done[dep] for dep in deps])
+                end = start + (FORWARD_TIME if kind == "F" else BACKWARD_TIME)
+                done[(kind, vs, j)] = free[d] = end
+                nxt[d] += 1
+                ops.append((d, start, end, kind, j))
+                progressed = True
+        if not progressed:  # pragma: no cover - Megatron's order is feasible when p divides m
+            raise RuntimeError("pipeline schedule deadlocked")
+    peaks = []
+    for d in range(p):
+        events = sorted((start, 1 if kind == "F" else -1) for dd, start, _, kind, _ in ops if dd == d)
+        level = peak = 0
+        for _, delta in events:
+            level += delta
+            peak = max(peak, level)
+        peaks.append(peak / v)
+    return PipelineRun(tuple(ops), p, m, max(free), tuple(peaks))
+
+
 # ---- training memory ------------------------------------------------------------------------------
 
 MODEL_STATE_BYTES = ADAM_MIXED_BYTES  # mixed-precision Adam (ZeRO paper), one table in gpus.py

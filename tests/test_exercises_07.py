@@ -56,3 +56,14 @@ def test_at_least_two_problems_ask_for_reasoning():
 @pytest.mark.parametrize("number", range(6, 14))
 def test_notebook_07_new_answers(number):
     assert bold_numbers(exercise_answers(NOTEBOOK)[number]) == answers()[number]
+
+
+def test_pipeline_prose_numbers_are_the_formula():
+    import json
+
+    from conftest import ROOT
+
+    cells = json.loads((ROOT / "notebooks" / NOTEBOOK).read_text())["cells"]
+    text = next("".join(c["source"]) for c in cells if "".join(c["source"]).startswith("**Try it.** Raise the number"))
+    for v in (1, 2):
+        assert f"{M.bubble_fraction(4, 8, v) * 100:.1f} %" in text  # the explorer's default: 4 stages, 8 micro-batches

@@ -94,3 +94,13 @@ def test_memory_explorer_zero3_saves_memory_but_costs_time():
     ex.controls["zero"].value = 3
     assert sum(b.get_width() for b in ex.artists["bars"]) < total
     assert step() > first
+
+
+def test_pipeline_explorer_interleaved_matches_its_formula():
+    ex = E.pipeline_explorer()
+    ex.controls["schedule"].value = "interleaved"
+    run = M.simulate_interleaved(4, 8, 2)
+    np.testing.assert_array_equal(ex.artists["image"].get_array(), run.grid())
+    assert f"{M.bubble_fraction(4, 8, 2):.1%}" in ex.info.value and run.bubble < M.bubble_fraction(4, 8)
+    ex.controls["microbatches"].value = 6
+    assert isinstance(ex.error, ValueError) and "multiple of stages" in ex.message.value

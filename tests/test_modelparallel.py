@@ -63,6 +63,23 @@ def test_simulated_pipelines_match_the_bubble_formula(p, m, schedule):
         assert max(run.peak_activations) == min(p, m)
 
 
+@given(st.integers(1, 8), st.integers(1, 6), st.integers(1, 4))
+def test_interleaved_simulation_matches_the_formula(p, groups, v):
+    m = p * groups
+    run = M.simulate_interleaved(p, m, v)
+    assert run.bubble == pytest.approx(M.bubble_fraction(p, m, v))  # (p-1)/(v m + p - 1), Narayanan et al. 2021
+    assert len(run.ops) == 2 * p * m * v
+    grid = run.grid()
+    assert (grid == 1).sum() == p * m * v and (grid == 2).sum() == 2 * p * m * v
+
+
+def test_interleaving_shrinks_the_bubble_and_needs_whole_groups():
+    plain, two = M.simulate_pipeline(4, 8), M.simulate_interleaved(4, 8, 2)
+    assert two.bubble < plain.bubble and two.bubble == pytest.approx(3 / 19)
+    with pytest.raises(ValueError, match="multiple of stages"):
+        M.simulate_interleaved(4, 6, 2)
+
+
 def test_pipeline_dependencies_hold():
     run = M.simulate_pipeline(4, 6, "1f1b")
     end = {(kind, s, j): e for s, _, e, kind, j in run.ops}

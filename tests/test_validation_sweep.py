@@ -726,6 +726,9 @@ SWEEP[MP] |= {
                      {"network": arg(one_of_words(*C.NETWORKS)), "batch": arg(DIM), "n_gpus": arg(DEVICES),
                       "bytes_per_value": arg(real(0))}),
     "compute_parameter_shares": (dict(network="vgg16"), {"network": arg(one_of_words(*C.NETWORKS))}),
+    "simulate_interleaved": (dict(stages=2, microbatches=4, virtual=2),
+                             {"stages": arg(whole(1, 64)), "microbatches": arg(whole(1, 512)),
+                              "virtual": arg(whole(1, 8))}),
 }
 
 CASES = [(module, function, argument) for module, table in SWEEP.items() for function, (_, args) in table.items()

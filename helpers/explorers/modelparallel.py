@@ -98,8 +98,9 @@ def pipeline_explorer(stages: int = 4, microbatches: int = 8, schedule: str = "1
     controls = {
         "stages": W.IntSlider(stages, min=1, max=16, description="stages p"),
         "microbatches": W.IntSlider(microbatches, min=1, max=64, description="micro-batches m"),
-        "schedule": W.ToggleButtons(options=[("GPipe", "gpipe"), ("1F1B", "1f1b")], value=schedule,
-                                    description="schedule"),
+        "schedule": W.ToggleButtons(options=[("GPipe", "gpipe"), ("1F1B", "1f1b"), ("interleaved", "interleaved")],
+                                    value=schedule, description="schedule"),
+        "virtual": W.IntSlider(2, min=1, max=4, description="chunks v"),
     }
     fig, ax = new_figure(figsize=(10, 3.8))
     image = ax.imshow(np.zeros((1, 1)), cmap=GANTT_CMAP, vmin=0, vmax=2, aspect="auto", interpolation="nearest")
@@ -108,18 +109,25 @@ def pipeline_explorer(stages: int = 4, microbatches: int = 8, schedule: str = "1
     ax.grid(False)
 
     def draw(v):
-        run = M.simulate_pipeline(v["stages"], v["microbatches"], v["schedule"])
+        interleaved = v["schedule"] == "interleaved"
+        run = M.simulate_interleaved(v["stages"], v["microbatches"], v["virtual"]) if interleaved else \
+            M.simulate_pipeline(v["stages"], v["microbatches"], v["schedule"])
         grid = run.grid()
         image.set_data(grid)
         image.set_extent((0, run.makespan, run.stages - 0.5, -0.5))
         ax.set_xlim(0, run.makespan)
         ax.set_ylim(run.stages - 0.5, -0.5)
         ax.set_yticks(range(run.stages))
-        formula = M.bubble_fraction(v["stages"], v["microbatches"])
+        vv = v["virtual"] if interleaved else 1
+        formula = M.bubble_fraction(v["stages"], v["microbatches"], vv)
+        ax.set_xlabel("time (one chunk of layers: forward 1 unit, backward 2)" if interleaved
+                      else "time (forward = 1 unit, backward = 2)")
         ax.set_title(f"{v['schedule'].upper()}: bubble {run.bubble:.1%} of GPU time")
-        why = "all of them: GPipe runs every forward first" if v["schedule"] == "gpipe" else "1F1B caps it at p"
-        return (f"Simulated bubble {run.bubble:.1%} = (p−1)/(m+p−1) = {formula:.1%}. Peak activations held by the "
-                f"first stage: <b>{run.peak_activations[0]} micro-batches</b> ({why}).")
+        why = {"gpipe": "all of them: GPipe runs every forward first", "1f1b": "1F1B caps it at p",
+               "interleaved": f"interleaving starts {vv} chunks per device before the first backward"}[v["schedule"]]
+        shape = f"(p−1)/({vv}m+p−1)" if interleaved else "(p−1)/(m+p−1)"
+        return (f"Simulated bubble {run.bubble:.1%} = {shape} = {formula:.1%}. Peak activations held by the "
+                f"first stage: <b>{run.peak_activations[0]:g} micro-batches</b> ({why}).")
 
     return Explorer("modelparallel.pipeline", controls, fig, draw, artists={"image": image})
 
