@@ -67,3 +67,10 @@ def test_pipeline_prose_numbers_are_the_formula():
     text = next("".join(c["source"]) for c in cells if "".join(c["source"]).startswith("**Try it.** Raise the number"))
     for v in (1, 2):
         assert f"{M.bubble_fraction(4, 8, v) * 100:.1f} %" in text  # the explorer's default: 4 stages, 8 micro-batches
+
+
+def test_recomputation_is_the_largest_cost_after_compute():
+    # the notebook's sentence under the planner table
+    best = M.top_layouts(_plans(), 1)[0][0]
+    ranked = sorted(best.parts_s, key=best.parts_s.get, reverse=True)
+    assert ranked[:2] == ["compute", "recomputation"]
