@@ -15,7 +15,7 @@ import numpy as np
 from . import checks, cluster, mpirun
 from . import convolution as conv
 from .data import load_table
-from .gpus import ADAM_MIXED_BYTES, GPU, card_facts
+from .gpus import ADAM_MIXED_BYTES, GPU
 
 MAX_COUNT = 10**9  # largest layer size, batch or device count accepted
 
@@ -402,16 +402,14 @@ def _divisors(n: int) -> list[int]:
 
 def intra_node_link(g: GPU) -> cluster.Link:
     """The link between the GPUs of one node in the planner: the GPU's NVLink from ``gpus.csv`` (SXM parts); AMD's
-    Infinity Fabric where ``gpu_features.csv`` gives its per-GPU bandwidth (MI300X: 7 links, 448 GB/s each way,
+    Infinity Fabric where ``scaleup_links.csv`` has a row (MI300X: 7 links, 448 GB/s each way,
     latency taken as NVLink's); else PCIe 4.0 x16 for NVIDIA cards and PCIe 5.0 x16 for other vendors' cards."""
     if not isinstance(g, GPU):
         raise ValueError(f"g must be a GPU (from gpus.gpu() or gpus.all_gpus()), got {g!r}")
     if g.nvlink:
         return cluster.link(g.nvlink)
-    facts = card_facts(g)
-    if facts is not None and facts.multi_gpu_link == "infinity_fabric" and facts.link_gbs:
-        return cluster.custom_link(f"Infinity Fabric ({g.name})", float(facts.link_gbs),
-                                   cluster.link("NVLink 4 (H100)").latency_us)
+    for row in load_table("scaleup_links").where(gpu=g.name):
+        return cluster.custom_link(row.link, float(row.per_direction_gbs), float(row.latency_us))
     return cluster.link("PCIe 4.0 x16" if g.vendor == "NVIDIA" else "PCIe 5.0 x16")
 
 
