@@ -74,3 +74,13 @@ def test_recomputation_is_the_largest_cost_after_compute():
     best = M.top_layouts(_plans(), 1)[0][0]
     ranked = sorted(best.parts_s, key=best.parts_s.get, reverse=True)
     assert ranked[:2] == ["compute", "recomputation"]
+
+
+def test_zero_bubble_prose_number_is_the_simulation():
+    import json
+
+    from conftest import ROOT
+
+    cells = json.loads((ROOT / "notebooks" / NOTEBOOK).read_text())["cells"]
+    text = next("".join(c["source"]) for c in cells if "".join(c["source"]).startswith("**Try it.** Raise the number"))
+    assert f"{M.simulate_zero_bubble(4, 8).bubble * 100:.1f} %" in text

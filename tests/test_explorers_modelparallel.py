@@ -104,3 +104,14 @@ def test_pipeline_explorer_interleaved_matches_its_formula():
     assert f"{M.bubble_fraction(4, 8, 2):.1%}" in ex.info.value and run.bubble < M.bubble_fraction(4, 8)
     ex.controls["microbatches"].value = 6
     assert isinstance(ex.error, ValueError) and "multiple of stages" in ex.message.value
+
+
+def test_pipeline_explorer_zero_bubble_shows_weight_gradients_and_its_memory_price():
+    ex = E.pipeline_explorer()
+    ex.controls["schedule"].value = "zero bubble"
+    run = M.simulate_zero_bubble(4, 8)
+    np.testing.assert_array_equal(ex.artists["image"].get_array(), run.grid())
+    assert "Simulated bubble 11.1% = (p−1)/(3m+p−1) = 11.1%" in ex.info.value  # vs 27.3% for 1F1B
+    assert run.peak_activations[0] > M.simulate_pipeline(4, 8).peak_activations[0]
+    ex.controls["microbatches"].value = 2  # m < p: the formula does not hold and the line says so
+    assert "holds only for m ≥ p" in ex.info.value

@@ -80,6 +80,21 @@ def test_interleaving_shrinks_the_bubble_and_needs_whole_groups():
         M.simulate_interleaved(4, 6, 2)
 
 
+@given(st.integers(1, 10), st.integers(0, 30))
+def test_zero_bubble_fills_a_third_of_the_1f1b_bubble(p, extra):
+    m = p + extra  # m >= p
+    run = M.simulate_zero_bubble(p, m)
+    assert run.bubble == pytest.approx((p - 1) / (3 * m + p - 1))  # ZB-H1's (p-1)(T_F + T_B - T_W), unit times
+    plain = M.simulate_pipeline(p, m)  # same work (3 units per micro-batch and stage), a third of the idle time
+    assert run.makespan - 3 * m == pytest.approx((plain.makespan - 3 * m) / 3)
+    ends = {(k, s, j): e for s, _, e, k, j in run.ops}
+    starts = {(k, s, j): t for s, t, _, k, j in run.ops}
+    assert all(starts[("W", s, j)] >= ends[("B", s, j)] for (k, s, j) in starts if k == "W")
+    assert all(starts[("B", s, j)] >= ends[("B", s + 1, j)] for (k, s, j) in starts if k == "B" and s < p - 1)
+    grid = run.grid()
+    assert [(grid == k).sum() for k in (1, 2, 3)] == [p * m] * 3
+
+
 def test_pipeline_dependencies_hold():
     run = M.simulate_pipeline(4, 6, "1f1b")
     end = {(kind, s, j): e for s, _, e, kind, j in run.ops}

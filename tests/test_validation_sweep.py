@@ -726,6 +726,8 @@ SWEEP[MP] |= {
                      {"network": arg(one_of_words(*C.NETWORKS)), "batch": arg(DIM), "n_gpus": arg(DEVICES),
                       "bytes_per_value": arg(real(0))}),
     "compute_parameter_shares": (dict(network="vgg16"), {"network": arg(one_of_words(*C.NETWORKS))}),
+    "simulate_zero_bubble": (dict(stages=2, microbatches=3),
+                             {"stages": arg(whole(1, 64)), "microbatches": arg(whole(1, 512))}),
     "simulate_interleaved": (dict(stages=2, microbatches=4, virtual=2),
                              {"stages": arg(whole(1, 64)), "microbatches": arg(whole(1, 512)),
                               "virtual": arg(whole(1, 8))}),

@@ -89,29 +89,36 @@ def dp_vs_mp_explorer(preset: str = "alexnet fc6") -> Explorer:
                     artists={"bars": bars, "dp": dp_line, "mp": mp_line, "crossover": cross})
 
 
-GANTT_CMAP = ListedColormap(["#f2f2f2", PALETTE[0], PALETTE[1]])
+GANTT_CMAP = ListedColormap(["#f2f2f2", PALETTE[0], PALETTE[1], PALETTE[2]])
 
 
 @register("modelparallel.pipeline")
 def pipeline_explorer(stages: int = 4, microbatches: int = 8, schedule: str = "1f1b") -> Explorer:
-    """Gantt chart of a pipeline schedule: forward (blue), backward (orange) and the idle bubble (grey)."""
+    """Gantt chart of a pipeline schedule: forward (blue), backward (orange), weight gradients of the zero-bubble
+    schedule (third colour) and the idle bubble (grey)."""
     controls = {
         "stages": W.IntSlider(stages, min=1, max=16, description="stages p"),
         "microbatches": W.IntSlider(microbatches, min=1, max=64, description="micro-batches m"),
-        "schedule": W.ToggleButtons(options=[("GPipe", "gpipe"), ("1F1B", "1f1b"), ("interleaved", "interleaved")],
+        "schedule": W.ToggleButtons(options=[("GPipe", "gpipe"), ("1F1B", "1f1b"), ("interleaved", "interleaved"),
+                                             ("zero bubble", "zero bubble")],
                                     value=schedule, description="schedule"),
         "virtual": W.IntSlider(2, min=1, max=4, description="chunks v"),
     }
     fig, ax = new_figure(figsize=(10, 3.8))
-    image = ax.imshow(np.zeros((1, 1)), cmap=GANTT_CMAP, vmin=0, vmax=2, aspect="auto", interpolation="nearest")
+    image = ax.imshow(np.zeros((1, 1)), cmap=GANTT_CMAP, vmin=0, vmax=3, aspect="auto", interpolation="nearest")
     ax.set_xlabel("time (forward = 1 unit, backward = 2)")
     ax.set_ylabel("stage (GPU)")
     ax.grid(False)
 
     def draw(v):
         interleaved = v["schedule"] == "interleaved"
-        run = M.simulate_interleaved(v["stages"], v["microbatches"], v["virtual"]) if interleaved else \
-            M.simulate_pipeline(v["stages"], v["microbatches"], v["schedule"])
+        zero = v["schedule"] == "zero bubble"
+        if interleaved:
+            run = M.simulate_interleaved(v["stages"], v["microbatches"], v["virtual"])
+        elif zero:
+            run = M.simulate_zero_bubble(v["stages"], v["microbatches"])
+        else:
+            run = M.simulate_pipeline(v["stages"], v["microbatches"], v["schedule"])
         grid = run.grid()
         image.set_data(grid)
         image.set_extent((0, run.makespan, run.stages - 0.5, -0.5))
@@ -121,12 +128,21 @@ def pipeline_explorer(stages: int = 4, microbatches: int = 8, schedule: str = "1
         vv = v["virtual"] if interleaved else 1
         formula = M.bubble_fraction(v["stages"], v["microbatches"], vv)
         ax.set_xlabel("time (one chunk of layers: forward 1 unit, backward 2)" if interleaved
+                      else "time (forward, input gradients, weight gradients: 1 unit each)" if zero
                       else "time (forward = 1 unit, backward = 2)")
         ax.set_title(f"{v['schedule'].upper()}: bubble {run.bubble:.1%} of GPU time")
         why = {"gpipe": "all of them: GPipe runs every forward first", "1f1b": "1F1B caps it at p",
-               "interleaved": f"interleaving starts {vv} chunks per device before the first backward"}[v["schedule"]]
-        shape = f"(p−1)/({vv}m+p−1)" if interleaved else "(p−1)/(m+p−1)"
-        return (f"Simulated bubble {run.bubble:.1%} = {shape} = {formula:.1%}. Peak activations held by the "
+               "interleaved": f"interleaving starts {vv} chunks per device before the first backward",
+               "zero bubble": "deferred weight gradients keep activations alive"}[v["schedule"]]
+        shape = f"(p−1)/({vv}m+p−1) =" if interleaved else "(p−1)/(m+p−1) ="
+        if zero:
+            formula = (v["stages"] - 1) / (3 * v["microbatches"] + v["stages"] - 1)
+            shape = "(p−1)/(3m+p−1) ="
+        relation = "≈" if zero and v["microbatches"] < v["stages"] else "="
+        if relation == "≈":
+            shape = "(p−1)/(3m+p−1), which holds only for m ≥ p:"
+        return (f"Simulated bubble {run.bubble:.1%} {'vs' if relation == '≈' else '='} {shape} {formula:.1%}. "
+                "Peak activations held by the "
                 f"first stage: <b>{run.peak_activations[0]:g} micro-batches</b> ({why}).")
 
     return Explorer("modelparallel.pipeline", controls, fig, draw, artists={"image": image})
