@@ -115,3 +115,10 @@ def test_pipeline_explorer_zero_bubble_shows_weight_gradients_and_its_memory_pri
     assert run.peak_activations[0] > M.simulate_pipeline(4, 8).peak_activations[0]
     ex.controls["microbatches"].value = 2  # m < p: the formula does not hold and the line says so
     assert "holds only for m ≥ p" in ex.info.value
+
+
+def test_hybrid_explorer_8_bit_quarters_every_bar():
+    ex = E.hybrid_explorer()
+    fp32 = [b.get_height() for b in ex.artists["bars"]]
+    ex.controls["bytes"].value = 1
+    assert [b.get_height() for b in ex.artists["bars"]] == pytest.approx([h / 4 for h in fp32])

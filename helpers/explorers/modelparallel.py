@@ -224,6 +224,7 @@ def hybrid_explorer(network: str = "alexnet", batch: int = 128, n_gpus: int = 8)
         "network": W.ToggleButtons(options=list(C.NETWORKS), value=network, description="network"),
         "batch": W.FloatLogSlider(batch, base=2, min=0, max=12, step=1, description="batch", readout_format=".0f"),
         "n_gpus": W.IntSlider(n_gpus, min=2, max=64, description="GPUs"),
+        "bytes": W.ToggleButtons(options=[("fp32", 4), ("fp16", 2), ("8-bit", 1)], value=4, description="values"),
     }
     parsers = {"batch": lambda b: int(round(b))}
     fig, ax = new_figure(figsize=(8, 3.5))
@@ -231,13 +232,14 @@ def hybrid_explorer(network: str = "alexnet", batch: int = 128, n_gpus: int = 8)
     ax.set_ylabel("MB sent per GPU per step")
 
     def draw(v):
-        r = M.hybrid_bytes(v["network"], v["batch"], v["n_gpus"])
+        r = M.hybrid_bytes(v["network"], v["batch"], v["n_gpus"], v["bytes"])
         for bar, key in zip(bars, M.HYBRID_SCHEMES):
             bar.set_height(r[key] / 1e6)
         ax.set_ylim(0, max(r.values()) / 1e6 * 1.15)
         shares = M.compute_parameter_shares(v["network"])
         best = min(r, key=r.get)
-        ax.set_title(f"{v['network']}, batch {v['batch']} on {v['n_gpus']} GPUs (fp32)")
+        precision = {4: "fp32", 2: "fp16", 1: "8-bit"}[v["bytes"]]
+        ax.set_title(f"{v['network']}, batch {v['batch']} on {v['n_gpus']} GPUs ({precision})")
         return (f"Conv layers: {shares['conv']['macs']:.0%} of the compute, {shares['conv']['params']:.0%} of the "
                 f"parameters; dense layers: {shares['fc']['macs']:.0%} and {shares['fc']['params']:.0%}. "
                 f"<b>{best.capitalize()} sends least</b>: " + ", ".join(f"{k} {r[k] / 1e6:,.0f} MB" for k in r) + ".")
