@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import checks, cluster, mpirun
+from . import convolution as conv
 from .data import load_table
 from .gpus import ADAM_MIXED_BYTES, GPU
 
@@ -140,10 +141,11 @@ class PipelineRun:
         return 1 - busy / (self.stages * self.makespan)
 
     def grid(self) -> np.ndarray:
-        """stages x time array: 0 idle, 1 forward, 2 backward (one column per time unit)."""
+        """stages x time array: 0 idle, 1 forward, 2 backward (input gradients, or the whole backward pass), 3 weight
+        gradients (zero-bubble schedule only); one column per time unit."""
         g = np.zeros((self.stages, self.makespan))
         for s, start, end, kind, _ in self.ops:
-            g[s, start:end] = 1 if kind == "F" else 2
+            g[s, start:end] = {"F": 1, "B": 2, "W": 3}[kind]
         return g
 
 
@@ -201,6 +203,114 @@ def simulate_pipeline(stages: int, microbatches: int, schedule: str = "1f1b") ->
     return PipelineRun(tuple(ops), p, m, max(free), tuple(peaks))
 
 
+def _interleaved_order(device: int, p: int, m: int, v: int) -> list[tuple[str, int, int]]:
+    """Megatron-LM's interleaved 1F1B order for one device: (kind, virtual stage, micro-batch). Forward op k runs
+    chunk (k mod pv) // p of micro-batch (k // pv) p + k mod p; backward ops walk the chunks in reverse."""
+    total = m * v
+
+    def op(kind: str, k: int) -> tuple[str, int, int]:
+        chunk = (k % (p * v)) // p
+        chunk = chunk if kind == "F" else v - 1 - chunk
+        return kind, chunk * p + device, (k // (p * v)) * p + k % p
+
+    warmup = min((p - device - 1) * 2 + (v - 1) * p, total)
+    order = [op("F", k) for k in range(warmup)]
+    f, b = warmup, 0
+    while b < total:
+        if f < total:
+            order.append(op("F", f))
+            f += 1
+        order.append(op("B", b))
+        b += 1
+    return order
+
+
+def simulate_interleaved(stages: int, microbatches: int, virtual: int = 2) -> PipelineRun:
+    """Simulate interleaved 1F1B (Narayanan et al. 2021): each of the p devices holds ``virtual`` (v) chunks of
+    layers, chunk c of device d being virtual stage c p + d, so a micro-batch visits every device v times. One
+    chunk takes 1 time unit forward and 2 backward (a whole stage's work is v chunks). Megatron-LM needs m to be
+    a multiple of p. The simulated bubble equals (p-1)/(v m + p - 1); ``peak_activations`` counts micro-batches
+    (chunks in flight / v)."""
+    p, m = checks.whole(stages, "stages", 1, 64), checks.whole(microbatches, "microbatches", 1, 512)
+    v = checks.whole(virtual, "virtual", 1, 8)
+    if m % p:
+        raise ValueError(f"microbatches {m} must be a multiple of stages {p} for the interleaved schedule")
+    last = p * v - 1
+    orders = [_interleaved_order(d, p, m, v) for d in range(p)]
+    done: dict[tuple[str, int, int], int] = {}
+    free, nxt, ops = [0] * p, [0] * p, []
+    while len(ops) < 2 * p * m * v:
+        progressed = False
+        for d in range(p):
+            while nxt[d] < len(orders[d]):
+                kind, vs, j = orders[d][nxt[d]]
+                deps = [("F", vs - 1, j)] if kind == "F" and vs > 0 else []
+                if kind == "B":
+                    deps = [("F", vs, j)] + ([("B", vs + 1, j)] if vs < last else [])
+                if not all(dep in done for dep in deps):
+                    break
+                start = max([free[d]] + [done[dep] for dep in deps])
+                end = start + (FORWARD_TIME if kind == "F" else BACKWARD_TIME)
+                done[(kind, vs, j)] = free[d] = end
+                nxt[d] += 1
+                ops.append((d, start, end, kind, j))
+                progressed = True
+        if not progressed:  # pragma: no cover - Megatron's order is feasible when p divides m
+            raise RuntimeError("pipeline schedule deadlocked")
+    peaks = []
+    for d in range(p):
+        events = sorted((start, 1 if kind == "F" else -1) for dd, start, _, kind, _ in ops if dd == d)
+        level = peak = 0
+        for _, delta in events:
+            level += delta
+            peak = max(peak, level)
+        peaks.append(peak / v)
+    return PipelineRun(tuple(ops), p, m, max(free), tuple(peaks))
+
+
+def simulate_zero_bubble(stages: int, microbatches: int) -> PipelineRun:
+    """A zero-bubble-style schedule (after Qi et al. 2024, ZB-H1): the backward pass is split into B (input
+    gradients, which the previous stage waits for) and W (weight gradients, which can wait), each 1 time unit like
+    the forward pass. Stages follow the 1F1B order of F and B and run a pending W whenever the next F or B is not
+    ready, so W fills what would be bubble. For m >= p the simulated bubble is (p-1)/(3m+p-1), a third of 1F1B's
+    idle time, as the paper reports for ZB-H1. This greedy order pays in memory: W's pile up on the first stages,
+    which hold activations until their W ran (``peak_activations``), whereas ZB-H1 places its W's to keep 1F1B's
+    peak."""
+    p, m = checks.whole(stages, "stages", 1, 64), checks.whole(microbatches, "microbatches", 1, 512)
+    orders = [_stage_order(s, p, m, "1f1b") for s in range(p)]
+    done: dict[tuple[str, int, int], int] = {}
+    nxt, pending, ops, t = [0] * p, [[] for _ in range(p)], [], 0
+    while len(ops) < 3 * p * m:
+        started = []
+        for s in range(p):
+            if nxt[s] < len(orders[s]):
+                kind, j = orders[s][nxt[s]]
+                deps = [("F", s - 1, j)] if kind == "F" and s > 0 else []
+                if kind == "B":
+                    deps = [("F", s, j)] + ([("B", s + 1, j)] if s < p - 1 else [])
+                if all(done.get(dep, t + 1) <= t for dep in deps):
+                    started.append((s, kind, j))
+                    nxt[s] += 1
+                    continue
+            if pending[s]:
+                started.append((s, "W", pending[s].pop(0)))
+        for s, kind, j in started:
+            done[(kind, s, j)] = t + 1
+            ops.append((s, t, t + 1, kind, j))
+            if kind == "B":
+                pending[s].append(j)
+        t += 1
+    peaks = []
+    for s in range(p):
+        events = sorted((start, 1 if kind == "F" else -1) for st, start, _, kind, _ in ops if st == s and kind != "B")
+        level = peak = 0
+        for _, delta in events:
+            level += delta
+            peak = max(peak, level)
+        peaks.append(peak)
+    return PipelineRun(tuple(ops), p, m, t, tuple(peaks))
+
+
 # ---- training memory ------------------------------------------------------------------------------
 
 MODEL_STATE_BYTES = ADAM_MIXED_BYTES  # mixed-precision Adam (ZeRO paper), one table in gpus.py
@@ -240,15 +350,33 @@ def model_state_gb(params: float, dp: int = 1, tp: int = 1, pp: int = 1, zero_st
 
 
 def activation_gb(seq: int, micro_batch: int, hidden: int, layers: int, tp: int = 1, pp: int = 1,
-                  recompute: bool = False, bytes_per_value: float = 2) -> float:
-    """Activation memory (GB) on the first pipeline stage under 1F1B, which holds pp micro-batches in flight:
-    per layer about 34 s b h bytes in 16-bit precision, divided by tp (Korthikanti et al. 2022, attention-score
-    term omitted as with FlashAttention), or only the 2 s b h bytes of each layer's input when recomputing."""
+                  recompute: bool = False, bytes_per_value: float = 2, sequence_parallel: bool = False) -> float:
+    """Activation memory (GB) on the first pipeline stage under 1F1B, which holds pp micro-batches in flight
+    (Korthikanti et al. 2022, arXiv:2205.05198, Table 2; attention-score term omitted as with FlashAttention).
+
+    Per layer in 16-bit precision, with tensor-parallel degree t:
+
+    - without sequence parallelism, s b h (10 + 24/t) bytes: the 24 s b h inside the attention and MLP blocks
+      are split over t, but the 10 s b h of the layer norms and dropouts are replicated on every tensor rank;
+    - with sequence parallelism those regions are split along the sequence too, so all 34 s b h divide by t;
+    - with full recomputation only each layer's input is kept: 2 s b h, or 2 s b h / t with sequence parallelism.
+
+    Examples
+    --------
+    >>> activation_gb(4096, 1, 8192, 1, tp=8) * 1e9 / (4096 * 8192)  # 10 + 24/8 bytes per s b h
+    13.0
+    >>> activation_gb(4096, 1, 8192, 1, tp=8, sequence_parallel=True) * 1e9 / (4096 * 8192)  # 34 / 8
+    4.25
+    """
     s, b = checks.whole(seq, "seq", 1, MAX_COUNT), checks.whole(micro_batch, "micro_batch", 1, MAX_COUNT)
     h = checks.whole(hidden, "hidden", 1, MAX_COUNT)
     layers = checks.whole(layers, "layers", 1, MAX_COUNT)
     tp, pp = checks.whole(tp, "tp", 1, MAX_COUNT), checks.whole(pp, "pp", 1, MAX_COUNT)
-    per_value = 2 if checks.flag(recompute, "recompute") else 34 / tp
+    sp = checks.flag(sequence_parallel, "sequence_parallel")
+    if checks.flag(recompute, "recompute"):
+        per_value = 2 / tp if sp else 2
+    else:
+        per_value = 34 / tp if sp else 10 + 24 / tp
     per_layer = per_value * s * b * h * checks.positive(bytes_per_value, "bytes_per_value") / 2
     return per_layer * math.ceil(layers / pp) * pp / 1e9
 
@@ -262,6 +390,9 @@ def training_memory_per_gpu_gb(params: float, dp: int = 1, tp: int = 1, pp: int 
 
 # ---- planner -------------------------------------------------------------------------------------------
 
+MLP_KINDS = ("gelu", "swiglu")
+
+
 @dataclass(frozen=True)
 class ModelShape:
     name: str
@@ -269,11 +400,21 @@ class ModelShape:
     layers: int
     hidden: int
     seq: int
+    ffn: int = 0  # width of the MLP's hidden layer (0: 4 x hidden)
+    mlp: str = "gelu"  # gelu: two matrices; swiglu: three (gate, up, down)
+
+    def mlp_matrices(self) -> list[tuple[str, int, int]]:
+        """The MLP's weight matrices as (name, d_in, d_out): GELU ``up`` and ``down``; SwiGLU ``gate``, ``up``
+        and ``down`` (Llama 2 70B: two 8192 x 28672 and one 28672 x 8192)."""
+        f = self.ffn or 4 * self.hidden
+        ins = [("gate", self.hidden, f)] if self.mlp == "swiglu" else []
+        return ins + [("up", self.hidden, f), ("down", f, self.hidden)]
 
 
 def model_shapes() -> list[ModelShape]:
     """Transformer shapes from ``llm_shapes.csv``."""
-    return [ModelShape(r.model, r.params, r.layers, r.hidden, r.seq) for r in load_table("llm_shapes")]
+    return [ModelShape(r.model, r.params, r.layers, r.hidden, r.seq, int(r.ffn), r.mlp)
+            for r in load_table("llm_shapes")]
 
 
 def model_shape(name: str) -> ModelShape:
@@ -292,6 +433,11 @@ class Plan:
     fits: bool
     step_s: float
     parts_s: dict
+    assumes: tuple = ()  # what this layout's estimate takes for granted, in words
+
+
+NOISE = 0.05  # layouts whose estimates differ by less than this share are ties: the model is not that precise
+RECOMPUTE_EXTRA = 1 / 3  # full recomputation repeats the forward pass: 2N of the 6N FLOP per token, so +1/3
 
 
 def _divisors(n: int) -> list[int]:
@@ -299,25 +445,44 @@ def _divisors(n: int) -> list[int]:
 
 
 def intra_node_link(g: GPU) -> cluster.Link:
-    """The link between the GPUs of one node in the planner: the GPU's NVLink from ``gpus.csv`` (SXM parts), else
-    PCIe 4.0 x16 for NVIDIA cards and PCIe 5.0 x16 for other vendors' cards."""
+    """The link between the GPUs of one node in the planner: the GPU's NVLink from ``gpus.csv`` (SXM parts); AMD's
+    Infinity Fabric where ``scaleup_links.csv`` has a row (MI300X: 7 links, 448 GB/s each way,
+    latency taken as NVLink's); else PCIe 4.0 x16 for NVIDIA cards and PCIe 5.0 x16 for other vendors' cards."""
     if not isinstance(g, GPU):
         raise ValueError(f"g must be a GPU (from gpus.gpu() or gpus.all_gpus()), got {g!r}")
-    return cluster.link(g.nvlink or ("PCIe 4.0 x16" if g.vendor == "NVIDIA" else "PCIe 5.0 x16"))
+    if g.nvlink:
+        return cluster.link(g.nvlink)
+    for row in load_table("scaleup_links").where(gpu=g.name):
+        return cluster.custom_link(row.link, float(row.per_direction_gbs), float(row.latency_us))
+    return cluster.link("PCIe 4.0 x16" if g.vendor == "NVIDIA" else "PCIe 5.0 x16")
 
 
 def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float, intra_link: cluster.Link,
          inter_link: cluster.Link, gpus_per_node: int = 8, global_batch: int = 512, micro_batch: int = 1,
-         zero_stage: int = 1, recompute: bool = True, efficiency: float = 0.5) -> list[Plan]:
-    """Every layout dp x tp x pp = ``n_gpus`` (tp within a node), with per-GPU memory and an estimated step time:
-    compute 6 N tokens / (GPUs x peak x efficiency) stretched by the pipeline bubble, plus tensor-parallel
-    all-reduces (intra-node link) and the data-parallel gradient all-reduce (inter-node link once dp spans nodes),
-    not overlapped. Sorted with the fitting plans first, fastest first. A model, not a measurement."""
+         zero_stage: int = 1, recompute: bool = True, efficiency: float = 0.5,
+         sequence_parallel: bool = True) -> list[Plan]:
+    """Every layout dp x tp x pp = ``n_gpus`` (tp within a node), with per-GPU memory and an estimated step time
+    as a sum of parts, none overlapped (a pessimistic model, not a measurement):
+
+    - ``compute``: 6 N tokens / (GPUs x peak x efficiency);
+    - ``recomputation``: full activation recomputation repeats the forward pass, +1/3 of compute;
+    - ``stage imbalance``: the slowest stage holds ceil(L/pp) layers, not L/pp;
+    - ``pipeline bubble``: (pp-1)/m of the (imbalanced) work, m = global batch / (dp x micro-batch);
+    - ``tensor parallel``: 4 all-reduces of s b h per layer and micro-batch on the intra-node link
+      (6 with recomputation, whose repeated forward repeats its two);
+    - ``pipeline p2p``: each stage sends a micro-batch's activations forward and its gradient back,
+      2 m point-to-point messages of s b h values, on the inter-node link when tp x pp spans nodes;
+    - ``ZeRO-3 all-gathers``: with stage 3 each micro-batch gathers the stage's weights before its forward and
+      again before its backward (2 m all-gathers over dp, as FSDP does under gradient accumulation);
+    - ``data parallel``: one ring all-reduce of the 16-bit gradients over dp.
+
+    Sorted with the fitting plans first, fastest first; see :func:`top_layouts` for ties."""
     if not isinstance(model, ModelShape):
         raise ValueError(f"model must be a ModelShape (from model_shape() or model_shapes()), got {model!r}")
     cluster._check_link(intra_link, "intra_link")
     cluster._check_link(inter_link, "inter_link")
     checks.flag(recompute, "recompute")
+    sp = checks.flag(sequence_parallel, "sequence_parallel")
     n = checks.whole(n_gpus, "n_gpus", 1, 100_000)
     gpn = checks.whole(gpus_per_node, "gpus_per_node", 1, 72)
     mem = checks.positive(gpu_memory_gb, "gpu_memory_gb")
@@ -327,8 +492,10 @@ def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float
         raise ValueError(f"efficiency must be at most 1, got {eff}")
     gb = checks.whole(global_batch, "global_batch", 1, MAX_COUNT)
     mb = checks.whole(micro_batch, "micro_batch", 1, MAX_COUNT)
+    zero = checks.whole(zero_stage, "zero_stage", 0, 3)
     tokens = gb * model.seq
     compute = 6 * model.params * tokens / (n * peak * eff)
+    act_bytes = mb * model.seq * model.hidden * 2  # one micro-batch's activations at a stage boundary, 16-bit
     plans = []
     for tp in _divisors(n):
         if tp > gpn or gpn % tp:
@@ -338,17 +505,109 @@ def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float
                 continue
             dp = n // (tp * pp)
             m = max(1, gb // (dp * mb))
-            states = model_state_gb(model.params, dp, tp, pp, zero_stage)
-            acts = activation_gb(model.seq, mb, model.hidden, model.layers, tp, pp, recompute)
+            states = model_state_gb(model.params, dp, tp, pp, zero)
+            acts = activation_gb(model.seq, mb, model.hidden, model.layers, tp, pp, recompute,
+                                 sequence_parallel=sp)
             memory = sum(states.values()) + acts
-            bubble = bubble_fraction(pp, m)
-            parts = {"compute": compute / (1 - bubble) if pp > 1 else compute}
             layers_per_stage = math.ceil(model.layers / pp)
-            parts["tensor parallel"] = m * tp_comm_time_s(mb, model.seq, model.hidden, layers_per_stage, tp,
-                                                          intra_link) if tp > 1 else 0.0
+            parts = {"compute": compute, "recomputation": compute * RECOMPUTE_EXTRA if recompute else 0.0}
+            work = parts["compute"] + parts["recomputation"]
+            parts["stage imbalance"] = work * (layers_per_stage * pp / model.layers - 1)
+            parts["pipeline bubble"] = (work + parts["stage imbalance"]) * (pp - 1) / m
+            allreduces = 6 if recompute else 4
+            parts["tensor parallel"] = m * allreduces / 4 * tp_comm_time_s(
+                mb, model.seq, model.hidden, layers_per_stage, tp, intra_link) if tp > 1 else 0.0
+            pp_link = inter_link if tp * pp > gpn else intra_link
+            parts["pipeline p2p"] = 2 * m * float(cluster.p2p_time_s(act_bytes, pp_link)) if pp > 1 else 0.0
             dp_link = inter_link if n > gpn else intra_link  # a ring spanning nodes runs at the slowest link
-            grad_bytes = model.params / (tp * pp) * 2
-            parts["data parallel"] = float(cluster.allreduce_time_s(grad_bytes, dp, dp_link, "ring")) \
+            weight_bytes = model.params / (tp * pp) * 2
+            gather = (dp - 1) * (dp_link.alpha_s + weight_bytes / dp / dp_link.bytes_per_s)  # ring all-gather
+            parts["ZeRO-3 all-gathers"] = 2 * m * gather if zero == 3 and dp > 1 else 0.0
+            parts["data parallel"] = float(cluster.allreduce_time_s(weight_bytes, dp, dp_link, "ring")) \
                 if dp > 1 else 0.0
-            plans.append(Plan(dp, tp, pp, memory, memory <= mem, sum(parts.values()), parts))
+            assumes = [f"{m} micro-batches of {mb} per replica, compute at {eff:.0%} of peak, nothing overlapped"]
+            if tp > 1:
+                assumes.append(f"tensor parallel over {tp} GPUs on {intra_link.name}"
+                               + (" with sequence parallelism" if sp else ""))
+            if pp > 1:
+                assumes.append(f"{pp} stages of {layers_per_stage} layers, 1F1B, stage links {pp_link.name}")
+            if dp > 1:
+                assumes.append(f"{dp} replicas, ZeRO-{zero}, gradients over {dp_link.name}")
+            plans.append(Plan(dp, tp, pp, memory, memory <= mem, sum(parts.values()), parts, tuple(assumes)))
     return sorted(plans, key=lambda p: (not p.fits, p.step_s))
+
+
+def top_layouts(plans: list[Plan], k: int = 5, noise: float = NOISE) -> list[tuple[Plan, bool]]:
+    """The ``k`` fastest fitting plans of :func:`plan`, each with a flag: True when its step time is within
+    ``noise`` (a share, 0.05 = 5 %) of the fastest, i.e. the model cannot tell it apart from the winner."""
+    if not isinstance(plans, list) or not all(isinstance(p, Plan) for p in plans):
+        raise ValueError(f"plans must be a list of Plan (from plan()), got {plans!r}")
+    k = checks.whole(k, "k", 1, 1000)
+    noise = checks.non_negative(noise, "noise")
+    fitting = sorted((p for p in plans if p.fits), key=lambda p: p.step_s)[:k]
+    if not fitting:
+        return []
+    best = fitting[0].step_s
+    return [(p, p.step_s <= best * (1 + noise)) for p in fitting]
+
+
+# ---- the conv/dense hybrid (Krizhevsky 2014) --------------------------------------------------------------
+
+HYBRID_SCHEMES = ("data parallel", "model parallel", "hybrid")
+
+
+def hybrid_bytes(network: str = "alexnet", batch: int = 128, n_gpus: int = 8,
+                 bytes_per_value: float = 4) -> dict[str, float]:
+    """Bytes each GPU sends per step for a CNN of ``conv_architectures.csv`` trained on ``n_gpus`` with a global
+    ``batch``, under three schemes:
+
+    - ``data parallel``: every layer replicated; one ring all-reduce of all gradients, 2(n-1)/n P s;
+    - ``model parallel``: every layer split by output channels (features); per layer (n-1)/n b (in + out) s,
+      the input and output activations of the whole batch (section 1's formula, conv maps counted in full);
+    - ``hybrid`` (Krizhevsky's "one weird trick"): conv layers data parallel (their gradients all-reduced), the
+      last conv output gathered so every GPU sees the whole batch, (n-1)/n b d s, then the dense layers model
+      parallel.
+
+    Examples
+    --------
+    >>> r = hybrid_bytes("alexnet", 128, 8)
+    >>> r["hybrid"] < min(r["data parallel"], r["model parallel"])
+    True
+    """
+    checks.choice(network, "network", conv.NETWORKS)
+    b = checks.whole(batch, "batch", 1, MAX_COUNT)
+    n = checks.whole(n_gpus, "n_gpus", 1, 100_000)
+    s = checks.positive(bytes_per_value, "bytes_per_value")
+    rows = {r.name: r for r in load_table("conv_architectures").where(network=network)}
+    layers = conv.network_cost(network).layers
+    share = (n - 1) / n
+    total = {k: 0.0 for k in HYBRID_SCHEMES}
+    first_fc = True
+    for layer in layers:
+        row = rows[layer.name]
+        dp = 2 * share * layer.params * s
+        in_values = row.in_channels * row.in_size ** 2
+        out_values = row.out_channels * layer.out_size ** 2
+        mp = share * b * (in_values + out_values) * s
+        total["data parallel"] += dp
+        total["model parallel"] += mp
+        if layer.kind == "conv":
+            total["hybrid"] += dp
+        else:
+            if first_fc:
+                total["hybrid"] += share * b * in_values * s  # each GPU's conv output, gathered once
+                first_fc = False
+            total["hybrid"] += mp
+    return total
+
+
+def compute_parameter_shares(network: str = "alexnet") -> dict[str, dict[str, float]]:
+    """Share of a CNN's multiply-accumulates and of its parameters in conv and in dense (fc) layers, from
+    ``conv_architectures.csv``: ``{"conv": {"macs": ..., "params": ...}, "fc": {...}}``."""
+    checks.choice(network, "network", conv.NETWORKS)
+    cost = conv.network_cost(network)
+    macs = sum(layer.macs for layer in cost.layers)
+    params = sum(layer.params for layer in cost.layers)
+    return {kind: {"macs": sum(x.macs for x in cost.layers if x.kind == kind) / macs,
+                   "params": sum(x.params for x in cost.layers if x.kind == kind) / params}
+            for kind in ("conv", "fc")}

@@ -54,3 +54,71 @@ def test_memory_explorer_bars_are_the_model_states():
     ex.controls["model"].value = "GPT-2 XL (1.5B)"
     ex.controls["n_gpus"].value = 1024
     assert ex.error is None or "layers" in ex.message.value
+
+
+def test_presets_use_the_models_own_mlp_widths():
+    presets = E.layer_presets()
+    llama = [v for k, v in presets.items() if k.startswith("Llama 2 70B")]
+    assert llama == [(8192, 28672)]  # SwiGLU width from llm_shapes.csv, not 4 x 8192
+
+
+def test_memory_explorer_names_the_ties_and_sequence_parallel_shrinks_activations():
+    ex = E.memory_explorer()
+    assert "within 5% of each other (a tie)" in ex.info.value and "assumes" in ex.info.value
+    ex.controls["recompute"].value = False
+    with_sp = ex.artists["bars"][3].get_width()
+    ex.controls["sp"].value = False
+    without = ex.artists["bars"][3].get_width()
+    assert without / with_sp == pytest.approx((10 + 24 / 4) / (34 / 4))  # default tp 4
+
+
+def test_hybrid_explorer_default_says_the_hybrid_wins_and_resnet_does_not_need_it():
+    ex = E.hybrid_explorer()
+    r = M.hybrid_bytes("alexnet", 128, 8)
+    assert [b.get_height() for b in ex.artists["bars"]] == pytest.approx([r[k] / 1e6 for k in M.HYBRID_SCHEMES])
+    assert "<b>Hybrid sends least</b>" in ex.info.value and "92% of the compute, 4% of the parameters" in ex.info.value
+    ex.controls["network"].value = "resnet50"
+    heights = [b.get_height() for b in ex.artists["bars"]]
+    assert heights[2] == pytest.approx(heights[0], rel=0.1) and heights[1] > 10 * heights[0]
+
+
+def test_memory_explorer_zero3_saves_memory_but_costs_time():
+    ex = E.memory_explorer()  # the prose: raise ZeRO to 3, memory falls and the step time goes up
+    import re
+
+    def step():
+        return float(re.search(r"\(([\d.,]+) s\)", ex.info.value).group(1).replace(",", ""))
+
+    first = step()
+    total = sum(b.get_width() for b in ex.artists["bars"])
+    ex.controls["zero"].value = 3
+    assert sum(b.get_width() for b in ex.artists["bars"]) < total
+    assert step() > first
+
+
+def test_pipeline_explorer_interleaved_matches_its_formula():
+    ex = E.pipeline_explorer()
+    ex.controls["schedule"].value = "interleaved"
+    run = M.simulate_interleaved(4, 8, 2)
+    np.testing.assert_array_equal(ex.artists["image"].get_array(), run.grid())
+    assert f"{M.bubble_fraction(4, 8, 2):.1%}" in ex.info.value and run.bubble < M.bubble_fraction(4, 8)
+    ex.controls["microbatches"].value = 6
+    assert isinstance(ex.error, ValueError) and "multiple of stages" in ex.message.value
+
+
+def test_pipeline_explorer_zero_bubble_shows_weight_gradients_and_its_memory_price():
+    ex = E.pipeline_explorer()
+    ex.controls["schedule"].value = "zero bubble"
+    run = M.simulate_zero_bubble(4, 8)
+    np.testing.assert_array_equal(ex.artists["image"].get_array(), run.grid())
+    assert "Simulated bubble 11.1% = (p−1)/(3m+p−1) = 11.1%" in ex.info.value  # vs 27.3% for 1F1B
+    assert run.peak_activations[0] > M.simulate_pipeline(4, 8).peak_activations[0]
+    ex.controls["microbatches"].value = 2  # m < p: the formula does not hold and the line says so
+    assert "holds only for m ≥ p" in ex.info.value
+
+
+def test_hybrid_explorer_8_bit_quarters_every_bar():
+    ex = E.hybrid_explorer()
+    fp32 = [b.get_height() for b in ex.artists["bars"]]
+    ex.controls["bytes"].value = 1
+    assert [b.get_height() for b in ex.artists["bars"]] == pytest.approx([h / 4 for h in fp32])

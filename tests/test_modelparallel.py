@@ -63,6 +63,38 @@ def test_simulated_pipelines_match_the_bubble_formula(p, m, schedule):
         assert max(run.peak_activations) == min(p, m)
 
 
+@given(st.integers(1, 8), st.integers(1, 6), st.integers(1, 4))
+def test_interleaved_simulation_matches_the_formula(p, groups, v):
+    m = p * groups
+    run = M.simulate_interleaved(p, m, v)
+    assert run.bubble == pytest.approx(M.bubble_fraction(p, m, v))  # (p-1)/(v m + p - 1), Narayanan et al. 2021
+    assert len(run.ops) == 2 * p * m * v
+    grid = run.grid()
+    assert (grid == 1).sum() == p * m * v and (grid == 2).sum() == 2 * p * m * v
+
+
+def test_interleaving_shrinks_the_bubble_and_needs_whole_groups():
+    plain, two = M.simulate_pipeline(4, 8), M.simulate_interleaved(4, 8, 2)
+    assert two.bubble < plain.bubble and two.bubble == pytest.approx(3 / 19)
+    with pytest.raises(ValueError, match="multiple of stages"):
+        M.simulate_interleaved(4, 6, 2)
+
+
+@given(st.integers(1, 10), st.integers(0, 30))
+def test_zero_bubble_fills_a_third_of_the_1f1b_bubble(p, extra):
+    m = p + extra  # m >= p
+    run = M.simulate_zero_bubble(p, m)
+    assert run.bubble == pytest.approx((p - 1) / (3 * m + p - 1))  # ZB-H1's (p-1)(T_F + T_B - T_W), unit times
+    plain = M.simulate_pipeline(p, m)  # same work (3 units per micro-batch and stage), a third of the idle time
+    assert run.makespan - 3 * m == pytest.approx((plain.makespan - 3 * m) / 3)
+    ends = {(k, s, j): e for s, _, e, k, j in run.ops}
+    starts = {(k, s, j): t for s, t, _, k, j in run.ops}
+    assert all(starts[("W", s, j)] >= ends[("B", s, j)] for (k, s, j) in starts if k == "W")
+    assert all(starts[("B", s, j)] >= ends[("B", s + 1, j)] for (k, s, j) in starts if k == "B" and s < p - 1)
+    grid = run.grid()
+    assert [(grid == k).sum() for k in (1, 2, 3)] == [p * m] * 3
+
+
 def test_pipeline_dependencies_hold():
     run = M.simulate_pipeline(4, 6, "1f1b")
     end = {(kind, s, j): e for s, _, e, kind, j in run.ops}
@@ -87,8 +119,15 @@ def test_zero_stages_never_increase_memory(params, dp, tp, pp):
 def test_activation_memory_recompute_and_tp():
     full = M.activation_gb(4096, 1, 8192, 80, tp=1, pp=1)
     assert full == pytest.approx(34 * 4096 * 8192 * 80 / 1e9)
-    assert M.activation_gb(4096, 1, 8192, 80, tp=2) == pytest.approx(full / 2)
+    sbh = 4096 * 8192 * 80 / 1e9
+    # error 3: without sequence parallelism only 24 of the 34 s b h split over tp (Korthikanti et al. 2022, Table 2)
+    assert M.activation_gb(4096, 1, 8192, 80, tp=2) == pytest.approx((10 + 24 / 2) * sbh)
+    assert M.activation_gb(4096, 1, 8192, 80, tp=8) == pytest.approx(13 * sbh)
+    assert M.activation_gb(4096, 1, 8192, 80, tp=2, sequence_parallel=True) == pytest.approx(full / 2)
     assert M.activation_gb(4096, 1, 8192, 80, recompute=True) == pytest.approx(full * 2 / 34)
+    assert M.activation_gb(4096, 1, 8192, 80, tp=4, recompute=True) == pytest.approx(2 * sbh)
+    assert M.activation_gb(4096, 1, 8192, 80, tp=4, recompute=True, sequence_parallel=True) == \
+        pytest.approx(2 * sbh / 4)
 
 
 def test_planner_layouts_multiply_to_the_gpus_and_fit_first():
@@ -125,6 +164,11 @@ def test_planner_layouts_multiply_to_the_gpus_and_fit_first():
         (lambda: M.model_shape("Skynet"), "no model"),
         (lambda: M.plan(M.model_shape("Llama 3 8B"), 8, 80, 1e15, cluster.link("PCIe 4.0 x16"),
                         cluster.link("100 GbE"), efficiency=2), "efficiency"),
+        (lambda: M.top_layouts([1]), "plans"),
+        (lambda: M.top_layouts([], noise=-1), "noise"),
+        (lambda: M.hybrid_bytes("lenet"), "network"),
+        (lambda: M.hybrid_bytes(n_gpus=0), "n_gpus"),
+        (lambda: M.compute_parameter_shares("lenet"), "network"),
     ],
 )
 def test_bad_arguments(call, message):
@@ -140,5 +184,83 @@ def test_intra_node_link_reads_nvlink_from_the_gpu_table():
     assert M.intra_node_link(gpus.gpu("H200 SXM")).name == "NVLink 4 (H100)"
     assert M.intra_node_link(gpus.gpu("B200 (HGX)")).name == "NVLink 5 (B200)"
     assert M.intra_node_link(gpus.gpu("GeForce RTX 3080")).name == "PCIe 4.0 x16"
-    amd = next(g for g in gpus.all_gpus() if g.vendor == "AMD")
-    assert M.intra_node_link(amd).name == "PCIe 5.0 x16"
+    # error 4: MI300X talks over Infinity Fabric, 7 links x 64 GB/s each way (was PCIe 5.0 x16, 63 GB/s)
+    mi300x = M.intra_node_link(gpus.gpu("Instinct MI300X"))
+    assert "Infinity Fabric" in mi300x.name and mi300x.bandwidth_gbs == pytest.approx(7 * 64)
+    radeon = next(g for g in gpus.all_gpus() if g.vendor == "AMD" and not g.name.startswith("Instinct"))
+    assert M.intra_node_link(radeon).name == "PCIe 5.0 x16"
+
+
+def test_llama_mlps_are_swiglu_with_three_matrices():
+    shape = M.model_shape("Llama 2 70B")  # error 4: 8192 x 28672, three matrices (was 4h = 32768, two)
+    assert shape.mlp_matrices() == [("gate", 8192, 28672), ("up", 8192, 28672), ("down", 28672, 8192)]
+    mlp_params = 80 * 3 * 8192 * 28672  # the MLPs hold most of the 70 billion parameters
+    assert sum(a * b for _, a, b in shape.mlp_matrices()) * shape.layers == mlp_params
+    assert 0.75 < mlp_params / shape.params < 0.85
+    assert [n for n, *_ in M.model_shape("GPT-3 (175B)").mlp_matrices()] == ["up", "down"]
+
+
+LLAMA = M.model_shape("Llama 2 70B")
+NVL, NDR = cluster.link("NVLink 4 (H100)"), cluster.link("InfiniBand NDR 4x")
+
+
+def _layout(plans, dp, tp, pp):
+    return next(p for p in plans if (p.dp, p.tp, p.pp) == (dp, tp, pp))
+
+
+def test_planner_charges_recomputation():
+    on = _layout(M.plan(LLAMA, 64, 80, 989e12, NVL, NDR, recompute=True), 8, 2, 4)
+    off = _layout(M.plan(LLAMA, 64, 80, 989e12, NVL, NDR, recompute=False), 8, 2, 4)
+    # error 2: a full recompute repeats the forward pass, 2N of 6N FLOP per token: +1/3 of compute
+    assert on.parts_s["recomputation"] == pytest.approx(off.parts_s["compute"] / 3)
+    assert on.step_s > off.step_s * 1.3
+
+
+def test_planner_charges_zero3_all_gathers():
+    z1 = _layout(M.plan(LLAMA, 64, 80, 989e12, NVL, NDR, zero_stage=1), 8, 8, 1)
+    z3 = _layout(M.plan(LLAMA, 64, 80, 989e12, NVL, NDR, zero_stage=3), 8, 8, 1)
+    # 64 micro-batches per replica, each gathers the 70e9/8 x 2 bytes of weights twice over 8 replicas on NDR
+    m, weights = 512 // 8, 70e9 / 8 * 2
+    expected = 2 * m * 7 * (0.6e-6 + weights / 8 / 50e9)
+    assert z3.parts_s["ZeRO-3 all-gathers"] == pytest.approx(expected)
+    assert z3.step_s == pytest.approx(z1.step_s + expected)
+    assert z3.memory_gb < z1.memory_gb
+
+
+def test_planner_charges_pipeline_traffic_and_imbalance():
+    plans = M.plan(LLAMA, 64, 80, 989e12, NVL, NDR)
+    p16, p32 = _layout(plans, 2, 2, 16), _layout(plans, 2, 1, 32)
+    m = 512 // 2
+    assert p16.parts_s["pipeline p2p"] == pytest.approx(2 * m * (0.6e-6 + 4096 * 8192 * 2 / 50e9))
+    assert p16.parts_s["stage imbalance"] == 0  # 80 layers = 16 stages of 5
+    work = p32.parts_s["compute"] + p32.parts_s["recomputation"]
+    assert p32.parts_s["stage imbalance"] == pytest.approx(work * (3 * 32 / 80 - 1))  # stages of 3, not 2.5
+
+
+def test_top_layouts_flag_ties_within_noise():
+    plans = M.plan(LLAMA, 64, 80, 989e12, NVL, NDR)
+    top = M.top_layouts(plans, 5)
+    best = top[0][0].step_s
+    assert top[0][1] and [p for p, _ in top] == sorted((p for p in plans if p.fits), key=lambda p: p.step_s)[:5]
+    assert all(flag == (p.step_s <= 1.05 * best) for p, flag in top)
+    assert sum(flag for _, flag in top) >= 2  # the default case is a near-tie, not a clear winner
+    assert all(p.assumes and "micro-batches" in p.assumes[0] for p, _ in top)
+    far = M.top_layouts(plans, 5, noise=0)
+    assert [flag for _, flag in far] == [True] + [p.step_s == best for p, _ in far[1:]]
+
+
+def test_hybrid_beats_both_pure_schemes_for_alexnet_and_vgg():
+    for net in ("alexnet", "vgg16"):
+        r = M.hybrid_bytes(net, 128, 8)
+        assert r["hybrid"] < min(r["data parallel"], r["model parallel"]) / 3
+    # AlexNet's dense layers by hand: fc6 9216 x 4096, fc7 4096 x 4096, fc8 4096 x 1000 (with biases)
+    fc_params = 9216 * 4096 + 4096 + 4096 * 4096 + 4096 + 4096 * 1000 + 1000
+    r = M.hybrid_bytes("alexnet", 128, 8, bytes_per_value=4)
+    fc_mp = 7 / 8 * 128 * (9216 + 4096 + 4096 + 4096 + 4096 + 1000) * 4
+    gather = 7 / 8 * 128 * 9216 * 4
+    conv_dp = r["data parallel"] - 2 * 7 / 8 * fc_params * 4
+    assert r["hybrid"] == pytest.approx(conv_dp + gather + fc_mp)
+    shares = M.compute_parameter_shares("alexnet")
+    assert shares["conv"]["macs"] > 0.9 and shares["fc"]["params"] > 0.9  # Krizhevsky's split
+    res = M.hybrid_bytes("resnet50", 128, 8)  # one small dense layer: the hybrid is about plain data parallelism
+    assert res["hybrid"] == pytest.approx(res["data parallel"], rel=0.1)

@@ -849,6 +849,27 @@ SWEEP[CO] = {
                          {"matmul_gflops": arg(real(0)), "copy_gbs": arg(real(0))}),
 }
 
+# notebook 07 second edition
+SWEEP[MP]["activation_gb"][0]["sequence_parallel"] = True
+SWEEP[MP]["activation_gb"][1]["sequence_parallel"] = arg(NOT_A_FLAG)
+SWEEP[MP]["plan"][0]["sequence_parallel"] = True
+SWEEP[MP]["plan"][1]["sequence_parallel"] = arg(NOT_A_FLAG)
+PLANS = MP.plan(SHAPE, 8, 80.0, 1e15, PCIE4, QDR, gpus_per_node=4, global_batch=64)
+SWEEP[MP] |= {
+    "top_layouts": (dict(plans=PLANS, k=3, noise=0.05),
+                    {"plans": arg(st.sampled_from([None, "abc", [1], (PLANS[0],), {"a": 1}])),
+                     "k": arg(whole(1, 1000)), "noise": arg(AT_LEAST_0)}),
+    "hybrid_bytes": (dict(network="alexnet", batch=128, n_gpus=8, bytes_per_value=4),
+                     {"network": arg(one_of_words(*C.NETWORKS)), "batch": arg(DIM), "n_gpus": arg(DEVICES),
+                      "bytes_per_value": arg(real(0))}),
+    "compute_parameter_shares": (dict(network="vgg16"), {"network": arg(one_of_words(*C.NETWORKS))}),
+    "simulate_zero_bubble": (dict(stages=2, microbatches=3),
+                             {"stages": arg(whole(1, 64)), "microbatches": arg(whole(1, 512))}),
+    "simulate_interleaved": (dict(stages=2, microbatches=4, virtual=2),
+                             {"stages": arg(whole(1, 64)), "microbatches": arg(whole(1, 512)),
+                              "virtual": arg(whole(1, 8))}),
+}
+
 CASES = [(module, function, argument) for module, table in SWEEP.items() for function, (_, args) in table.items()
          for argument in args]
 

@@ -22,7 +22,9 @@ def layer_presets() -> dict[str, tuple[int, int]]:
     for net, name in (("alexnet", "fc6"), ("vgg16", "fc6")):
         presets[f"{net} {name}"] = C.layer_channels(net, name)
     for shape in M.model_shapes()[:3]:
-        presets[f"{shape.name} MLP up-projection"] = (shape.hidden, 4 * shape.hidden)
+        name, d_in, d_out = shape.mlp_matrices()[-2]  # the up-projection (SwiGLU has a gate of the same shape)
+        kind = "SwiGLU, one of three matrices" if shape.mlp == "swiglu" else "GELU, one of two"
+        presets[f"{shape.name} MLP {name}-projection ({kind})"] = (d_in, d_out)
     presets["the article's 1000 x 1000"] = (1000, 1000)
     return presets
 
@@ -87,37 +89,61 @@ def dp_vs_mp_explorer(preset: str = "alexnet fc6") -> Explorer:
                     artists={"bars": bars, "dp": dp_line, "mp": mp_line, "crossover": cross})
 
 
-GANTT_CMAP = ListedColormap(["#f2f2f2", PALETTE[0], PALETTE[1]])
+GANTT_CMAP = ListedColormap(["#f2f2f2", PALETTE[0], PALETTE[1], PALETTE[2]])
 
 
 @register("modelparallel.pipeline")
 def pipeline_explorer(stages: int = 4, microbatches: int = 8, schedule: str = "1f1b") -> Explorer:
-    """Gantt chart of a pipeline schedule: forward (blue), backward (orange) and the idle bubble (grey)."""
+    """Gantt chart of a pipeline schedule: forward (blue), backward (orange), weight gradients of the zero-bubble
+    schedule (third colour) and the idle bubble (grey)."""
     controls = {
         "stages": W.IntSlider(stages, min=1, max=16, description="stages p"),
         "microbatches": W.IntSlider(microbatches, min=1, max=64, description="micro-batches m"),
-        "schedule": W.ToggleButtons(options=[("GPipe", "gpipe"), ("1F1B", "1f1b")], value=schedule,
-                                    description="schedule"),
+        "schedule": W.ToggleButtons(options=[("GPipe", "gpipe"), ("1F1B", "1f1b"), ("interleaved", "interleaved"),
+                                             ("zero bubble", "zero bubble")],
+                                    value=schedule, description="schedule"),
+        "virtual": W.IntSlider(2, min=1, max=4, description="chunks v"),
     }
     fig, ax = new_figure(figsize=(10, 3.8))
-    image = ax.imshow(np.zeros((1, 1)), cmap=GANTT_CMAP, vmin=0, vmax=2, aspect="auto", interpolation="nearest")
+    image = ax.imshow(np.zeros((1, 1)), cmap=GANTT_CMAP, vmin=0, vmax=3, aspect="auto", interpolation="nearest")
     ax.set_xlabel("time (forward = 1 unit, backward = 2)")
     ax.set_ylabel("stage (GPU)")
     ax.grid(False)
 
     def draw(v):
-        run = M.simulate_pipeline(v["stages"], v["microbatches"], v["schedule"])
+        interleaved = v["schedule"] == "interleaved"
+        zero = v["schedule"] == "zero bubble"
+        if interleaved:
+            run = M.simulate_interleaved(v["stages"], v["microbatches"], v["virtual"])
+        elif zero:
+            run = M.simulate_zero_bubble(v["stages"], v["microbatches"])
+        else:
+            run = M.simulate_pipeline(v["stages"], v["microbatches"], v["schedule"])
         grid = run.grid()
         image.set_data(grid)
         image.set_extent((0, run.makespan, run.stages - 0.5, -0.5))
         ax.set_xlim(0, run.makespan)
         ax.set_ylim(run.stages - 0.5, -0.5)
         ax.set_yticks(range(run.stages))
-        formula = M.bubble_fraction(v["stages"], v["microbatches"])
+        vv = v["virtual"] if interleaved else 1
+        formula = M.bubble_fraction(v["stages"], v["microbatches"], vv)
+        ax.set_xlabel("time (one chunk of layers: forward 1 unit, backward 2)" if interleaved
+                      else "time (forward, input gradients, weight gradients: 1 unit each)" if zero
+                      else "time (forward = 1 unit, backward = 2)")
         ax.set_title(f"{v['schedule'].upper()}: bubble {run.bubble:.1%} of GPU time")
-        why = "all of them: GPipe runs every forward first" if v["schedule"] == "gpipe" else "1F1B caps it at p"
-        return (f"Simulated bubble {run.bubble:.1%} = (p−1)/(m+p−1) = {formula:.1%}. Peak activations held by the "
-                f"first stage: <b>{run.peak_activations[0]} micro-batches</b> ({why}).")
+        why = {"gpipe": "all of them: GPipe runs every forward first", "1f1b": "1F1B caps it at p",
+               "interleaved": f"interleaving starts {vv} chunks per device before the first backward",
+               "zero bubble": "deferred weight gradients keep activations alive"}[v["schedule"]]
+        shape = f"(p−1)/({vv}m+p−1) =" if interleaved else "(p−1)/(m+p−1) ="
+        if zero:
+            formula = (v["stages"] - 1) / (3 * v["microbatches"] + v["stages"] - 1)
+            shape = "(p−1)/(3m+p−1) ="
+        relation = "≈" if zero and v["microbatches"] < v["stages"] else "="
+        if relation == "≈":
+            shape = "(p−1)/(3m+p−1), which holds only for m ≥ p:"
+        return (f"Simulated bubble {run.bubble:.1%} {'vs' if relation == '≈' else '='} {shape} {formula:.1%}. "
+                "Peak activations held by the "
+                f"first stage: <b>{run.peak_activations[0]:g} micro-batches</b> ({why}).")
 
     return Explorer("modelparallel.pipeline", controls, fig, draw, artists={"image": image})
 
@@ -138,6 +164,7 @@ def memory_explorer(model: str = "Llama 2 70B", n_gpus: int = 64) -> Explorer:
         "tp": W.Dropdown(options=[1, 2, 4, 8], value=4, description="tensor ∥"),
         "pp": W.Dropdown(options=[1, 2, 4, 8, 16, 32], value=4, description="pipeline ∥"),
         "recompute": W.Checkbox(True, description="recompute activations"),
+        "sp": W.Checkbox(True, description="sequence parallel"),
     }
     fig, ax = new_figure(figsize=(9.5, 3.8))
     parts = ("weights", "gradients", "optimizer", "activations")
@@ -157,7 +184,8 @@ def memory_explorer(model: str = "Llama 2 70B", n_gpus: int = 64) -> Explorer:
             raise ValueError(f"{shape.name} has only {shape.layers} layers to split over {v['pp']} stages")
         dp = v["n_gpus"] // (v["tp"] * v["pp"])
         states = M.model_state_gb(shape.params, dp, v["tp"], v["pp"], v["zero"])
-        acts = M.activation_gb(shape.seq, 1, shape.hidden, shape.layers, v["tp"], v["pp"], v["recompute"])
+        acts = M.activation_gb(shape.seq, 1, shape.hidden, shape.layers, v["tp"], v["pp"], v["recompute"],
+                               sequence_parallel=v["sp"])
         left = 0.0
         for bar, value in zip(bars, [*states.values(), acts]):
             bar.set_x(left)
@@ -168,16 +196,52 @@ def memory_explorer(model: str = "Llama 2 70B", n_gpus: int = 64) -> Explorer:
         fits = left <= g.memory_gb
         ax.set_title(f"dp {dp} × tp {v['tp']} × pp {v['pp']}: {left:,.1f} GB per GPU "
                      f"({'fits' if fits else 'does not fit'})")
-        best = [p for p in M.plan(shape, v["n_gpus"], g.memory_gb, g.peak_flops("fp16"),
-                                  M.intra_node_link(g), cluster.link("InfiniBand NDR 4x"),
-                                  zero_stage=v["zero"], recompute=v["recompute"]) if p.fits]
-        if best:
-            b = best[0]
-            advice = (f"Fastest layout that fits by the model: <b>dp {b.dp} × tp {b.tp} × pp {b.pp}</b> "
-                      f"({b.memory_gb:,.1f} GB, about {b.step_s:,.1f} s per step of 512 sequences; "
-                      + ", ".join(f"{k} {s:,.1f} s" for k, s in b.parts_s.items()) + ").")
+        plans = M.plan(shape, v["n_gpus"], g.memory_gb, g.peak_flops("fp16"), M.intra_node_link(g),
+                       cluster.link("InfiniBand NDR 4x"), zero_stage=v["zero"], recompute=v["recompute"],
+                       sequence_parallel=v["sp"])
+        top = M.top_layouts(plans, 3)
+        if top:
+            ties = [p for p, tie in top if tie]
+            names = ", ".join(f"dp {p.dp} × tp {p.tp} × pp {p.pp} ({p.step_s:,.1f} s)" for p in ties)
+            b = top[0][0]
+            advice = (f"Fastest layouts that fit by the model, <b>within {M.NOISE:.0%} of each other (a tie)</b>: "
+                      f"{names}. The first splits its {b.step_s:,.1f} s per step of 512 sequences into "
+                      + ", ".join(f"{k} {s:,.1f} s" for k, s in b.parts_s.items() if s > 0)
+                      + f"; it assumes {'; '.join(b.assumes)}.")
+            if len(ties) == 1:
+                advice = advice.replace("within", "no other layout within").replace(" of each other (a tie)", "")
         else:
             advice = "No layout of these GPUs fits: raise the ZeRO stage, recompute activations or add GPUs."
         return f"{html.escape(shape.name)} on {v['n_gpus']} × {html.escape(g.name)}. {advice}"
 
     return Explorer("modelparallel.memory", controls, fig, draw, artists={"bars": bars, "limit": limit})
+
+
+@register("modelparallel.hybrid")
+def hybrid_explorer(network: str = "alexnet", batch: int = 128, n_gpus: int = 8) -> Explorer:
+    """MB each GPU sends per step for a whole CNN: data parallel, model parallel, or Krizhevsky's hybrid."""
+    controls = {
+        "network": W.ToggleButtons(options=list(C.NETWORKS), value=network, description="network"),
+        "batch": W.FloatLogSlider(batch, base=2, min=0, max=12, step=1, description="batch", readout_format=".0f"),
+        "n_gpus": W.IntSlider(n_gpus, min=2, max=64, description="GPUs"),
+        "bytes": W.ToggleButtons(options=[("fp32", 4), ("fp16", 2), ("8-bit", 1)], value=4, description="values"),
+    }
+    parsers = {"batch": lambda b: int(round(b))}
+    fig, ax = new_figure(figsize=(8, 3.5))
+    bars = ax.bar(list(M.HYBRID_SCHEMES), [1, 1, 1], color=[PALETTE[0], PALETTE[1], PALETTE[2]])
+    ax.set_ylabel("MB sent per GPU per step")
+
+    def draw(v):
+        r = M.hybrid_bytes(v["network"], v["batch"], v["n_gpus"], v["bytes"])
+        for bar, key in zip(bars, M.HYBRID_SCHEMES):
+            bar.set_height(r[key] / 1e6)
+        ax.set_ylim(0, max(r.values()) / 1e6 * 1.15)
+        shares = M.compute_parameter_shares(v["network"])
+        best = min(r, key=r.get)
+        precision = {4: "fp32", 2: "fp16", 1: "8-bit"}[v["bytes"]]
+        ax.set_title(f"{v['network']}, batch {v['batch']} on {v['n_gpus']} GPUs ({precision})")
+        return (f"Conv layers: {shares['conv']['macs']:.0%} of the compute, {shares['conv']['params']:.0%} of the "
+                f"parameters; dense layers: {shares['fc']['macs']:.0%} and {shares['fc']['params']:.0%}. "
+                f"<b>{best.capitalize()} sends least</b>: " + ", ".join(f"{k} {r[k] / 1e6:,.0f} MB" for k in r) + ".")
+
+    return Explorer("modelparallel.hybrid", controls, fig, draw, parsers=parsers, artists={"bars": bars})

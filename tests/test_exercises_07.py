@@ -1,0 +1,86 @@
+"""Notebook 07 'Check yourself', second edition (problems 6-13): every bold answer is recomputed with the helpers.
+Problems 1-5 are checked in test_exercises.py."""
+
+import pytest
+from test_exercises import bold_numbers, exercise_answers
+
+from helpers import cluster as CL
+from helpers import gpus as G
+from helpers import modelparallel as M
+
+NOTEBOOK = "07_model_parallelism.ipynb"
+
+
+def _plans(**kw):
+    h100 = G.gpu("H100 SXM")
+    return M.plan(M.model_shape("Llama 2 70B"), 64, h100.memory_gb, h100.peak_flops("fp16"), M.intra_node_link(h100),
+                  CL.link("InfiniBand NDR 4x"), **kw)
+
+
+def _layout(plans, dp, tp, pp):
+    return next(p for p in plans if (p.dp, p.tp, p.pp) == (dp, tp, pp))
+
+
+def answers() -> dict[int, list[str]]:
+    llama = M.model_shape("Llama 2 70B")
+    hybrid = M.hybrid_bytes("alexnet", 128, 8)
+    top = M.top_layouts(_plans(), 2)
+    l405 = M.model_shape("Llama 3.1 405B")
+    gelu = 2 * llama.hidden * 4 * llama.hidden
+    return {
+        6: [f"{2 * M.tp_allreduce_bytes(64, 1, 256, 8):.0f}"],
+        7: [f"{hybrid['hybrid'] / 1e6:.0f}", f"{hybrid['data parallel'] / 1e6:.0f}"],
+        8: [f"{M.activation_gb(llama.seq, 1, llama.hidden, 1, tp=8):.3f}",
+            f"{M.activation_gb(llama.seq, 1, llama.hidden, 1, tp=8, sequence_parallel=True):.3f}"],
+        9: [f"{_layout(_plans(zero_stage=3), 8, 8, 1).parts_s['ZeRO-3 all-gathers']:.1f}",
+            f"{_layout(_plans(zero_stage=3, micro_batch=4), 8, 8, 1).parts_s['ZeRO-3 all-gathers']:.1f}"],
+        10: [f"{(top[1][0].step_s / top[0][0].step_s - 1) * 100:.1f}"],
+        11: [f"{sum(a * b for _, a, b in llama.mlp_matrices()) / 1e6:.1f}", f"{gelu / 1e6:.1f}"],
+        12: [f"{M.bubble_fraction(8, 8) * 100:.1f}", f"{M.bubble_fraction(8, 8, 4) * 100:.1f}"],
+        13: [f"{M.tp_allreduce_bytes(1, l405.seq, l405.hidden, 2) / 1e6:.0f}",
+             f"{CL.link('NVLink 4 (H100)').bandwidth_gbs / CL.link('InfiniBand NDR 4x').bandwidth_gbs:.1f}"],
+    }
+
+
+def test_problem_10_names_the_planners_first_layout():
+    best = M.top_layouts(_plans(), 1)[0][0]
+    assert (best.dp, best.tp, best.pp) == (8, 2, 4)
+
+
+def test_at_least_two_problems_ask_for_reasoning():
+    texts = exercise_answers(NOTEBOOK)
+    reasoning = [n for n in range(6, 14) if any(w in texts[n] for w in ("because", "Why", "so ", "prefer", "cannot"))]
+    assert len(reasoning) >= 2
+
+
+@pytest.mark.parametrize("number", range(6, 14))
+def test_notebook_07_new_answers(number):
+    assert bold_numbers(exercise_answers(NOTEBOOK)[number]) == answers()[number]
+
+
+def test_pipeline_prose_numbers_are_the_formula():
+    import json
+
+    from conftest import ROOT
+
+    cells = json.loads((ROOT / "notebooks" / NOTEBOOK).read_text())["cells"]
+    text = next("".join(c["source"]) for c in cells if "".join(c["source"]).startswith("**Try it.** Raise the number"))
+    for v in (1, 2):
+        assert f"{M.bubble_fraction(4, 8, v) * 100:.1f} %" in text  # the explorer's default: 4 stages, 8 micro-batches
+
+
+def test_recomputation_is_the_largest_cost_after_compute():
+    # the notebook's sentence under the planner table
+    best = M.top_layouts(_plans(), 1)[0][0]
+    ranked = sorted(best.parts_s, key=best.parts_s.get, reverse=True)
+    assert ranked[:2] == ["compute", "recomputation"]
+
+
+def test_zero_bubble_prose_number_is_the_simulation():
+    import json
+
+    from conftest import ROOT
+
+    cells = json.loads((ROOT / "notebooks" / NOTEBOOK).read_text())["cells"]
+    text = next("".join(c["source"]) for c in cells if "".join(c["source"]).startswith("**Try it.** Raise the number"))
+    assert f"{M.simulate_zero_bubble(4, 8).bubble * 100:.1f} %" in text
