@@ -51,3 +51,45 @@ def test_compression_explorer_histogram_and_speedups():
     speeds = [b.get_height() for b in ex.artists["speed"]]
     assert speeds[2] >= speeds[1] >= speeds[0]
     assert "4-bit linear" in ex.info.value
+
+
+def test_efficiency_panel_starts_at_one_gpu():
+    """Error 3: the efficiency panel shows the curve from 1 GPU, where efficiency is 1."""
+    ex = E.scaling_explorer()
+    ax_e = ex.artists["efficiency"].axes
+    assert ax_e.get_xlim()[0] <= 1 and ax_e.get_xlim()[1] >= 1024
+    assert ex.artists["efficiency"].get_ydata()[0] == pytest.approx(1)
+
+
+def test_strong_scaling_uses_the_global_batch():
+    """Error 4: in strong scaling the batch is global; the info line reports the per-GPU share at 64 GPUs, and
+    GPU counts with less than one sample each are not drawn."""
+    ex = E.scaling_explorer(model="resnet50")
+    ex.controls["scaling"].value = "strong"
+    ex.controls["batch"].value = 64
+    step = P.data_parallel_step_time_s("resnet50", 64, G.gpu("Tesla V100 SXM2 16GB"), cluster.link("25 GbE"), 1)
+    assert f"each GPU computes 1 sample for {step['compute'] * 1e3:.2f} ms" in ex.info.value
+    x, y = ex.artists["speedup"].get_data()
+    np.testing.assert_array_equal(x, E.GPU_COUNTS[E.GPU_COUNTS <= 64])
+    assert np.all(np.isfinite(y))
+    assert ex.error is None
+
+
+def test_comm_share_warns_when_the_training_state_does_not_fit():
+    """Error 6: Llama 2 70B's training state does not fit one A100; the info line says so."""
+    ex = E.comm_share_explorer()
+    assert "does not fit" in ex.info.value and "llama2_70b" in ex.info.value
+    ex.controls["gpu"].value = "A100 80GB SXM"
+    assert "resnet50" not in ex.info.value.split("Warning")[1]
+
+
+def test_layers_explorer_conv_compute_bound_fc_network_bound():
+    """The prose: in the default state (VGG-16, 64 per GPU, 8 A100s over 100 GbE) every fully connected layer
+    all-reduces longer than it computes and every conv layer computes longer."""
+    ex = E.layers_explorer()
+    layers = P.layer_traffic("vgg16")
+    compute = [b.get_height() for b in ex.artists["compute"]][: len(layers)]
+    comm = [b.get_height() for b in ex.artists["comm"]][: len(layers)]
+    for layer, c, m in zip(layers, compute, comm):
+        assert (m > c) == (layer.kind == "fc"), layer.name
+    assert "0 of 13 conv layers, 3 of 3 fully connected" in ex.info.value
