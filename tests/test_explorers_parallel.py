@@ -93,3 +93,27 @@ def test_layers_explorer_conv_compute_bound_fc_network_bound():
     for layer, c, m in zip(layers, compute, comm):
         assert (m > c) == (layer.kind == "fc"), layer.name
     assert "0 of 13 conv layers, 3 of 3 fully connected" in ex.info.value
+
+
+def test_scaling_default_state_matches_the_prose():
+    """'The efficiency panel starts at 1 on one GPU and drops at once to about 40 %, and stays there.'"""
+    ex = E.scaling_explorer()
+    eff = ex.artists["efficiency"].get_ydata()
+    assert eff[0] == pytest.approx(1)
+    assert np.all((eff[3:] > 0.3) & (eff[3:] < 0.5))  # 8 to 1024 GPUs
+
+
+def test_layers_explorer_small_batch_and_resnet_late_layers():
+    """'Lower the batch per GPU until the last convolutions turn network-bound too' and 'ResNet-50, whose late
+    convolutions ... are the first to turn'."""
+    ex = E.layers_explorer()
+    ex.controls["batch_per_gpu"].value = 16
+    n = len(P.layer_traffic("vgg16"))
+    bound = [m.get_height() > c.get_height() for c, m in zip(ex.artists["compute"][:n], ex.artists["comm"][:n])]
+    assert all(bound[10:13]) and not any(bound[:10])  # conv5_1 to conv5_3 turn, the earlier convolutions do not
+    ex.controls["batch_per_gpu"].value = 64
+    ex.controls["network"].value = "resnet50"
+    layers = P.layer_traffic("resnet50")
+    turned = [i for i, (c, m) in enumerate(zip(ex.artists["compute"], ex.artists["comm"]))
+              if i < len(layers) and layers[i].kind == "conv" and m.get_height() > c.get_height()]
+    assert turned and min(turned) > len(layers) // 2

@@ -155,7 +155,7 @@ def layers_explorer(network: str = "vgg16", batch_per_gpu: int = 64) -> Explorer
     ax.set_xlabel("weight layer (forward order)")
     ax.set_ylabel("seconds per step")
     ax.legend(loc="upper left", fontsize=10)
-    boundary = ax.axvline(0, color=PALETTE[7], linestyle=":")
+    boundary, = ax.plot([0, 0], [1e-6, 10], color=PALETTE[7], linestyle=":")  # conv | fc, in data coordinates
 
     def draw(v):
         layers = P.layer_traffic(v["network"])
@@ -169,9 +169,10 @@ def layers_explorer(network: str = "vgg16", batch_per_gpu: int = 64) -> Explorer
             comm_bars[i].set_visible(on)
         ax.set_xlim(-0.8, len(layers) - 0.2)
         heights = np.concatenate([t["compute"], t["communication"]])
-        ax.set_ylim(heights.min() / 3, heights.max() * 5)
+        low, high = heights.min() / 3, heights.max() * 5
+        ax.set_ylim(low, high)
         first_fc = next((i for i, x_ in enumerate(layers) if x_.kind == "fc"), len(layers))
-        boundary.set_xdata([first_fc - 0.5, first_fc - 0.5])
+        boundary.set_data([first_fc - 0.5, first_fc - 0.5], [low, high])
         bound = t["communication"] > t["compute"]
         kinds = {k: [b for b, x_ in zip(bound, layers) if x_.kind == k] for k in ("conv", "fc")}
         shares = P.conv_shares(v["network"])
