@@ -23,17 +23,18 @@ def answers() -> dict[int, list[str]]:
         10: [f"{P.training_state_gb('llama2_7b'):.0f}"],
         11: [f"{P.mlp_compute_comm_ratio(8192, 64, h100, ndr) / base:.2f}",
              f"{P.mlp_compute_comm_ratio(4096, 128, h100, ndr) / base:.2f}"],
+        12: [f"{4 * 64}"],  # train_data_parallel(4, batch_per_worker=64) matches train_single(batch=4 * 64)
     }
 
 
 def test_notebook_06_has_reasoning_exercises():
     answers_text = exercise_answers(NOTEBOOK)
-    assert len(answers_text) >= 11
-    reasoning = [n for n in range(6, 12) if any(w in answers_text[n] for w in ("because", "Keep", "switch", "Why",
+    assert len(answers_text) >= 12
+    reasoning = [n for n in range(6, 13) if any(w in answers_text[n] for w in ("because", "Keep", "switch", "Why",
                                                                               "lever", "Shard"))]
     assert len(reasoning) >= 2
 
 
-@pytest.mark.parametrize("number", range(6, 12))
+@pytest.mark.parametrize("number", range(6, 13))
 def test_notebook_06_second_edition_answers(number):
     assert bold_numbers(exercise_answers(NOTEBOOK)[number]) == answers()[number]
