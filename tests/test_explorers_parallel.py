@@ -117,3 +117,30 @@ def test_layers_explorer_small_batch_and_resnet_late_layers():
     turned = [i for i, (c, m) in enumerate(zip(ex.artists["compute"], ex.artists["comm"]))
               if i < len(layers) and layers[i].kind == "conv" and m.get_height() > c.get_height()]
     assert turned and min(turned) > len(layers) // 2
+
+
+def test_critical_batch_explorer_matches_the_prose():
+    """Default (H100, NDR, 64 GPUs, bf16, 32 per GPU): only AlexNet is network-bound; the Llama 2 bars are equal;
+    over 10 GbE every model is; 8-bit gradients halve every bar."""
+    ex = E.critical_batch_explorer()
+    models = cluster.models()
+    heights = [b.get_height() for b in ex.artists["bars"]]
+    assert [m for m, h in zip(models, heights) if h > 32] == ["alexnet"]
+    assert heights[models.index("llama2_7b")] == pytest.approx(heights[models.index("llama2_70b")])
+    ex.controls["bits"].value = 8
+    np.testing.assert_allclose([b.get_height() for b in ex.artists["bars"]], np.array(heights) / 2)
+    ex.controls["bits"].value = 16
+    ex.controls["gpu"].value = "A100 80GB SXM"  # slower than the H100: lower bars
+    assert all(b.get_height() < h for b, h in zip(ex.artists["bars"], heights))
+    ex.controls["gpu"].value = "H100 SXM"
+    ex.controls["link"].value = "10 GbE"
+    assert all(b.get_height() > 32 for b in ex.artists["bars"])
+
+
+def test_comm_share_default_state_matches_the_prose():
+    """'AlexNet spends the largest share communicating; the language models the smallest.'"""
+    ex = E.comm_share_explorer()
+    models = cluster.models()
+    shares = [b.get_height() for b in ex.artists["share"]]
+    assert models[int(np.argmax(shares))] == "alexnet"
+    assert models[int(np.argmin(shares))].startswith("llama2")

@@ -185,6 +185,42 @@ def layers_explorer(network: str = "vgg16", batch_per_gpu: int = 64) -> Explorer
     return Explorer("parallel.layers", controls, fig, draw, artists={"compute": compute_bars, "comm": comm_bars})
 
 
+@register("parallel.critical_batch")
+def critical_batch_explorer(batch_per_gpu: int = 32) -> Explorer:
+    """How many samples per GPU each model needs before its compute hides the all-reduce, on chosen hardware."""
+    models = cluster.models()
+    controls = {
+        "gpu": W.Dropdown(options=DP_GPUS, value="H100 SXM", description="GPU"),
+        "link": W.Dropdown(options=DP_LINKS, value="InfiniBand NDR 4x", description="network"),
+        "n_gpus": W.IntSlider(64, min=2, max=1024, description="GPUs"),
+        "bits": W.ToggleButtons(options=[32, 16, 8], value=16, description="gradient bits"),
+        "batch_per_gpu": W.IntSlider(batch_per_gpu, min=1, max=1024, description="batch/GPU"),
+    }
+    fig, ax = new_figure(figsize=(10, 4))
+    x = np.arange(len(models))
+    bars = ax.bar(x, np.ones(len(models)), color=PALETTE[0])
+    ax.set_xticks(x, models, rotation=30, ha="right", fontsize=10)
+    log_axis(ax, "y")
+    ax.set_ylabel("critical samples per GPU")
+    chosen, = ax.plot([-0.5, len(models) - 0.5], [batch_per_gpu] * 2, "--", color=PALETTE[3], label="your batch/GPU")
+    ax.legend(loc="upper right", fontsize=10)
+
+    def draw(v):
+        gpu, link_ = G.gpu(v["gpu"]), cluster.link(v["link"])
+        crit = [P.critical_batch(m, gpu, link_, v["n_gpus"], v["bits"]) for m in models]
+        for bar, c in zip(bars, crit):
+            bar.set_height(c)
+        chosen.set_ydata([v["batch_per_gpu"]] * 2)
+        ax.set_ylim(min(min(crit), v["batch_per_gpu"]) / 3, max(max(crit), v["batch_per_gpu"]) * 3)
+        bound = [m for m, c in zip(models, crit) if c > v["batch_per_gpu"]]
+        tokens = P.critical_tokens(gpu, link_, v["n_gpus"], v["bits"])
+        return (f"At {v['batch_per_gpu']} samples per GPU, network-bound (bar above the line): "
+                f"{', '.join(html.escape(m) for m in bound) or 'none'}. Every language model needs the same "
+                f"{tokens:,.0f} tokens per GPU per step.")
+
+    return Explorer("parallel.critical_batch", controls, fig, draw, artists={"bars": bars, "chosen": chosen})
+
+
 @cache
 def measured_link() -> cluster.AlphaBetaFit:
     """Alpha and beta of the MPI ping-pong between two processes on this machine (measured once per session)."""
