@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -60,9 +61,55 @@ def params_per_gflop(model: str) -> float:
 
 # ---- step time, speedup, efficiency -------------------------------------------------------------------
 
-def compute_time_s(model: str, batch: float, gpu: GPU, precision: str = "fp16", utilization: float = 0.4) -> float:
-    """Seconds of compute for ``batch`` samples at ``utilization`` of the GPU's peak (0.3-0.5 is typical)."""
-    u = checks.positive(utilization, "utilization")
+# ---- calibration: what share of the peak training really reaches -----------------------------------------
+
+LLM_UTILIZATION = 0.4  # model FLOPs utilisation of large language-model training: PaLM reported 46 % (Chowdhery
+# et al. 2022, arXiv:2204.02311); 0.4 is an assumption in that range, not a measurement of these models
+
+
+def published_throughput() -> list:
+    """Rows of ``cnn_throughput.csv``: published single-GPU training images per second, with sources."""
+    return list(load_table("cnn_throughput"))
+
+
+def published_utilization(row) -> float:
+    """Share of the dense fp16 tensor peak a published throughput row reaches:
+    images/s x training FLOPs per image / peak FLOP/s."""
+    from .gpus import gpu
+
+    return row.images_per_s * flops_per_sample(row.model) / gpu(row.gpu).peak_flops("fp16")
+
+
+def cnn_utilization() -> float:
+    """Mean share of the fp16 peak reached by the published CNN training rows (about 0.2, not 0.4): the value the
+    step-time model uses for every CNN (AlexNet and VGG-16 have no row of their own, an assumption)."""
+    return _cnn_utilization()
+
+
+@cache  # the table is read-only; explorers ask on every update
+def _cnn_utilization() -> float:
+    return float(np.mean([published_utilization(r) for r in published_throughput()]))
+
+
+def default_utilization(model: str) -> float:
+    """Utilisation used when none is given: :func:`cnn_utilization` for the CNNs, ``LLM_UTILIZATION`` for the
+    language models."""
+    checks.choice(model, "model", cluster.models())
+    return cnn_utilization() if model in cluster.CNN_MODELS else LLM_UTILIZATION
+
+
+CALIBRATED = "calibrated"  # the default utilisation: default_utilization(model)
+
+
+def _utilization(model: str, utilization) -> float:
+    return default_utilization(model) if isinstance(utilization, str) and utilization == CALIBRATED else utilization
+
+
+def compute_time_s(model: str, batch: float, gpu: GPU, precision: str = "fp16",
+                   utilization: float | str = CALIBRATED) -> float:
+    """Seconds of compute for ``batch`` samples at ``utilization`` of the GPU's peak (default ``"calibrated"``:
+    :func:`default_utilization`)."""
+    u = checks.positive(_utilization(model, utilization), "utilization")
     if u > 1:
         raise ValueError(f"utilization must be at most 1, got {u}")
     if not isinstance(gpu, GPU):
@@ -71,7 +118,8 @@ def compute_time_s(model: str, batch: float, gpu: GPU, precision: str = "fp16", 
 
 
 def data_parallel_step_time_s(model: str, n_gpus: int, gpu: GPU, link: cluster.Link, batch_per_gpu: float = 32,
-                              overlap: bool = False, bits: int = 16, utilization: float = 0.4) -> dict[str, float]:
+                              overlap: bool = False, bits: int = 16,
+                              utilization: float | str = CALIBRATED) -> dict[str, float]:
     """One synchronous step on ``n_gpus``: compute for ``batch_per_gpu`` samples, all-reduce of the gradient in
     ``bits``-bit values over ``link`` (ring). Returns seconds of ``compute``, ``communication``, ``exposed``
     (communication not hidden) and ``step``."""
@@ -87,12 +135,15 @@ def data_parallel_step_time_s(model: str, n_gpus: int, gpu: GPU, link: cluster.L
 
 
 def speedup(model: str, n_gpus, gpu: GPU, link: cluster.Link, batch: float = 32, scaling: str = "weak",
-            overlap: bool = False, bits: int = 16, utilization: float = 0.4) -> np.ndarray:
+            overlap: bool = False, bits: int = 16, utilization: float | str = CALIBRATED) -> np.ndarray:
     """Speedup over one GPU for each entry of ``n_gpus``. ``weak``: ``batch`` per GPU; ``strong``: ``batch`` is
-    the global batch, split evenly."""
+    the global batch, split evenly (each GPU must get at least one sample: see :func:`max_strong_gpus`)."""
     if scaling not in ("weak", "strong"):
         raise ValueError(f"scaling must be 'weak' or 'strong', got {scaling!r}")
     ps = _gpu_counts(n_gpus)
+    if scaling == "strong" and checks.positive(batch, "batch") / max(ps) < 1:
+        raise ValueError(f"strong scaling splits the global batch {batch} over {max(ps)} GPUs, less than one "
+                         "sample each: use at most batch GPUs")
     one = data_parallel_step_time_s(model, 1, gpu, link, batch, overlap, bits, utilization)["step"]
     out = []
     for p in ps:
@@ -100,6 +151,11 @@ def speedup(model: str, n_gpus, gpu: GPU, link: cluster.Link, batch: float = 32,
         step = data_parallel_step_time_s(model, p, gpu, link, per_gpu, overlap, bits, utilization)["step"]
         out.append(p * one / step if scaling == "weak" else one / step)
     return np.array(out)
+
+
+def max_strong_gpus(batch: float) -> int:
+    """The most GPUs a global batch of ``batch`` samples can be split over with at least one sample each."""
+    return int(math.floor(checks.at_least(batch, "batch", 1)))
 
 
 def efficiency(model: str, n_gpus, gpu: GPU, link: cluster.Link, **kw) -> np.ndarray:
@@ -372,3 +428,163 @@ def measured_speedup(single: DataParallelRun, run: DataParallelRun) -> float:
     if single.n_workers != 1 or single.batch_per_worker != run.batch_per_worker:
         raise ValueError("single must be a one-worker run with the same batch_per_worker as run")
     return run.n_workers * single.step_s / run.step_s
+
+
+# ---- which layers suit data parallelism: parameters against FLOPs, layer by layer --------------------------
+
+@dataclass(frozen=True)
+class LayerTraffic:
+    """One weight layer of a CNN under data parallelism: parameters (values to all-reduce) and training FLOPs
+    per image (6 x MACs)."""
+
+    name: str
+    kind: str  # conv or fc
+    params: int
+    train_flops: float
+
+
+def layer_traffic(network: str) -> list[LayerTraffic]:
+    """Per-layer parameters and training FLOPs per image of ``alexnet``, ``vgg16`` or ``resnet50``, from
+    ``conv_architectures.csv`` (via :func:`helpers.convolution.network_cost`)."""
+    checks.choice(network, "network", cluster.CNN_MODELS)
+    return [LayerTraffic(layer.name, layer.kind, layer.params, 6.0 * layer.macs)
+            for layer in network_cost(network).layers]
+
+
+def conv_shares(network: str) -> dict[str, float]:
+    """Shares of ``params`` and of training ``flops`` held by the convolutional layers of ``network``."""
+    layers = layer_traffic(network)
+    conv = [x for x in layers if x.kind == "conv"]
+    return {"params": sum(x.params for x in conv) / sum(x.params for x in layers),
+            "flops": sum(x.train_flops for x in conv) / sum(x.train_flops for x in layers)}
+
+
+def layer_step_times_s(network: str, gpu: GPU, link: cluster.Link, n_gpus: int = 8, batch_per_gpu: float = 64,
+                       bits: int = 16, utilization: float | str = CALIBRATED) -> dict[str, np.ndarray]:
+    """Per layer of ``network``: seconds of ``compute`` (its training FLOPs for ``batch_per_gpu`` images at the
+    calibrated utilisation) and of ``communication`` (ring all-reduce of its gradient in ``bits``-bit values).
+    A layer with communication above compute is network-bound under data parallelism."""
+    layers = layer_traffic(network)
+    p = checks.whole(n_gpus, "n_gpus", 2, 100_000)
+    b = checks.positive(batch_per_gpu, "batch_per_gpu")
+    bits = _bits(bits)
+    u = checks.fraction(_utilization(network, utilization), "utilization")
+    if u == 0:
+        raise ValueError("utilization must be above 0")
+    peak = gpu.peak_flops("fp16") if isinstance(gpu, GPU) else checks.choice(gpu, "gpu", ())
+    compute = np.array([x.train_flops * b / (peak * u) for x in layers])
+    comm = np.array([float(cluster.allreduce_time_s(x.params * bits / 8, p, link, "ring")) for x in layers])
+    return {"compute": compute, "communication": comm}
+
+
+def _bits(bits) -> int:
+    if isinstance(bits, bool) or bits not in (1, 2, 4, 8, 16, 32):
+        raise ValueError(f"bits must be 1, 2, 4, 8, 16 or 32, got {bits!r}")
+    return int(bits)
+
+
+# ---- the critical batch: where compute hides the all-reduce -----------------------------------------------
+
+def critical_batch(model: str, gpu: GPU, link: cluster.Link, n_gpus: int = 64, bits: int = 16,
+                   utilization: float | str = CALIBRATED) -> float:
+    """Samples per GPU at which a step's compute equals the bandwidth part of its ring all-reduce:
+
+        b* = 2 (p - 1) / p x (bits / 8) x P / B x u x peak / F
+
+    with P parameters, B the link's bytes per second, u x peak the FLOP/s reached and F the training FLOPs per
+    sample. Above b* a step is compute-bound (latency, alpha, ignored). For a language model F = 6 P T, so in
+    tokens b* T = (p - 1) / p x (bits / 8) x u x peak / (3 B): the parameter count cancels."""
+    p = checks.whole(n_gpus, "n_gpus", 2, 100_000)
+    bits = _bits(bits)
+    u = checks.positive(_utilization(model, utilization), "utilization")
+    if not isinstance(gpu, GPU):
+        raise ValueError(f"gpu must be a GPU (from helpers.gpus.gpu() or all_gpus()), got {gpu!r}")
+    link = cluster._check_link(link)
+    bandwidth = link.bandwidth_gbs * 1e9
+    return (2 * (p - 1) / p * bits / 8 * cluster.parameter_count(model) / bandwidth
+            * u * gpu.peak_flops("fp16") / flops_per_sample(model))
+
+
+def critical_tokens(gpu: GPU, link: cluster.Link, n_gpus: int = 64, bits: int = 16,
+                    utilization: float = LLM_UTILIZATION) -> float:
+    """Tokens per GPU per step at which a transformer's compute (6 x parameters x tokens FLOPs) equals the ring
+    all-reduce of its gradient: (p - 1) / p x (bits / 8) x u x peak / (3 B), the same for every model size."""
+    p = checks.whole(n_gpus, "n_gpus", 2, 100_000)
+    bits = _bits(bits)
+    u = checks.fraction(utilization, "utilization")
+    if not isinstance(gpu, GPU):
+        raise ValueError(f"gpu must be a GPU (from helpers.gpus.gpu() or all_gpus()), got {gpu!r}")
+    link = cluster._check_link(link)
+    return (p - 1) / p * bits / 8 * u * gpu.peak_flops("fp16") / (3 * link.bandwidth_gbs * 1e9)
+
+
+def mlp_compute_comm_ratio(hidden: int, batch_per_gpu: float, gpu: GPU, link: cluster.Link, n_gpus: int = 8,
+                           layers: int = 4, bits: int = 16, utilization: float = LLM_UTILIZATION) -> float:
+    """Compute time over all-reduce time of one step of an MLP of ``layers`` square ``hidden`` x ``hidden``
+    layers: compute 6 x batch x params / (u x peak), all-reduce of params x bits / 8 bytes (ring, alpha-beta).
+    Once the all-reduce is bandwidth-bound the ratio no longer depends on ``hidden``; it grows with the batch."""
+    h = checks.whole(hidden, "hidden", 1, 10**6)
+    b = checks.positive(batch_per_gpu, "batch_per_gpu")
+    p = checks.whole(n_gpus, "n_gpus", 2, 100_000)
+    n_layers, bits = checks.whole(layers, "layers", 1, 1000), _bits(bits)
+    u = checks.fraction(utilization, "utilization")
+    if not isinstance(gpu, GPU):
+        raise ValueError(f"gpu must be a GPU (from helpers.gpus.gpu() or all_gpus()), got {gpu!r}")
+    if u == 0:
+        raise ValueError("utilization must be above 0")
+    params = n_layers * h * h
+    compute = 6 * b * params / (u * gpu.peak_flops("fp16"))
+    return compute / float(cluster.allreduce_time_s(params * bits / 8, p, link, "ring"))
+
+
+# ---- 1-bit SGD with error feedback (Seide et al. 2014) ----------------------------------------------------
+
+def one_bit_quantize(g, residual=None) -> tuple[np.ndarray, np.ndarray]:
+    """1-bit quantisation with error feedback: add the error left over from the last step to the gradient, send
+    only the sign of each value scaled by the mean magnitude of its sign group, and keep what was not sent as the
+    new residual. Returns (sent, residual). Without feedback pass ``residual=None`` every step."""
+    g = checks.array(g, "g", ndim=1)
+    r = np.zeros_like(g) if residual is None else checks.array(residual, "residual", ndim=1)
+    if r.size != g.size:
+        raise ValueError(f"residual must have as many values as g, got {r.size} and {g.size}")
+    v = g + r
+    pos = v >= 0
+    up = v[pos].mean() if pos.any() else 0.0
+    down = v[~pos].mean() if (~pos).any() else 0.0
+    sent = np.where(pos, up, down)
+    return sent, v - sent
+
+
+def one_bit_drift(steps: int = 200, n: int = 1000, error_feedback: bool = True, seed: int = 0) -> np.ndarray:
+    """Relative error of the running sum of 1-bit-quantised gradients against the running sum of the true ones,
+    after each of ``steps`` steps of a fixed-direction gradient plus noise (what SGD's update adds up). With error
+    feedback the residual stays bounded while the sum grows, so the error keeps shrinking; without it the rounding
+    bias of every step adds up and the error stays."""
+    steps, n = checks.whole(steps, "steps", 1, 10_000), checks.whole(n, "n", 2, 10**5)
+    feedback = checks.flag(error_feedback, "error_feedback")
+    rng = np.random.default_rng(checks.seed(seed))
+    direction = rng.standard_t(3, n) * 0.1
+    residual, true_sum, sent_sum, out = None, np.zeros(n), np.zeros(n), []
+    for _ in range(steps):
+        g = direction + 0.05 * rng.standard_normal(n)
+        sent, left = one_bit_quantize(g, residual)
+        residual = left if feedback else None
+        true_sum += g
+        sent_sum += sent
+        out.append(np.linalg.norm(sent_sum - true_sum) / np.linalg.norm(true_sum))
+    return np.array(out)
+
+
+# ---- memory: why data parallelism alone cannot train large models -------------------------------------------
+
+def training_state_gb(model: str, bytes_per_param: float = 16) -> float:
+    """GB of training state every data-parallel replica holds: weights, gradients and Adam states in mixed
+    precision (16 bytes per parameter, as in the ZeRO paper), activations not counted."""
+    return cluster.parameter_count(model) * checks.positive(bytes_per_param, "bytes_per_param") / 1e9
+
+
+def fits_data_parallel(model: str, gpu: GPU, bytes_per_param: float = 16) -> bool:
+    """Whether one GPU holds a full replica's training state (plain data parallelism, no sharding)."""
+    if not isinstance(gpu, GPU):
+        raise ValueError(f"gpu must be a GPU (from helpers.gpus.gpu() or all_gpus()), got {gpu!r}")
+    return training_state_gb(model, bytes_per_param) <= gpu.memory_gb

@@ -870,6 +870,47 @@ SWEEP[MP] |= {
                               "virtual": arg(whole(1, 8))}),
 }
 
+# ---- notebook 06 second edition: calibration, layers, critical batch, 1-bit SGD, memory --------------------------
+CNN = one_of_words(*CL.CNN_MODELS)
+LOCAL_BITS = st.sampled_from([0, 3, 7, 64, True, None, "16"])
+H100_06 = G.gpu("H100 SXM")
+SWEEP[PA] |= {
+    "published_throughput": ({}, {}),
+    "published_utilization": (dict(row=PA.published_throughput()[0]), {}),
+    "cnn_utilization": ({}, {}),
+    "default_utilization": (dict(model="vgg16"), {"model": arg(MODEL)}),
+    "max_strong_gpus": (dict(batch=64), {"batch": arg(real(1, low_open=False))}),
+    "layer_traffic": (dict(network="alexnet"), {"network": arg(CNN)}),
+    "conv_shares": (dict(network="vgg16"), {"network": arg(CNN)}),
+    "layer_step_times_s": (dict(network="alexnet", gpu=H100_06, link=QDR, n_gpus=8, batch_per_gpu=64, bits=16,
+                                utilization=0.2),
+                           {"network": arg(CNN), "gpu": arg(NOT_A_GPU), "link": arg(NOT_A_LINK),
+                            "n_gpus": arg(whole(2, 100_000)),
+                            "batch_per_gpu": arg(real(0)), "bits": arg(LOCAL_BITS), "utilization": arg(real(0, 1))}),
+    "critical_batch": (dict(model="vgg16", gpu=H100_06, link=QDR, n_gpus=64, bits=16, utilization=0.2),
+                       {"model": arg(MODEL), "gpu": arg(NOT_A_GPU), "link": arg(NOT_A_LINK),
+                        "n_gpus": arg(whole(2, 100_000)), "bits": arg(LOCAL_BITS), "utilization": arg(real(0))}),
+    "critical_tokens": (dict(gpu=H100_06, link=QDR, n_gpus=64, bits=16, utilization=0.4),
+                        {"gpu": arg(NOT_A_GPU), "link": arg(NOT_A_LINK), "n_gpus": arg(whole(2, 100_000)),
+                         "bits": arg(LOCAL_BITS), "utilization": arg(real(0, 1, low_open=False))}),
+    "mlp_compute_comm_ratio": (dict(hidden=64, batch_per_gpu=32, gpu=H100_06, link=QDR, n_gpus=8, layers=2, bits=16,
+                                    utilization=0.4),
+                               {"hidden": arg(whole(1, 10**6)), "batch_per_gpu": arg(real(0)),
+                                "gpu": arg(NOT_A_GPU), "n_gpus": arg(whole(2, 100_000)),
+                                "layers": arg(whole(1, 1000)), "bits": arg(LOCAL_BITS),
+                                "utilization": arg(real(0, 1))}),
+    "one_bit_quantize": (dict(g=[0.5, -2.0, 1e-3], residual=[0.0, 0.1, 0.0]),
+                         {"g": arg(ARRAY_1D), "residual": arg(ARRAY_1D.filter(lambda v: v is not None) |
+                                                              st.just([1.0, 2.0]))}),
+    "one_bit_drift": (dict(steps=3, n=10, error_feedback=False, seed=0),
+                      {"steps": arg(whole(1, 10_000)), "n": arg(whole(2, 10**5)),
+                       "error_feedback": arg(NOT_A_FLAG), "seed": arg(SEED)}),
+    "training_state_gb": (dict(model="resnet50", bytes_per_param=16),
+                          {"model": arg(MODEL), "bytes_per_param": arg(real(0))}),
+    "fits_data_parallel": (dict(model="resnet50", gpu=H100_06, bytes_per_param=16),
+                           {"model": arg(MODEL), "gpu": arg(NOT_A_GPU), "bytes_per_param": arg(real(0))}),
+}
+
 CASES = [(module, function, argument) for module, table in SWEEP.items() for function, (_, args) in table.items()
          for argument in args]
 

@@ -33,7 +33,7 @@ def scaling_explorer(model: str = "vgg16", link: str = "25 GbE") -> Explorer:
         "model": W.Dropdown(options=cluster.models(), value=model, description="model"),
         "gpu": W.Dropdown(options=DP_GPUS, value="Tesla V100 SXM2 16GB", description="GPU"),
         "link": W.Dropdown(options=DP_LINKS, value=link, description="network"),
-        "batch": W.IntSlider(64, min=1, max=512, description="batch/GPU"),
+        "batch": W.IntSlider(64, min=1, max=4096, description="batch"),
         "bits": W.ToggleButtons(options=[32, 16, 8], value=32, description="gradient bits"),
         "overlap": W.Checkbox(False, description="overlap with backward pass"),
         "scaling": W.ToggleButtons(options=["weak", "strong"], value="weak", description="scaling"),
@@ -56,6 +56,7 @@ def scaling_explorer(model: str = "vgg16", link: str = "25 GbE") -> Explorer:
     highlight = ax_e.scatter([], [], s=160, facecolors="none", edgecolors=PALETTE[3], linewidths=2,
                              label="same model")
     log_axis(ax_e, "x")
+    ax_e.set_xlim(0.8, GPU_COUNTS[-1] * 1.25)  # from one GPU, where efficiency is 1
     ax_e.set_ylim(0, 1.05)
     ax_e.set_xlabel("GPUs")
     ax_e.set_ylabel("efficiency (speedup / GPUs)")
@@ -63,22 +64,29 @@ def scaling_explorer(model: str = "vgg16", link: str = "25 GbE") -> Explorer:
 
     def draw(v):
         gpu, link_ = G.gpu(v["gpu"]), cluster.link(v["link"])
-        if v["scaling"] == "strong" and v["batch"] < 1:
-            raise ValueError("the global batch must be at least 1")
+        strong = v["scaling"] == "strong"
+        # weak: every GPU keeps `batch`; strong: `batch` is the global batch, and a GPU needs at least one sample
+        counts = GPU_COUNTS[GPU_COUNTS <= P.max_strong_gpus(v["batch"])] if strong else GPU_COUNTS
         kw = dict(batch=v["batch"], scaling=v["scaling"], overlap=v["overlap"], bits=v["bits"])
-        s = P.speedup(v["model"], GPU_COUNTS, gpu, link_, **kw)
-        speed_line.set_data(GPU_COUNTS, s)
-        eff_line.set_data(GPU_COUNTS, s / GPU_COUNTS)
+        s = P.speedup(v["model"], counts, gpu, link_, **kw)
+        speed_line.set_data(counts, s)
+        eff_line.set_data(counts, s / counts)
         ax_s.set_ylim(0.8, 1500)
         same = [r for r in measured if r.model == v["model"]]
         highlight.set_offsets(np.array([[r.gpus, r.efficiency] for r in same]).reshape(-1, 2))
-        at = {p: s[list(GPU_COUNTS).index(p)] for p in (8, 64, 512) if p in GPU_COUNTS}
+        at = {p: s[list(GPU_COUNTS).index(p)] for p in (8, 64, 512) if p in counts}
         parts = ", ".join(f"{p} GPUs: ×{x:.1f} ({x / p:.0%})" for p, x in at.items())
-        step = P.data_parallel_step_time_s(v["model"], 64, gpu, link_, v["batch"], v["overlap"], v["bits"])
+        p_info = 64 if 64 in counts else int(counts[-1])
+        per_gpu = v["batch"] / p_info if strong else v["batch"]
+        step = P.data_parallel_step_time_s(v["model"], p_info, gpu, link_, per_gpu, v["overlap"], v["bits"])
+        limit = (f" A global batch of {v['batch']} splits over at most {counts[-1]} of these GPU counts (one sample "
+                 "each at least)." if strong and counts.size < GPU_COUNTS.size else "")
         note = " The published points used other hardware: compare shapes, not values."
-        return (f"{html.escape(v['model'])}, {v['scaling']} scaling: {parts}. At 64 GPUs a step computes for "
-                f"{step['compute'] * 1e3:.1f} ms and all-reduces for {step['communication'] * 1e3:.1f} ms "
-                f"({step['exposed'] * 1e3:.1f} ms not hidden).{note}")
+        batch_text = f"global batch {v['batch']}" if strong else f"{v['batch']} samples per GPU"
+        samples = f"{per_gpu:g} sample{'' if per_gpu == 1 else 's'}"
+        return (f"{html.escape(v['model'])}, {v['scaling']} scaling, {batch_text}: {parts}. At {p_info} GPUs each "
+                f"GPU computes {samples} for {step['compute'] * 1e3:.2f} ms and all-reduces for "
+                f"{step['communication'] * 1e3:.2f} ms ({step['exposed'] * 1e3:.2f} ms not hidden).{limit}{note}")
 
     return Explorer("parallel.scaling", controls, fig, draw, artists={"speedup": speed_line, "efficiency": eff_line})
 
@@ -113,10 +121,104 @@ def comm_share_explorer(n_gpus: int = 64) -> Explorer:
             bar.set_height(share)
             shares.append(share)
         worst = models[int(np.argmax(shares))]
+        too_big = [m for m in models if not P.fits_data_parallel(m, gpu)]
+        warning = (f" <b>Warning:</b> the training state of {', '.join(html.escape(m) for m in too_big)} "
+                   f"({', '.join(f'{P.training_state_gb(m):,.0f} GB' for m in too_big)} at 16 bytes per parameter) "
+                   f"does not fit in one {html.escape(gpu.name)} ({gpu.memory_gb:g} GB): plain data parallelism "
+                   "cannot run them at all; their bars are what the step would cost if it could "
+                   "(sharding and model parallelism: notebook 07)." if too_big else "")
         return (f"On {v['n_gpus']} × {html.escape(gpu.name)} over {html.escape(link_.name)} (16-bit gradients, no "
-                f"overlap): {html.escape(worst)} spends the largest share communicating ({max(shares):.0%}).")
+                f"overlap): {html.escape(worst)} spends the largest share communicating ({max(shares):.0%})."
+                f"{warning}")
 
     return Explorer("parallel.comm_share", controls, fig, draw, artists={"ratio": ratio_bars, "share": share_bars})
+
+
+@register("parallel.layers")
+def layers_explorer(network: str = "vgg16", batch_per_gpu: int = 64) -> Explorer:
+    """Layer by layer: which layers are compute-bound and which network-bound under data parallelism."""
+    controls = {
+        "network": W.ToggleButtons(options=list(cluster.CNN_MODELS), value=network, description="network"),
+        "gpu": W.Dropdown(options=DP_GPUS, value="A100 80GB SXM", description="GPU"),
+        "link": W.Dropdown(options=DP_LINKS, value="100 GbE", description="network link"),
+        "n_gpus": W.IntSlider(8, min=2, max=1024, description="GPUs"),
+        "batch_per_gpu": W.IntSlider(batch_per_gpu, min=1, max=512, description="batch/GPU"),
+        "bits": W.ToggleButtons(options=[32, 16, 8], value=16, description="gradient bits"),
+    }
+    most = max(len(P.layer_traffic(n)) for n in cluster.CNN_MODELS)
+    fig, ax = new_figure(figsize=(11, 4.2))
+    x = np.arange(most)
+    compute_bars = ax.bar(x - 0.2, np.full(most, 1e-9), width=0.4, color=PALETTE[0], label="compute")
+    comm_bars = ax.bar(x + 0.2, np.full(most, 1e-9), width=0.4, color=PALETTE[3], label="all-reduce")
+    log_axis(ax, "y")
+    ax.set_ylim(1e-6, 10)
+    ax.set_xlabel("weight layer (forward order)")
+    ax.set_ylabel("seconds per step")
+    ax.legend(loc="upper left", fontsize=10)
+    boundary, = ax.plot([0, 0], [1e-6, 10], color=PALETTE[7], linestyle=":")  # conv | fc, in data coordinates
+
+    def draw(v):
+        layers = P.layer_traffic(v["network"])
+        t = P.layer_step_times_s(v["network"], G.gpu(v["gpu"]), cluster.link(v["link"]), v["n_gpus"],
+                                 v["batch_per_gpu"], v["bits"])
+        for i in range(most):
+            on = i < len(layers)
+            compute_bars[i].set_height(t["compute"][i] if on else 1e-9)
+            comm_bars[i].set_height(t["communication"][i] if on else 1e-9)
+            compute_bars[i].set_visible(on)
+            comm_bars[i].set_visible(on)
+        ax.set_xlim(-0.8, len(layers) - 0.2)
+        heights = np.concatenate([t["compute"], t["communication"]])
+        low, high = heights.min() / 3, heights.max() * 5
+        ax.set_ylim(low, high)
+        first_fc = next((i for i, x_ in enumerate(layers) if x_.kind == "fc"), len(layers))
+        boundary.set_data([first_fc - 0.5, first_fc - 0.5], [low, high])
+        bound = t["communication"] > t["compute"]
+        kinds = {k: [b for b, x_ in zip(bound, layers) if x_.kind == k] for k in ("conv", "fc")}
+        shares = P.conv_shares(v["network"])
+        return (f"{html.escape(v['network'])}: the conv layers (left of the dotted line) hold "
+                f"{shares['params']:.0%} of the parameters and {shares['flops']:.0%} of the FLOPs. Network-bound "
+                f"(all-reduce longer than compute): {sum(kinds['conv'])} of {len(kinds['conv'])} conv layers, "
+                f"{sum(kinds['fc'])} of {len(kinds['fc'])} fully connected layers. Whole step: compute "
+                f"{t['compute'].sum() * 1e3:.1f} ms, all-reduce {t['communication'].sum() * 1e3:.1f} ms.")
+
+    return Explorer("parallel.layers", controls, fig, draw, artists={"compute": compute_bars, "comm": comm_bars})
+
+
+@register("parallel.critical_batch")
+def critical_batch_explorer(batch_per_gpu: int = 32) -> Explorer:
+    """How many samples per GPU each model needs before its compute hides the all-reduce, on chosen hardware."""
+    models = cluster.models()
+    controls = {
+        "gpu": W.Dropdown(options=DP_GPUS, value="H100 SXM", description="GPU"),
+        "link": W.Dropdown(options=DP_LINKS, value="InfiniBand NDR 4x", description="network"),
+        "n_gpus": W.IntSlider(64, min=2, max=1024, description="GPUs"),
+        "bits": W.ToggleButtons(options=[32, 16, 8], value=16, description="gradient bits"),
+        "batch_per_gpu": W.IntSlider(batch_per_gpu, min=1, max=1024, description="batch/GPU"),
+    }
+    fig, ax = new_figure(figsize=(10, 4))
+    x = np.arange(len(models))
+    bars = ax.bar(x, np.ones(len(models)), color=PALETTE[0])
+    ax.set_xticks(x, models, rotation=30, ha="right", fontsize=10)
+    log_axis(ax, "y")
+    ax.set_ylabel("critical samples per GPU")
+    chosen, = ax.plot([-0.5, len(models) - 0.5], [batch_per_gpu] * 2, "--", color=PALETTE[3], label="your batch/GPU")
+    ax.legend(loc="upper right", fontsize=10)
+
+    def draw(v):
+        gpu, link_ = G.gpu(v["gpu"]), cluster.link(v["link"])
+        crit = [P.critical_batch(m, gpu, link_, v["n_gpus"], v["bits"]) for m in models]
+        for bar, c in zip(bars, crit):
+            bar.set_height(c)
+        chosen.set_ydata([v["batch_per_gpu"]] * 2)
+        ax.set_ylim(min(min(crit), v["batch_per_gpu"]) / 3, max(max(crit), v["batch_per_gpu"]) * 3)
+        bound = [m for m, c in zip(models, crit) if c > v["batch_per_gpu"]]
+        tokens = P.critical_tokens(gpu, link_, v["n_gpus"], v["bits"])
+        return (f"At {v['batch_per_gpu']} samples per GPU, network-bound (bar above the line): "
+                f"{', '.join(html.escape(m) for m in bound) or 'none'}. Every language model needs the same "
+                f"{tokens:,.0f} tokens per GPU per step.")
+
+    return Explorer("parallel.critical_batch", controls, fig, draw, artists={"bars": bars, "chosen": chosen})
 
 
 @cache
@@ -139,8 +241,8 @@ def real_run_explorer(workers: int = 2, steps: int = 30, hidden: int = 256, batc
     prediction with this machine's ping-pong alpha and beta. Up to 8 processes (more than the cores: slower)."""
     controls = {
         "workers": W.IntSlider(workers, min=1, max=8, description="workers", continuous_update=False),
-        "steps": W.IntSlider(steps, min=10, max=100, step=10, description="steps", continuous_update=False),
-        "hidden": W.IntSlider(hidden, min=16, max=512, step=16, description="hidden units",
+        "steps": W.IntSlider(steps, min=10, max=60, step=10, description="steps", continuous_update=False),
+        "hidden": W.IntSlider(hidden, min=16, max=256, step=16, description="hidden units",
                               continuous_update=False),
         "batch_per_worker": W.Dropdown(options=[16, 64, 256], value=batch_per_worker, description="batch/worker"),
     }
