@@ -38,9 +38,9 @@ def test_batch1_decoding_runs_at_one_cards_bandwidth():
 def test_data_parallel_only_when_the_model_fits_and_link_matters():
     r3090 = G.gpu("GeForce RTX 3090")
     score, how = G.setup_score(r3090, 2, 20, TRAIN)
-    assert score == pytest.approx(71 * (1 + 0.95)) and "data parallel" in how  # NVLink bridge: 0.95 per added card
+    assert score == pytest.approx(71 * (1 + 0.86)) and "data parallel" in how  # NVLink bridge: 0.86 per added card
     score, how = G.setup_score(G.gpu("GeForce RTX 4090"), 2, 20, TRAIN)
-    assert score == pytest.approx(165.2 * 1.85) and "pcie host" in how  # no P2P on RTX 40
+    assert score == pytest.approx(165.2 * 1.7) and "pcie host" in how  # no P2P on RTX 40
     with pytest.raises(ValueError, match="cannot hold"):
         G.setup_score(r3090, 1, 30, TRAIN)
 
@@ -213,3 +213,22 @@ def test_try_it_sentences_hold_in_the_default_state():
     hierarchy = E.hierarchy_explorer()
     hierarchy.controls["dtype"].value = "fp8"  # "both the intensity and the peak double, so the cap stays"
     assert "<b>22%</b>" in hierarchy.info.value
+
+
+# ---- review of the second edition (reviews/03.md): each fix pinned --------------------------------------------
+
+def test_review_must6_ada_fp8_is_twice_the_fp32_accumulate_fp16_rate():
+    # the file's own convention, read off the RTX 4090 row (165.2 fp16 -> 330.3 fp8)
+    assert G.gpu("GeForce RTX 4090").peak_flops("fp8") == pytest.approx(2 * 165.2e12, rel=1e-3)
+    for name, fp16 in [("GeForce RTX 4060 Ti 16GB", 44.1), ("GeForce RTX 4070 Ti", 80.2), ("GeForce RTX 4080", 97.5)]:
+        assert G.gpu(name).peak_flops("fp8") == pytest.approx(2 * fp16 * 1e12, rel=2e-3)
+
+
+def test_review_must8_nvlink_efficiency_from_the_articles_8x_a100_example():
+    # 8 x A100 = 7.00 x one GPU in the article: each of the 7 added cards adds (7 - 1) / 7
+    assert G.data_parallel_speed(1, 8, "nvlink") == pytest.approx(7.0, abs=0.05)
+    assert G.data_parallel_speed(1, 2, "pcie_host") < G.data_parallel_speed(1, 2, "pcie_p2p") < \
+        G.data_parallel_speed(1, 2, "nvlink")
+    rows = {r.link: r for r in G.load_table("multi_gpu_efficiency")}
+    assert "5-7%" not in rows["nvlink"].source.replace("5-7% in that section is", "")
+    assert "x8/x16" in rows["pcie_p2p"].source
