@@ -599,6 +599,18 @@ def predictor_check(basis: str = "bandwidth") -> list[dict]:
     return out
 
 
+
+def predictor_summary(basis: str = "bandwidth") -> list[dict]:
+    """``predictor_check`` grouped by pair of cards and task (training, or LLM decoding at batch 1): how many
+    measurements, their mean signed error and mean absolute error in percent. A spec that predicts well within
+    one group can still miss another: the signed mean shows in which direction."""
+    groups: dict[tuple[str, str], list[float]] = {}
+    for r in predictor_check(basis):
+        task = "LLM decoding, batch 1" if r["workload"].startswith("LLM decoding") else "training"
+        groups.setdefault((r["pair"], task), []).append(r["error_percent"])
+    return [{"pair": pair, "task": task, "n": len(e), "mean_error_percent": float(np.mean(e)),
+             "mean_abs_error_percent": float(np.mean(np.abs(e)))} for (pair, task), e in groups.items()]
+
 # ---- value including electricity --------------------------------------------------------------------------
 
 def us_price_per_kwh() -> float:

@@ -183,7 +183,7 @@ def test_bandwidth_predicts_better_than_tflops():
     assert G.predicted_speedup(a100, v100) == pytest.approx(1555 / 900)  # the article's worked example
     bw = np.mean([abs(r["error_percent"]) for r in G.predictor_check("bandwidth")])
     fl = np.mean([abs(r["error_percent"]) for r in G.predictor_check("fp16 TFLOPS")])
-    assert bw < fl / 3
+    assert bw < fl / 2  # on average over all 8 rows; not row by row (the Lambda rows: see the review tests)
     ex = E.predictor_explorer()
     assert f"{bw:.0f} %" in ex.info.value
     ex.controls["basis"].value = "fp16 TFLOPS"
@@ -203,9 +203,9 @@ def test_try_it_sentences_hold_in_the_default_state():
     value = E.value_explorer()
     assert "Best without a software caveat: <b>GeForce RTX 5080</b>" in value.info.value
     predictor = E.predictor_explorer()
-    assert "<b>14 %</b>" in predictor.info.value  # "misses the measurements by 14 % on average"
+    assert "<b>23 %</b>" in predictor.info.value  # "misses the measurements by 23 % on average"
     predictor.controls["basis"].value = "fp16 TFLOPS"
-    assert "<b>71 %</b>" in predictor.info.value  # "... by 71 %, always too optimistic"
+    assert "<b>58 %</b>" in predictor.info.value  # "... by 58 %, always too optimistic"
     assert all(r["error_percent"] > 0 for r in G.predictor_check("fp16 TFLOPS"))
     recommend = E.recommend_explorer()
     labels = [t.get_text() for t in recommend.fig.axes[0].get_yticklabels()]
@@ -232,3 +232,39 @@ def test_review_must8_nvlink_efficiency_from_the_articles_8x_a100_example():
     rows = {r.link: r for r in G.load_table("multi_gpu_efficiency")}
     assert "5-7%" not in rows["nvlink"].source.replace("5-7% in that section is", "")
     assert "x8/x16" in rows["pcie_p2p"].source
+
+
+def notebook_text() -> str:
+    import json
+
+    from conftest import ROOT
+    cells = json.loads((ROOT / "notebooks" / "03_which_gpu.ipynb").read_text())["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+def test_review_must1_no_l2_explanation_for_batch1_decoding():
+    text = notebook_text()
+    assert "likely reason why an RTX 4090 decodes" not in text
+    assert "L2 cache does part of the work" not in text
+    row = next(r for r in G.load_table("gpu_milestones") if r.key == "bandwidth_predictor")
+    assert "cannot explain" in row.statement and "does part of the work" not in row.statement
+
+
+def test_review_must2_lambda_training_rows_break_the_bandwidth_rule_across_generations():
+    bw = {r["workload"].split()[0]: r for r in G.predictor_check("bandwidth") if r["pair"].startswith("GeForce RTX 4090")}
+    # Lambda 2022, FP16 training throughput: 379/236, 297/172, 40427/22863
+    assert bw["ResNet-50"]["measured"] == pytest.approx(379 / 236, abs=0.01)
+    assert bw["BERT"]["measured"] == pytest.approx(297 / 172, abs=0.01)
+    assert bw["Transformer-XL"]["measured"] == pytest.approx(40427 / 22863, abs=0.01)
+    for key in ("ResNet-50", "BERT", "Transformer-XL"):  # bandwidth 1008 / 936 = 1.08: 33-39 % too low
+        assert -40 < bw[key]["error_percent"] < -30
+    summary = {(s["pair"], s["task"]): s for s in G.predictor_summary("bandwidth")}
+    assert summary[("GeForce RTX 4090 / GeForce RTX 3090", "training")]["n"] == 3
+    assert summary[("GeForce RTX 4090 / GeForce RTX 3090", "training")]["mean_error_percent"] == pytest.approx(
+        np.mean([(1008 / 936) / m - 1 for m in (1.61, 1.73, 1.77)]) * 100)
+    text = notebook_text()
+    for claim in ("within 2 %", "37 % too low", "37 % too high", "12–19 % faster"):
+        assert claim in text
+    fl = {(s["pair"], s["task"]): s for s in G.predictor_summary("fp16 TFLOPS")}
+    assert round(fl[("GeForce RTX 4090 / GeForce RTX 3090", "training")]["mean_error_percent"]) == 37
+    assert round(-summary[("GeForce RTX 4090 / GeForce RTX 3090", "training")]["mean_error_percent"]) == 37
