@@ -57,7 +57,8 @@ def test_notebook_03_second_edition_answers(number):
 
 def test_reasoning_answers_hold():
     """The claims the reasoning exercises make in words: 6 (one card beats two that take turns; with a model that
-    fits, two RTX 5080s match one RTX 5090), 8 (bandwidth beats TFLOPS on A100/V100, not on the RTX 4090/3090 Transformer-XL), 10 (electricity flips the
+    fits, two RTX 5080s match one RTX 5090), 8 (bandwidth beats TFLOPS on A100/V100,
+    not on the RTX 4090/3090 Transformer-XL), 10 (electricity flips the
     order)."""
     a = answers()
     assert float(a[6][0]) < float(a[6][1]) and abs(float(a[6][2]) / float(a[6][1]) - 1) < 0.05

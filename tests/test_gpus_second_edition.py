@@ -251,7 +251,8 @@ def test_review_must1_no_l2_explanation_for_batch1_decoding():
 
 
 def test_review_must2_lambda_training_rows_break_the_bandwidth_rule_across_generations():
-    bw = {r["workload"].split()[0]: r for r in G.predictor_check("bandwidth") if r["pair"].startswith("GeForce RTX 4090")}
+    bw = {r["workload"].split()[0]: r for r in G.predictor_check("bandwidth")
+          if r["pair"].startswith("GeForce RTX 4090")}
     # Lambda 2022, FP16 training throughput: 379/236, 297/172, 40427/22863
     assert bw["ResNet-50"]["measured"] == pytest.approx(379 / 236, abs=0.01)
     assert bw["BERT"]["measured"] == pytest.approx(297 / 172, abs=0.01)
