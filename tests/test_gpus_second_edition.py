@@ -22,16 +22,20 @@ def test_one_5090_ranks_above_two_5080s_for_24gb_training():
     assert (1, "GeForce RTX 5090") in ranked and (2, "GeForce RTX 5080") in ranked
     assert ranked.index((1, "GeForce RTX 5090")) < ranked.index((2, "GeForce RTX 5080"))
     pair = next(r for r in G.recommend(3000, 24, TRAIN, 4) if r.gpu.name == "GeForce RTX 5080")
-    assert pair.score == pytest.approx(112.6)  # one RTX 5080's dense FP16 (FP32-accumulate) TFLOPS: they take turns
-    assert "layers split" in pair.reason
+    # review item 5: the best split of a model that fits on no single card is a pipeline (8 micro-batches, bubble
+    # 1/9), not the naive split in which the two cards take turns at one RTX 5080's 112.6 TFLOPS
+    assert pair.score == pytest.approx(2 * 112.6 * 8 / 9) and "pipeline" in pair.reason
+    assert [o[0] for o in G.setup_options(G.gpu("GeForce RTX 5080"), 2, 24, TRAIN)][-1] == pytest.approx(112.6)
 
 
 def test_batch1_decoding_runs_at_one_cards_bandwidth():
     ranked = G.recommend(20_000, 40, INFER, 8, psu_w=3000, slots=16, include_caveats=True)
     multi = [r for r in ranked if r.count > 1]
     assert multi, "the check needs multi-card setups"
-    for r in ranked:
-        assert r.score == pytest.approx(r.gpu.bandwidth_gbs / 40)  # tokens/s <= one card's GB/s / model GB
+    for r in ranked:  # the naive layer split: tokens/s <= one card's GB/s / model GB; tensor parallel can beat it
+        naive = [o for o in G.setup_options(r.gpu, r.count, 40, INFER) if "naive" in o[1] or "fits" in o[1]]
+        assert naive[0][0] == pytest.approx(r.gpu.bandwidth_gbs / 40)
+        assert r.score >= naive[0][0]
     assert G.split_layers_decode_tokens_per_s(G.gpu("GeForce RTX 3060 12GB"), 48, 4) == pytest.approx(360 / 48)
 
 
@@ -63,7 +67,7 @@ def test_offers_are_dated_street_or_used_prices_and_discontinued_cards_at_launch
     assert price == 850 and "used" in source  # insiderllm.com 2026-02: $700-1000 used
     price, source = G.offer_price(G.gpu("GeForce RTX 5090"))
     assert price == 2699 and "2026-06" in source  # signal-noise.net 2026-06-22
-    assert G.offer_price(G.gpu("GeForce RTX 5080")) == (999, "launch price 2025 (still made)")
+    assert G.offer_price(G.gpu("GeForce RTX 5080"))[0] == 1268  # review item 4: dated street price, early 2026
     assert G.offer_price(G.gpu("GeForce RTX 5090"), {"GeForce RTX 5090": 2000})[0] == 2000
     assert all(r.cost_usd != r.count * 699 for r in G.recommend(3000, 10, TRAIN, 4) if r.gpu.name == "GeForce RTX 3080")
     ex = E.value_explorer()  # discontinued cards are marked on the chart
@@ -97,7 +101,7 @@ def test_software_caveat_is_flagged_and_shown():
     assert "Radeon RX 7900 XTX" not in [n for _, n in names(G.recommend(3000, 24, TRAIN, 4))]
     with_caveat = [r for r in G.recommend(3000, 24, TRAIN, 4, include_caveats=True) if r.gpu is xtx or r.gpu == xtx]
     assert with_caveat and "Caveat" in with_caveat[0].reason
-    ex = E.value_explorer()  # default state: the RX 7900 XTX is the best TFLOPS per dollar, with its caveat
+    ex = E.value_explorer("fp16 TFLOPS")  # the RX 7900 XTX is the best TFLOPS per dollar, with its caveat
     assert "Radeon RX 7900 XTX" in ex.info.value and "Caveat" in ex.info.value
     assert len(ex.artists["flagged"].get_offsets()) >= 1
 
@@ -200,7 +204,12 @@ def test_electricity_for_five_years():
 # ---- the "Try it" sentences of the notebook are true in the default state ------------------------------------
 
 def test_try_it_sentences_hold_in_the_default_state():
-    value = E.value_explorer()
+    value = E.value_explorer()  # "the used RTX 3090 gives the most GB/s per dollar, and it still does after ..."
+    assert "<b>GeForce RTX 3090</b>" in value.info.value
+    value.controls["electricity"].value = True
+    assert "<b>GeForce RTX 3090</b>" in value.info.value
+    value.controls["metric"].value = "fp16 TFLOPS"  # "... the RTX 5080 at its early-2026 street price"
+    assert "<b>Radeon RX 7900 XTX</b>" in value.info.value and "MSRP 2022, not an offer" in value.info.value
     assert "Best without a software caveat: <b>GeForce RTX 5080</b>" in value.info.value
     predictor = E.predictor_explorer()
     assert "<b>23 %</b>" in predictor.info.value  # "misses the measurements by 23 % on average"
@@ -209,7 +218,8 @@ def test_try_it_sentences_hold_in_the_default_state():
     assert all(r["error_percent"] > 0 for r in G.predictor_check("fp16 TFLOPS"))
     recommend = E.recommend_explorer()
     labels = [t.get_text() for t in recommend.fig.axes[0].get_yticklabels()]
-    assert labels[0] == "1× RTX 5090" and labels.index("2× RTX 5080") > 0
+    assert labels[:3] == ["1× RTX 5090", "2× RTX 3090", "2× RTX 5080"]
+    assert "$1,700" in recommend.info.value and "pipeline" in recommend.info.value
     hierarchy = E.hierarchy_explorer()
     hierarchy.controls["dtype"].value = "fp8"  # "both the intensity and the peak double, so the cap stays"
     assert "<b>22%</b>" in hierarchy.info.value
@@ -269,3 +279,84 @@ def test_review_must2_lambda_training_rows_break_the_bandwidth_rule_across_gener
     fl = {(s["pair"], s["task"]): s for s in G.predictor_summary("fp16 TFLOPS")}
     assert round(fl[("GeForce RTX 4090 / GeForce RTX 3090", "training")]["mean_error_percent"]) == 37
     assert round(-summary[("GeForce RTX 4090 / GeForce RTX 3090", "training")]["mean_error_percent"]) == 37
+
+
+def test_review_must3_value_and_recommender_rank_by_bandwidth_by_default():
+    assert E.value_explorer().controls["metric"].value == "bandwidth GB/s"
+    assert next(iter(G.WORKLOADS)) == "training (estimated from bandwidth)" == E.recommend_explorer().controls[
+        "workload"].value
+    rtx3090 = G.gpu("GeForce RTX 3090")
+    assert G.perf_per_dollar(rtx3090, "bandwidth GB/s", 850) == pytest.approx(936 / 850)
+    assert 936 / 850 > 1792 / 2699  # the used RTX 3090 wins on bandwidth per dollar
+    score, _ = G.setup_score(rtx3090, 2, 20, "training (estimated from bandwidth)")
+    assert score == pytest.approx(936 * 1.86)  # NVLink bridge: 0.86 per added card
+
+
+def test_review_must4_prices_on_one_basis():
+    for g in G.all_gpus():
+        offer = G.offer_price(g)
+        if offer is not None and not offer[1].startswith(("street", "used")):
+            assert offer[1].startswith("MSRP") and "not an offer" in offer[1]
+    assert G.offer_price(G.gpu("Radeon RX 7900 XTX"))[1].startswith("MSRP 2022, not an offer")
+    ex = E.value_explorer()
+    texts = [t.get_text() for t in ex.fig.axes[0].texts if t.get_text()]
+    assert "Radeon RX 7900 XTX ($999 MSRP, not an offer)" in texts
+
+
+def test_review_must5_multi_card_splits():
+    r3090, r5080 = G.gpu("GeForce RTX 3090"), G.gpu("GeForce RTX 5080")
+    assert G.pipeline_speed(100, 4, 8) == pytest.approx(100 * 4 * 8 / 11)  # bubble (p - 1) / (m + p - 1)
+    assert G.pipeline_speed(100, 4, 1) == pytest.approx(100)  # one micro-batch: the cards take turns
+    assert G.fsdp_speed(100, 2, "pcie_host") == pytest.approx(100 * (1 + (1 - 1.5 * 0.3)))
+    assert G.fsdp_speed(100, 4, "nvlink") < G.data_parallel_speed(100, 4, "nvlink")
+    # tensor-parallel decoding: all cards read at once, an all-reduce per layer (pcie_p2p: 3.3 ms per doubling)
+    assert G.tensor_parallel_decode_tokens_per_s(r3090, 20, 1, "pcie_p2p") == pytest.approx(936 / 20)
+    assert G.tensor_parallel_decode_tokens_per_s(r3090, 20, 2, "pcie_p2p") == pytest.approx(
+        1 / (20 / 1872 + 0.0033))
+    assert G.tensor_parallel_decode_tokens_per_s(r5080, 24, 2, "pcie_host") < \
+        G.tensor_parallel_decode_tokens_per_s(r5080, 24, 2, "pcie_p2p")
+    hows = [how for _, how in G.setup_options(r5080, 2, 24, INFER)]
+    assert any("naive layer split" in h and "llama.cpp" in h for h in hows)
+    assert any("tensor parallel" in h for h in hows)
+    hows = [how for _, how in G.setup_options(r5080, 2, 24, TRAIN)]
+    assert any("FSDP" in h for h in hows) and any("pipeline" in h for h in hows)
+    # notebook 03 cell: "Two RTX 5080s, copying through host memory, reach 52 tokens/s against the naive split's 40"
+    options = G.setup_options(r5080, 2, 24, INFER)
+    assert round(options[0][0]) == 52 and "tensor parallel" in options[0][1] and round(options[1][0]) == 40
+    assert "reach 52 tokens/s\nagainst the naive split's 40" in notebook_text()
+
+
+def test_review_must7_roofline_skips_cards_without_the_format():
+    ex = E.roofline_explorer()
+    ex.controls["precision"].value = "fp4"  # default cards: only the RTX 5090 has fp4
+    assert ex.error is None
+    assert "Not drawn, no fp4 roof: GeForce RTX 4090, H100 SXM, Instinct MI300X" in ex.info.value
+    assert sum(line.get_visible() for line in ex.artists["lines"]) == 1
+    ex.controls["precision"].value = "fp8"
+    ex.controls["gpus"].value = ("A100 80GB SXM", "H100 SXM")
+    assert ex.error is None and "no fp8 roof: A100 80GB SXM" in ex.info.value
+    ex.controls["gpus"].value = ("A100 80GB SXM",)
+    assert isinstance(ex.error, ValueError) and "fp8" in ex.message.value
+
+
+def test_review_must9_launch_prices_up_to_2020():
+    ex = E.value_explorer()
+    ex.controls["basis"].value = E.PRICE_BASES[1]
+    ex.controls["years"].value = (2016, 2020)
+    assert "<b>GeForce RTX 3080</b>" in ex.info.value  # "the RTX 3080 comes first on both metrics"
+    ex.controls["metric"].value = "fp16 TFLOPS"
+    assert "<b>GeForce RTX 3080</b>" in ex.info.value
+    assert "and set *years*\nto 2016–2020" in notebook_text()
+
+
+def test_review_must10_partner_widths_and_outlet_warning():
+    ranked = G.recommend(12_000, 24, "training (estimated from bandwidth)", 8, psu_w=3000)
+    r5090 = next(r for r in ranked if r.gpu.name == "GeForce RTX 5090")
+    assert r5090.count == 2  # 4-slot partner cards: 2 in 8 slots (not 4 x 575 W + 250 W = 2,550 W)
+    assert G.card_facts(G.gpu("GeForce RTX 4090")).slot_width == 4  # Lambda: "will take 3.5 PCIe slots"
+    # 2 x 575 + 250 = 1,400 W DC on a 3000 W Gold PSU: more than 1,440 W from the wall
+    from helpers import build as B
+    wall = B.wall_watts(1400, 3000)
+    assert wall > B.circuit_limit_w("US") == 1440
+    assert "US household circuit" in r5090.warning and f"{wall:,.0f} W" in r5090.reason
+    assert G.outlet_warning(G.gpu("GeForce RTX 3060 12GB"), 1, 1600) == ""
