@@ -255,6 +255,32 @@ def lora_memory_gb(params: float, dtype: str = "int4", adapter_fraction: float =
     return p * _bytes(dtype) / 1e9 + p * frac * TRAINING_BYTES_PER_PARAM["adam-mixed"] / 1e9 + act
 
 
+def kv_cache_gb(layers: int, kv_heads: int, head_dim: int, context: int, batch: int = 1,
+                dtype: str = "fp16") -> float:
+    """GB of the attention key/value cache: 2 (K and V) x layers x kv_heads x head_dim values per token, for
+    ``context`` tokens of each of ``batch`` sequences, at the bytes of ``dtype``. It grows linearly with the
+    context, so long contexts can need more memory than the weights.
+
+    Examples
+    --------
+    >>> kv_cache_gb(32, 8, 128, 8192)  # a Llama-3-8B-shaped model: 128 KiB per token, 8k tokens
+    1.073741824
+    """
+    values = 2 * checks.whole(layers, "layers", 1, 10_000) * checks.whole(kv_heads, "kv_heads", 1, 10_000) \
+        * checks.whole(head_dim, "head_dim", 1, 100_000)
+    tokens = checks.whole(context, "context", 1, 10**8) * checks.whole(batch, "batch", 1, 10**6)
+    return values * tokens * _bytes(dtype) / 1e9
+
+
+def bytes_in_flight_kb(bandwidth_gbs: float, latency_cycles: float, clock_ghz: float) -> float:
+    """Little's law for memory: to sustain ``bandwidth_gbs`` when each access takes ``latency_cycles`` at
+    ``clock_ghz``, bandwidth x latency bytes must be on their way at every moment (in KB). A GPU gets there by
+    keeping many warps' loads in flight; a single thread waiting for each load in turn would see a trickle."""
+    bw = checks.positive(bandwidth_gbs, "bandwidth_gbs")
+    latency_s = checks.positive(latency_cycles, "latency_cycles") / (checks.positive(clock_ghz, "clock_ghz") * 1e9)
+    return bw * 1e9 * latency_s / 1e3
+
+
 def gpus_needed(g: GPU, memory_gb: float) -> int:
     """How many of ``g`` hold ``memory_gb`` if it could be split perfectly (at least 1)."""
     _check_gpu(g)

@@ -360,3 +360,27 @@ def test_review_must10_partner_widths_and_outlet_warning():
     assert wall > B.circuit_limit_w("US") == 1440
     assert "US household circuit" in r5090.warning and f"{wall:,.0f} W" in r5090.reason
     assert G.outlet_warning(G.gpu("GeForce RTX 3060 12GB"), 1, 1600) == ""
+
+
+def test_review_should1_littles_law():
+    assert G.bytes_in_flight_kb(1555, 380, 1.41) == pytest.approx(1555e9 * 380 / 1.41e9 / 1e3)
+    assert round(1555e9 * 380 / 1.41e9 / 108 / 128) == 30  # "30 cache lines ... in every SM" (printed)
+
+
+def test_review_should4_moe_decode_reads_active_parameters():
+    active_gb = 5.1e9 * 0.5 / 1e9
+    assert G.inference_memory_gb(5.1e9, "int4", overhead=0) == pytest.approx(active_gb)
+    assert 273 / active_gb > 10 * 273 / 35  # the MoE bound is over ten times the dense 70B bound on a DGX Spark
+    assert round(G.inference_memory_gb(116.8e9, "int4", overhead=0)) == 58  # "about 58 GB"
+
+
+def test_review_should5_kv_cache_and_a_48gb_card():
+    assert G.kv_cache_gb(32, 8, 128, 8192) == pytest.approx(2 * 32 * 8 * 128 * 8192 * 2 / 1e9)
+    assert G.kv_cache_gb(80, 8, 128, 131072, dtype="fp8") == pytest.approx(2 * 80 * 8 * 128 * 131072 / 1e9)
+    assert round(G.kv_cache_gb(80, 8, 128, 131072)) == 43 > 35  # "(43 GB) outgrows its 4-bit weights (35 GB)"
+    ex = E.fit_explorer()
+    ex.controls["params"].value = "65"
+    ex.controls["mode"].value = E.LORA
+    ex.controls["dtype"].value = "int4"  # LoRA: "the model needs about 43 GB, within one 48 GB card"
+    assert "42.9 GB" in ex.info.value and "RTX 6000 Ada Generation ×1" in ex.info.value
+    assert G.gpu("RTX 6000 Ada Generation").memory_gb == 48

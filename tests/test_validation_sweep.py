@@ -728,6 +728,12 @@ SWEEP[G] |= {  # review of notebook 03 (reviews/03.md): multi-card splits, outle
                        {"g": arg(NOT_A_GPU), "count": arg(whole(1, 16)), "psu_w": arg(real(0)),
                         "region": arg(one_of_words("US", "EU"))}),
     "predictor_summary": (dict(basis="bandwidth"), {"basis": arg(one_of_words(*G.PREDICTORS))}),
+    "kv_cache_gb": (dict(layers=32, kv_heads=8, head_dim=128, context=8192, batch=1, dtype="fp16"),
+                    {"layers": arg(whole(1, 10_000)), "kv_heads": arg(whole(1, 10_000)),
+                     "head_dim": arg(whole(1, 100_000)), "context": arg(whole(1, 10**8)), "batch": arg(whole(1, 10**6)),
+                     "dtype": arg(DTYPE)}),
+    "bytes_in_flight_kb": (dict(bandwidth_gbs=1555.0, latency_cycles=380.0, clock_ghz=1.41),
+                           {"bandwidth_gbs": arg(real(0)), "latency_cycles": arg(real(0)), "clock_ghz": arg(real(0))}),
 }
 
 

@@ -198,8 +198,8 @@ def _has(g: G.GPU, metric: str) -> bool:
     return True
 
 
-FIT_GPUS = ("GeForce RTX 3060 12GB", "GeForce RTX 4090", "GeForce RTX 5090", "A100 80GB SXM", "H100 SXM",
-            "H200 SXM", "Instinct MI300X", "B200 (HGX)")
+FIT_GPUS = ("GeForce RTX 3060 12GB", "GeForce RTX 4090", "GeForce RTX 5090", "RTX 6000 Ada Generation", "A100 80GB SXM",
+            "H100 SXM", "H200 SXM", "Instinct MI300X", "B200 (HGX)")
 
 
 LORA = "LoRA (frozen weights)"
