@@ -49,10 +49,15 @@ def answers() -> dict[int, list[str]]:
              f"{G.perf_per_total_dollar(rtx5090, 'fp16 TFLOPS', p5090):.3f}"],
         11: [f"{hours:,.0f}", f"{hours / (8760 * 0.15):.1f}", f"{hours / (8760 * 0.60):.1f}"],
         12: [f"{sparse_fp16acc / 4:g}"],
+        13: [f"{B.psu_watts([450] * 4, 200, 50, margin=0.1):,.0f}", f"{B.circuit_limit_w('US'):,.0f}",
+             f"{B.psu_watts([300] * 4, 200, 50, margin=0.1):,.0f}"],
+        14: [f"{B.pcie_transfer_time_s(2e9, '4.0', 16) * 1e3:.0f}",
+             f"{2 * B.pcie_transfer_time_s(2e9, '4.0', 16) * 1e3:.0f}"],
+        15: [f"{G.card_facts(rtx5090).slot_width}", f"{4 * G.card_facts(rtx5090).slot_width}"],
     }
 
 
-@pytest.mark.parametrize("number", range(6, 13))
+@pytest.mark.parametrize("number", range(6, 16))
 def test_notebook_03_second_edition_answers(number):
     assert bold_numbers(exercise_answers(NOTEBOOK)[number]) == answers()[number]
 
