@@ -384,3 +384,11 @@ def test_review_should5_kv_cache_and_a_48gb_card():
     ex.controls["dtype"].value = "int4"  # LoRA: "the model needs about 43 GB, within one 48 GB card"
     assert "42.9 GB" in ex.info.value and "RTX 6000 Ada Generation ×1" in ex.info.value
     assert G.gpu("RTX 6000 Ada Generation").memory_gb == 48
+
+
+def test_review_should10_since_then_rows_and_the_amd_memory_claim():
+    rows = {r.key: r for r in G.load_table("gpu_milestones")}
+    assert {"mi455x", "deepseek_fp8"} <= set(rows) and rows["rubin"].confidence != "low"
+    assert G.gpu("Instinct MI355X").memory_gb == G.gpu("B300 (HGX)").memory_gb == 288  # "matches the B300"
+    assert G.gpu("Instinct MI300X").memory_gb > G.gpu("H200 SXM").memory_gb > G.gpu("H100 SXM").memory_gb
+    assert "more memory than NVIDIA's" not in notebook_text()
