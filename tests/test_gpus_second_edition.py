@@ -392,3 +392,14 @@ def test_review_should10_since_then_rows_and_the_amd_memory_claim():
     assert G.gpu("Instinct MI355X").memory_gb == G.gpu("B300 (HGX)").memory_gb == 288  # "matches the B300"
     assert G.gpu("Instinct MI300X").memory_gb > G.gpu("H200 SXM").memory_gb > G.gpu("H100 SXM").memory_gb
     assert "more memory than NVIDIA's" not in notebook_text()
+
+
+def test_review_should2_cache_table_separates_the_two_amperes():
+    sizes = {}
+    for r in G.load_table("gpu_memory_hierarchy"):
+        if r.quantity in ("l1_shared_kb", "l2_mb"):
+            sizes.setdefault(r.architecture, {})[r.quantity] = r.value
+    assert sizes["Ampere GA102 (RTX 30)"] == {"l1_shared_kb": 128, "l2_mb": 6}
+    assert sizes["Ampere GA100 (A100)"] == {"l1_shared_kb": 192, "l2_mb": 40}
+    assert sizes["Hopper (H100)"] == {"l1_shared_kb": 256, "l2_mb": 50}
+    assert sizes["Blackwell"] == {"l1_shared_kb": 128, "l2_mb": 96}
