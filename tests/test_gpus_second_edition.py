@@ -403,3 +403,14 @@ def test_review_should2_cache_table_separates_the_two_amperes():
     assert sizes["Ampere GA100 (A100)"] == {"l1_shared_kb": 192, "l2_mb": 40}
     assert sizes["Hopper (H100)"] == {"l1_shared_kb": 256, "l2_mb": 50}
     assert sizes["Blackwell"] == {"l1_shared_kb": 128, "l2_mb": 96}
+
+
+def test_review_should6_and_7_articles_break_even_and_sustained_power_limit():
+    from helpers import build as B
+    hours = B.breakeven_hours(2200, 450, 0.12, 2.14)  # the article: about 300 days at 15 % use
+    assert hours == pytest.approx(2200 / (2.14 - 0.45 * 0.12))
+    assert 280 < hours / (24 * 0.15) < 310
+    assert B.power_limited_performance(250 / 300, "nodehome_burn") == pytest.approx(0.73)
+    assert B.power_limited_performance(280 / 350) == pytest.approx(0.95)
+    text = notebook_text()
+    assert "Slurm" in text and "about 7 % for\n50 W less" in text
