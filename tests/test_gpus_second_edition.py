@@ -414,3 +414,16 @@ def test_review_should6_and_7_articles_break_even_and_sustained_power_limit():
     assert B.power_limited_performance(280 / 350) == pytest.approx(0.95)
     text = notebook_text()
     assert "Slurm" in text and "about 7 % for\n50 W less" in text
+
+
+def test_review_nice2_roofline_labels_stay_distinct_at_batch_64():
+    ex = E.roofline_explorer()
+    ex.controls["batch"].value = 64
+    texts = [t.get_text() for t in ex.fig.axes[0].texts if t.get_text()]
+    assert len(texts) == len(set(texts)) and "LLM decode, 7B, batch 64 (slider)" in texts
+
+
+def test_review_nice1_and_6_simplification_and_no_tensor_cores_are_said():
+    text = notebook_text()
+    assert "512 multiplies of 4×4×4 blocks" in text and 8 ** 3 == 512 and 512 / 64 == 8
+    assert G.gpu("GeForce GTX 1080 Ti").fp16_tflops is None  # shown as "no tensor cores" in the table

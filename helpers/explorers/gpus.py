@@ -88,7 +88,7 @@ def roofline_explorer(names: tuple[str, ...] = DEFAULT_GPUS, precision: str = "f
         markers.set_offsets(np.column_stack([xs, ys]))
         for label, x, y, name in zip(labels, xs, ys, ops):
             label.xy = (x, y)
-            label.set_text(name.replace("batch 1", f"batch {v['batch']}"))
+            label.set_text(name.replace("batch 1", f"batch {v['batch']} (slider)"))
         ax.set_ylim(cpu_flops / 20, max(g.peak_flops(v["precision"]) for g in chosen) * 3)
         ax.legend(handles=[*lines[: len(chosen)], cpu_line], loc="lower right", fontsize=9)
         ridge = G.ridge_point(reference, v["precision"])
