@@ -520,6 +520,9 @@ def setup_options(g: GPU, count: int, memory_needed_gb: float, workload: str) ->
     row = card_facts(g)
     link = row.multi_gpu_link if row is not None else "pcie_host"
     via = link.replace("_", " ")
+    if link == "nvlink" and row.status != "datacenter" and n > 2:
+        # desktop NVLink bridges join two cards only: beyond a pair the exchange goes through host memory
+        link, via = "pcie_host", "pcie host: NVLink bridges join pairs only"
     if workload == "LLM inference (bandwidth-bound)":
         out = [(split_layers_decode_tokens_per_s(g, need, group),
                 "fits on one card" if group == 1 else
@@ -606,7 +609,7 @@ def recommend(budget_usd: float, memory_needed_gb: float, workload: str = "train
             continue
         n, score, how = best
         reason = (f"{n} × {g.memory_gb:g} GB for ${n * price:,.0f} ({source}); {how}; "
-                  f"{score:,.1f} {SCORE_UNITS[workload]}")
+                  f"{score:,.1f} {SCORE_UNITS[workload]}, {score / (n * price) * 1000:,.1f} per $1,000")
         warning = outlet_warning(g, n, psu)
         if caveat:
             reason += f". Caveat: {caveat}"

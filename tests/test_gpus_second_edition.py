@@ -427,3 +427,16 @@ def test_review_nice1_and_6_simplification_and_no_tensor_cores_are_said():
     text = notebook_text()
     assert "512 multiplies of 4×4×4 blocks" in text and 8 ** 3 == 512 and 512 / 64 == 8
     assert G.gpu("GeForce GTX 1080 Ti").fp16_tflops is None  # shown as "no tensor cores" in the table
+
+
+def test_review_nice4_and_5_bridges_join_pairs_and_per_dollar_figures():
+    r3090 = G.gpu("GeForce RTX 3090")
+    score, how = G.setup_score(r3090, 4, 20, "training (estimated from bandwidth)")
+    assert score == pytest.approx(936 * (1 + 3 * 0.7)) and "pairs only" in how  # beyond a pair: host memory
+    assert G.setup_score(r3090, 2, 20, "training (estimated from bandwidth)")[0] == pytest.approx(936 * 1.86)
+    for r in G.recommend(3000, 24, "training (estimated from bandwidth)", 4):
+        assert f"{r.score / r.cost_usd * 1000:,.1f} per $1,000" in r.reason
+
+
+def test_review_nice3_tariff_in_the_prose_is_the_tables():
+    assert G.us_price_per_kwh() == 0.16 and "(EIA, 2023: $0.16 per kWh)" in notebook_text()
