@@ -677,6 +677,15 @@ def max_tile(shared_kb: float, dtype: str = "fp16", stages: int = 2) -> int:
     return 2 ** t
 
 
+def max_shared_kb(g: GPU) -> float:
+    """The largest shared memory (KB) one SM of ``g`` can give a kernel (``gpu_memory_hierarchy.csv``, rows
+    ``max_shared_kb``): the budget for the tiles of ``max_tile``."""
+    rows = {r.architecture: r.value for r in load_table("gpu_memory_hierarchy") if r.quantity == "max_shared_kb"}
+    if _check_gpu(g).name not in rows:
+        raise ValueError(f"no shared-memory figure for {g.name}; known: {', '.join(rows)}")
+    return rows[g.name]
+
+
 def tensor_utilisation_bound(g: GPU, tile: int, dtype: str = "fp16") -> float:
     """Upper bound on the fraction of peak that ``g`` can reach when every tile comes from global memory:
     min(1, tile intensity x bandwidth / peak). Reuse through the L2 cache raises the real figure."""

@@ -440,3 +440,14 @@ def test_review_nice4_and_5_bridges_join_pairs_and_per_dollar_figures():
 
 def test_review_nice3_tariff_in_the_prose_is_the_tables():
     assert G.us_price_per_kwh() == 0.16 and "(EIA, 2023: $0.16 per kWh)" in notebook_text()
+
+
+def test_review_should2_shared_memory_slider_follows_the_gpu():
+    assert G.max_shared_kb(G.gpu("H100 SXM")) == 228 and G.max_shared_kb(G.gpu("GeForce RTX 4090")) == 100
+    assert G.tile_shared_kb(128) == 2 * 2 * 128 * 128 * 2 / 1024 == 128  # two buffers of an A and a B tile, fp16
+    ex = E.hierarchy_explorer()
+    assert ex.controls["shared_kb"].value == 228 and "fits in 228 KB" in ex.info.value
+    ex.controls["gpu"].value = "GeForce RTX 4090"  # "it has 100 KB, and the 128×128 tile ... no longer fits"
+    assert ex.controls["shared_kb"].value == 100 and "does <b>not</b> fit (128 KB" in ex.info.value
+    with pytest.raises(ValueError, match="no shared-memory figure"):
+        G.max_shared_kb(G.gpu("GeForce GTX 1080 Ti"))

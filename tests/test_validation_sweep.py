@@ -732,6 +732,7 @@ SWEEP[G] |= {  # review of notebook 03 (reviews/03.md): multi-card splits, outle
                     {"layers": arg(whole(1, 10_000)), "kv_heads": arg(whole(1, 10_000)),
                      "head_dim": arg(whole(1, 100_000)), "context": arg(whole(1, 10**8)), "batch": arg(whole(1, 10**6)),
                      "dtype": arg(DTYPE)}),
+    "max_shared_kb": (dict(g=G.gpu("H100 SXM")), {"g": arg(NOT_A_GPU)}),
     "bytes_in_flight_kb": (dict(bandwidth_gbs=1555.0, latency_cycles=380.0, clock_ghz=1.41),
                            {"bandwidth_gbs": arg(real(0)), "latency_cycles": arg(real(0)), "clock_ghz": arg(real(0))}),
 }

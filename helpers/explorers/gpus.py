@@ -299,8 +299,14 @@ def hierarchy_explorer() -> Explorer:
         "gpu": W.Dropdown(options=HIERARCHY_GPUS, value="H100 SXM", description="GPU"),
         "dtype": W.ToggleButtons(options=["fp32", "fp16", "fp8"], value="fp16", description="precision"),
         "tile": W.SelectionSlider(options=[int(t) for t in TILE_EDGES], value=128, description="tile edge"),
-        "shared_kb": W.IntSlider(128, min=32, max=256, step=32, description="shared memory per SM (KB)"),
+        "shared_kb": W.IntSlider(int(G.max_shared_kb(G.gpu("H100 SXM"))), min=32, max=256, step=4,
+                                 description="shared memory per SM (KB)"),
     }
+
+    def follow_gpu(change):  # the slider starts from the chosen GPU's largest shared memory per SM
+        controls["shared_kb"].value = int(G.max_shared_kb(G.gpu(change["new"])))
+
+    controls["gpu"].observe(follow_gpu, names="value")
     fig, (ax1, ax2) = new_figure(1, 2, figsize=(11, 4.2))
     rows = ["FFMA, no tensor cores", "tensor cores", "tensor cores + async copy"]
     parts = list(G.tile_matmul_cycles(True))
