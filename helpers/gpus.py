@@ -255,6 +255,32 @@ def lora_memory_gb(params: float, dtype: str = "int4", adapter_fraction: float =
     return p * _bytes(dtype) / 1e9 + p * frac * TRAINING_BYTES_PER_PARAM["adam-mixed"] / 1e9 + act
 
 
+def kv_cache_gb(layers: int, kv_heads: int, head_dim: int, context: int, batch: int = 1,
+                dtype: str = "fp16") -> float:
+    """GB of the attention key/value cache: 2 (K and V) x layers x kv_heads x head_dim values per token, for
+    ``context`` tokens of each of ``batch`` sequences, at the bytes of ``dtype``. It grows linearly with the
+    context, so long contexts can need more memory than the weights.
+
+    Examples
+    --------
+    >>> kv_cache_gb(32, 8, 128, 8192)  # a Llama-3-8B-shaped model: 128 KiB per token, 8k tokens
+    1.073741824
+    """
+    values = 2 * checks.whole(layers, "layers", 1, 10_000) * checks.whole(kv_heads, "kv_heads", 1, 10_000) \
+        * checks.whole(head_dim, "head_dim", 1, 100_000)
+    tokens = checks.whole(context, "context", 1, 10**8) * checks.whole(batch, "batch", 1, 10**6)
+    return values * tokens * _bytes(dtype) / 1e9
+
+
+def bytes_in_flight_kb(bandwidth_gbs: float, latency_cycles: float, clock_ghz: float) -> float:
+    """Little's law for memory: to sustain ``bandwidth_gbs`` when each access takes ``latency_cycles`` at
+    ``clock_ghz``, bandwidth x latency bytes must be on their way at every moment (in KB). A GPU gets there by
+    keeping many warps' loads in flight; a single thread waiting for each load in turn would see a trickle."""
+    bw = checks.positive(bandwidth_gbs, "bandwidth_gbs")
+    latency_s = checks.positive(latency_cycles, "latency_cycles") / (checks.positive(clock_ghz, "clock_ghz") * 1e9)
+    return bw * 1e9 * latency_s / 1e3
+
+
 def gpus_needed(g: GPU, memory_gb: float) -> int:
     """How many of ``g`` hold ``memory_gb`` if it could be split perfectly (at least 1)."""
     _check_gpu(g)
@@ -317,8 +343,10 @@ def offer_price(g: GPU, prices: dict | None = None) -> tuple[float, str] | None:
     """What ``g`` costs a buyer now, and where that figure comes from, or None when it is not on offer.
 
     Order: your own price in ``prices`` (name -> USD); else the newest dated street or used price from
-    ``gpu_offers.csv`` or ``gpu_price_notes.csv`` (as of 2025 or later); else the launch price, but only for a
-    card still made (``status`` current). A discontinued card at its launch price is not an offer.
+    ``gpu_offers.csv`` or ``gpu_price_notes.csv`` (as of 2025 or later); else the launch price (MSRP), but only for a
+    card still made (``status`` current), and labelled as such: an MSRP is not what the card sells for, so such a
+    price is not on the same basis as the dated street prices. A discontinued card at its launch price is not an
+    offer at all.
     """
     _check_gpu(g)
     if prices is not None:
@@ -333,7 +361,7 @@ def offer_price(g: GPU, prices: dict | None = None) -> tuple[float, str] | None:
         return float(r.value), f"{'used' if r.kind == 'used_usd' else 'street'} price {r.as_of} ({r.source_short})"
     row = card_facts(g)
     if g.price_usd is not None and row is not None and row.status == "current":
-        return float(g.price_usd), f"launch price {g.year} (still made)"
+        return float(g.price_usd), f"MSRP {g.year}, not an offer (no dated street price in the course data)"
     return None
 
 
@@ -367,15 +395,58 @@ def _dp_efficiency() -> dict[str, float]:
     return {r.link: r.added_card_efficiency for r in load_table("multi_gpu_efficiency")}
 
 
+@cache
+def _tp_sync_ms() -> dict[str, float]:
+    return {r.link: r.tp_sync_ms_per_doubling for r in load_table("multi_gpu_efficiency")}
+
+
+def _check_link(link) -> str:
+    if not isinstance(link, str) or link not in _dp_efficiency():
+        raise ValueError(f"link must be one of {list(_dp_efficiency())}, got {link!r}")
+    return link
+
+
 def data_parallel_speed(per_card: float, n_cards: int, link: str) -> float:
     """Throughput of ``n_cards`` identical cards training data-parallel: the first card counts fully, each added
     card by the efficiency of ``link`` (nvlink, infinity_fabric, pcie_p2p or pcie_host; see
     ``multi_gpu_efficiency.csv``): per_card x (1 + (n - 1) x efficiency)."""
     n = checks.whole(n_cards, "n_cards", 1, 64)
-    eff = _dp_efficiency()
-    if not isinstance(link, str) or link not in eff:
-        raise ValueError(f"link must be one of {list(eff)}, got {link!r}")
-    return checks.non_negative(per_card, "per_card") * (1 + (n - 1) * eff[link])
+    return checks.non_negative(per_card, "per_card") * (1 + (n - 1) * _dp_efficiency()[_check_link(link)])
+
+
+def fsdp_speed(per_card: float, n_cards: int, link: str) -> float:
+    """Throughput of ``n_cards`` training with fully sharded data parallelism (FSDP, ZeRO stage 3): each card
+    holds 1/n of the weights, gradients and optimizer states and gathers the weights layer by layer, so a model
+    that fits on no single card still trains data-parallel. ZeRO-3 moves about 1.5 times the bytes of plain data
+    parallelism (Rajbhandari et al. 2020), so each added card loses 1.5 times what ``link`` loses in
+    ``data_parallel_speed``: per_card x (1 + (n - 1) x max(0, 1 - 1.5 (1 - efficiency)))."""
+    n = checks.whole(n_cards, "n_cards", 1, 64)
+    eff = _dp_efficiency()[_check_link(link)]
+    return checks.non_negative(per_card, "per_card") * (1 + (n - 1) * max(0.0, 1 - 1.5 * (1 - eff)))
+
+
+PIPELINE_MICROBATCHES = 8  # course assumption: a batch cut into 8 micro-batches (notebook 07 varies it)
+
+
+def pipeline_speed(per_card: float, stages: int, microbatches: int = PIPELINE_MICROBATCHES) -> float:
+    """Throughput of a model split into ``stages`` consecutive parts on as many cards, fed ``microbatches``
+    micro-batches per step (GPipe / 1F1B): all cards work except during the bubble of notebook 07,
+    per_card x stages x (1 - bubble_fraction). With one micro-batch the cards take turns (one card's speed);
+    the activations sent between stages are ignored here."""
+    from .modelparallel import bubble_fraction
+    p = checks.whole(stages, "stages", 1, 64)
+    return checks.non_negative(per_card, "per_card") * p * (1 - bubble_fraction(p, microbatches))
+
+
+def tensor_parallel_decode_tokens_per_s(g: GPU, model_gb: float, n_cards: int, link: str) -> float:
+    """Batch-1 decoding with every weight matrix split over ``n_cards`` of ``g`` (tensor parallelism): all cards
+    read their share at once, so the memory time is model_gb / (n x bandwidth), but each layer ends in an
+    all-reduce whose cost per token grows with log2 n (``tp_sync_ms_per_doubling`` of ``link`` in
+    multi_gpu_efficiency.csv; about 30B-parameter models): tokens/s = 1 / (memory time + sync x log2 n)."""
+    _check_gpu(g)
+    n = checks.whole(n_cards, "n_cards", 1, 64)
+    gb = checks.positive(model_gb, "model_gb")
+    return 1 / (gb / (n * g.bandwidth_gbs) + _tp_sync_ms()[_check_link(link)] / 1e3 * np.log2(n))
 
 
 def split_layers_decode_tokens_per_s(g: GPU, model_gb: float, n_cards: int) -> float:
@@ -399,14 +470,19 @@ class Recommendation:
     split: str = ""
     price_source: str = ""
     caveat: str = ""
+    warning: str = ""
 
 
 WORKLOADS = {
-    # which figure decides speed for the workload
+    # which figure decides speed for the workload. Training is ranked by bandwidth by default (section 3: the best
+    # single predictor, though it undersells newer cards with big caches); "compute-bound" ranks by peak fp16
+    # TFLOPS, an upper bound reached only by large matrix multiplies that reuse every byte many times.
+    "training (estimated from bandwidth)": "bandwidth GB/s",
     "training (compute-bound)": "fp16 TFLOPS",
     "LLM inference (bandwidth-bound)": "bandwidth GB/s",
 }
-SCORE_UNITS = {"training (compute-bound)": "effective fp16 TFLOPS",
+SCORE_UNITS = {"training (estimated from bandwidth)": "effective GB/s (bandwidth x multi-card scaling)",
+               "training (compute-bound)": "effective fp16 TFLOPS (peak x multi-card scaling)",
                "LLM inference (bandwidth-bound)": "tokens/s (batch 1, upper bound)"}
 CPU_W, OTHER_W = 200, 50  # the rest of the box under load: the article's ~200 W left for CPU and board on a
 # 1600 W supply, plus notebook 04's default for drives and fans (build.psu_watts)
@@ -421,14 +497,17 @@ def setup_power_w(g: GPU, count: int) -> float:
     return psu_watts([g.tdp_w] * checks.whole(count, "count", 1, 16), CPU_W, OTHER_W, margin=0)
 
 
-def setup_score(g: GPU, count: int, memory_needed_gb: float, workload: str) -> tuple[float, str]:
-    """Score and how the work is split for ``count`` cards of ``g`` holding ``memory_needed_gb``.
+def setup_options(g: GPU, count: int, memory_needed_gb: float, workload: str) -> list[tuple[float, str]]:
+    """Every way of splitting the work over ``count`` cards of ``g`` holding ``memory_needed_gb``, as
+    (score, how), best first. Training scores are the workload's metric (``WORKLOADS``) times the scaling:
 
-    Training: if the model fits on one card, the cards train data-parallel (``data_parallel_speed`` with the
-    card's link); if not, its layers are split over the fewest cards that hold it and those cards take turns
-    (about one card's speed; extra groups of that size add data-parallel throughput).
-    LLM inference (batch 1): tokens/s = bandwidth / model size for one card, also when the layers are split
-    over several (``split_layers_decode_tokens_per_s``); extra cards add nothing for one stream.
+    - model fits on one card: data parallel (``data_parallel_speed`` with the card's link);
+    - model fits on none: naive layer split (the default of llama.cpp and Hugging Face ``device_map``: the cards
+      take turns, one card's speed per group of cards, groups data parallel); pipeline with micro-batches
+      (``pipeline_speed``); fully sharded data parallel over all the cards (``fsdp_speed``).
+
+    LLM inference (batch 1, tokens/s): naive layer split (one card's bandwidth, ``split_layers_decode_tokens_per_s``)
+    and, with two or more cards, tensor parallelism (``tensor_parallel_decode_tokens_per_s``).
     """
     _check_gpu(g)
     if not isinstance(workload, str) or workload not in WORKLOADS:
@@ -440,22 +519,54 @@ def setup_score(g: GPU, count: int, memory_needed_gb: float, workload: str) -> t
         raise ValueError(f"{n} x {g.name} ({n * g.memory_gb:g} GB) cannot hold {need:g} GB")
     row = card_facts(g)
     link = row.multi_gpu_link if row is not None else "pcie_host"
+    via = link.replace("_", " ")
+    if link == "nvlink" and row.status != "datacenter" and n > 2:
+        # desktop NVLink bridges join two cards only: beyond a pair the exchange goes through host memory
+        link, via = "pcie_host", "pcie host: NVLink bridges join pairs only"
     if workload == "LLM inference (bandwidth-bound)":
-        how = "fits on one card" if group == 1 else \
-            f"layers split over {group} cards: each token runs through them in turn, at one card's bandwidth"
-        return split_layers_decode_tokens_per_s(g, need, group), how
-    groups = n // group
-    score = data_parallel_speed(g.peak_flops("fp16") / 1e12, groups, link)
+        out = [(split_layers_decode_tokens_per_s(g, need, group),
+                "fits on one card" if group == 1 else
+                f"naive layer split over {group} cards (llama.cpp default): each token runs through them in turn, "
+                "at one card's bandwidth")]
+        if n > 1:
+            out.append((tensor_parallel_decode_tokens_per_s(g, need, n, link),
+                        f"tensor parallel over {n} cards ({via}): all read at once, an all-reduce per layer"))
+        return sorted(out, key=lambda o: -o[0])
+    per_card = metric_value(g, WORKLOADS[workload])
     if group == 1:
-        how = "fits on one card" if n == 1 else f"data parallel over {n} cards ({link.replace('_', ' ')})"
-    else:
-        how = f"layers split over {group} cards that take turns (about one card's speed)"
-        if groups > 1:
-            how += f", {groups} such groups data parallel"
-    return score, how
+        return [(data_parallel_speed(per_card, n, link),
+                 "fits on one card" if n == 1 else f"data parallel over {n} cards ({via})")]
+    groups = n // group
+    suffix = f", {groups} such groups data parallel" if groups > 1 else ""
+    out = [(data_parallel_speed(per_card, groups, link),
+            f"naive layer split over {group} cards that take turns (about one card's speed){suffix}"),
+           (data_parallel_speed(pipeline_speed(per_card, group), groups, link),
+            f"pipeline over {group} cards with {PIPELINE_MICROBATCHES} micro-batches{suffix}"),
+           (fsdp_speed(per_card, n, link), f"fully sharded data parallel (FSDP / ZeRO-3) over {n} cards ({via})")]
+    return sorted(out, key=lambda o: -o[0])
 
 
-def recommend(budget_usd: float, memory_needed_gb: float, workload: str = "training (compute-bound)",
+def setup_score(g: GPU, count: int, memory_needed_gb: float, workload: str) -> tuple[float, str]:
+    """The best (score, how) of ``setup_options``: how ``count`` cards of ``g`` holding ``memory_needed_gb`` are
+    best used for ``workload``."""
+    return setup_options(g, count, memory_needed_gb, workload)[0]
+
+
+def outlet_warning(g: GPU, count: int, psu_w: float, region: str = "US") -> str:
+    """A warning ("" if none) when the box draws more from the wall than one household circuit of ``region``
+    delivers under continuous load (``build.circuit_limit_w``; wall power from ``build.wall_watts`` with a Gold
+    PSU of ``psu_w``)."""
+    from .build import circuit_limit_w, wall_watts
+    dc = setup_power_w(g, count)
+    wall = wall_watts(dc, checks.positive(psu_w, "psu_w"))
+    limit = circuit_limit_w(region)
+    if wall <= limit:
+        return ""
+    return (f"about {wall:,.0f} W from the wall, more than one {region} household circuit delivers under continuous "
+            f"load ({limit:,.0f} W): it needs a dedicated higher-power circuit (notebook 04)")
+
+
+def recommend(budget_usd: float, memory_needed_gb: float, workload: str = "training (estimated from bandwidth)",
               max_gpus: int = 8, prices: dict | None = None, include_caveats: bool = False,
               psu_w: float = 1600, slots: int = 8) -> list[Recommendation]:
     """Desktop setups (1 to ``max_gpus`` identical cards) that hold ``memory_needed_gb`` within ``budget_usd``,
@@ -498,10 +609,13 @@ def recommend(budget_usd: float, memory_needed_gb: float, workload: str = "train
             continue
         n, score, how = best
         reason = (f"{n} × {g.memory_gb:g} GB for ${n * price:,.0f} ({source}); {how}; "
-                  f"{score:,.0f} {SCORE_UNITS[workload]}")
+                  f"{score:,.1f} {SCORE_UNITS[workload]}, {score / (n * price) * 1000:,.1f} per $1,000")
+        warning = outlet_warning(g, n, psu)
         if caveat:
             reason += f". Caveat: {caveat}"
-        out.append(Recommendation(g, n, n * price, score, reason, how, source, caveat))
+        if warning:
+            reason += f". Power: {warning}"
+        out.append(Recommendation(g, n, n * price, score, reason, how, source, caveat, warning))
     return sorted(out, key=lambda r: (-r.score, r.cost_usd))
 
 
@@ -563,6 +677,15 @@ def max_tile(shared_kb: float, dtype: str = "fp16", stages: int = 2) -> int:
     return 2 ** t
 
 
+def max_shared_kb(g: GPU) -> float:
+    """The largest shared memory (KB) one SM of ``g`` can give a kernel (``gpu_memory_hierarchy.csv``, rows
+    ``max_shared_kb``): the budget for the tiles of ``max_tile``."""
+    rows = {r.architecture: r.value for r in load_table("gpu_memory_hierarchy") if r.quantity == "max_shared_kb"}
+    if _check_gpu(g).name not in rows:
+        raise ValueError(f"no shared-memory figure for {g.name}; known: {', '.join(rows)}")
+    return rows[g.name]
+
+
 def tensor_utilisation_bound(g: GPU, tile: int, dtype: str = "fp16") -> float:
     """Upper bound on the fraction of peak that ``g`` can reach when every tile comes from global memory:
     min(1, tile intensity x bandwidth / peak). Reuse through the L2 cache raises the real figure."""
@@ -598,6 +721,18 @@ def predictor_check(basis: str = "bandwidth") -> list[dict]:
                     "predicted": pred, "error_percent": (pred / r.ratio - 1) * 100, "source": r.source})
     return out
 
+
+
+def predictor_summary(basis: str = "bandwidth") -> list[dict]:
+    """``predictor_check`` grouped by pair of cards and task (training, or LLM decoding at batch 1): how many
+    measurements, their mean signed error and mean absolute error in percent. A spec that predicts well within
+    one group can still miss another: the signed mean shows in which direction."""
+    groups: dict[tuple[str, str], list[float]] = {}
+    for r in predictor_check(basis):
+        task = "LLM decoding, batch 1" if r["workload"].startswith("LLM decoding") else "training"
+        groups.setdefault((r["pair"], task), []).append(r["error_percent"])
+    return [{"pair": pair, "task": task, "n": len(e), "mean_error_percent": float(np.mean(e)),
+             "mean_abs_error_percent": float(np.mean(np.abs(e)))} for (pair, task), e in groups.items()]
 
 # ---- value including electricity --------------------------------------------------------------------------
 

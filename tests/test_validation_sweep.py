@@ -711,6 +711,31 @@ SWEEP[G] |= {
 }
 SWEEP[G]["recommend"][1].update({"prices": arg(st.sampled_from(["abc", 3, [1.0]])), "include_caveats": arg(NOT_BOOL),
                                  "psu_w": arg(real(0)), "slots": arg(whole(1, 64))})
+LINK = one_of_words("nvlink", "infinity_fabric", "pcie_p2p", "pcie_host")
+SWEEP[G] |= {  # review of notebook 03 (reviews/03.md): multi-card splits, outlet check, predictor summary
+    "fsdp_speed": (dict(per_card=100.0, n_cards=2, link="pcie_host"),
+                   {"per_card": arg(real(0, low_open=False)), "n_cards": arg(whole(1, 64)), "link": arg(LINK)}),
+    "pipeline_speed": (dict(per_card=100.0, stages=2, microbatches=8),
+                       {"per_card": arg(real(0, low_open=False)), "stages": arg(whole(1, 64)),
+                        "microbatches": arg(whole(1, 10**6))}),
+    "tensor_parallel_decode_tokens_per_s": (dict(g=RTX3090, model_gb=20.0, n_cards=2, link="pcie_p2p"),
+                                            {"g": arg(NOT_A_GPU), "model_gb": arg(real(0)),
+                                             "n_cards": arg(whole(1, 64)), "link": arg(LINK)}),
+    "setup_options": (dict(g=RTX3090, count=2, memory_needed_gb=20.0, workload=next(iter(G.WORKLOADS))),
+                      {"g": arg(NOT_A_GPU), "count": arg(whole(1, 64)), "memory_needed_gb": arg(real(0)),
+                       "workload": arg(WORKLOAD)}),
+    "outlet_warning": (dict(g=RTX3090, count=2, psu_w=1600.0, region="US"),
+                       {"g": arg(NOT_A_GPU), "count": arg(whole(1, 16)), "psu_w": arg(real(0)),
+                        "region": arg(one_of_words("US", "EU"))}),
+    "predictor_summary": (dict(basis="bandwidth"), {"basis": arg(one_of_words(*G.PREDICTORS))}),
+    "kv_cache_gb": (dict(layers=32, kv_heads=8, head_dim=128, context=8192, batch=1, dtype="fp16"),
+                    {"layers": arg(whole(1, 10_000)), "kv_heads": arg(whole(1, 10_000)),
+                     "head_dim": arg(whole(1, 100_000)), "context": arg(whole(1, 10**8)), "batch": arg(whole(1, 10**6)),
+                     "dtype": arg(DTYPE)}),
+    "max_shared_kb": (dict(g=G.gpu("H100 SXM")), {"g": arg(NOT_A_GPU)}),
+    "bytes_in_flight_kb": (dict(bandwidth_gbs=1555.0, latency_cycles=380.0, clock_ghz=1.41),
+                           {"bandwidth_gbs": arg(real(0)), "latency_cycles": arg(real(0)), "clock_ghz": arg(real(0))}),
+}
 
 
 # notebook 01 second edition

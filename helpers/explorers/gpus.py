@@ -13,7 +13,7 @@ from ..machine import measure_copy_bandwidth_gbs, measure_matmul_gflops
 from ..plotting import PALETTE, log_axis, new_figure
 from ..widgets import Explorer, parse_number, register
 
-DEFAULT_GPUS = ("GeForce RTX 4090", "H100 SXM", "Instinct MI300X")
+DEFAULT_GPUS = ("GeForce RTX 4090", "GeForce RTX 5090", "H100 SXM", "Instinct MI300X")
 INTENSITY = np.logspace(-1, 4, 200)
 CPU_GREY = "#8c8c8c"
 
@@ -61,11 +61,16 @@ def roofline_explorer(names: tuple[str, ...] = DEFAULT_GPUS, precision: str = "f
     ax.set_ylabel("attainable FLOP/s")
 
     def draw(v):
-        chosen = [G.gpu(n) for n in v["gpus"]]
-        if not chosen:
+        selected = [G.gpu(n) for n in v["gpus"]]
+        if not selected:
             raise ValueError("choose at least one GPU (ctrl- or cmd-click to select several)")
-        if len(chosen) > len(lines):
+        if len(selected) > len(lines):
             raise ValueError(f"choose at most {len(lines)} GPUs at once")
+        chosen = [g for g in selected if _has_precision(g, v["precision"])]
+        missing = [g.name for g in selected if g not in chosen]
+        if not chosen:
+            raise ValueError(f"no published {v['precision']} figure for any chosen GPU "
+                             f"({', '.join(missing)}); add a newer card or choose another precision")
         for i, line in enumerate(lines):
             if i < len(chosen):
                 line.set_data(INTENSITY, G.roofline(chosen[i], INTENSITY, v["precision"]))
@@ -83,17 +88,26 @@ def roofline_explorer(names: tuple[str, ...] = DEFAULT_GPUS, precision: str = "f
         markers.set_offsets(np.column_stack([xs, ys]))
         for label, x, y, name in zip(labels, xs, ys, ops):
             label.xy = (x, y)
-            label.set_text(name.replace("batch 1", f"batch {v['batch']}"))
+            label.set_text(name.replace("batch 1", f"batch {v['batch']} (slider)"))
         ax.set_ylim(cpu_flops / 20, max(g.peak_flops(v["precision"]) for g in chosen) * 3)
         ax.legend(handles=[*lines[: len(chosen)], cpu_line], loc="lower right", fontsize=9)
         ridge = G.ridge_point(reference, v["precision"])
         decode = G.intensity(ops["LLM decode, 7B, batch 1"])
         bound = "memory-bound" if decode < ridge else "compute-bound"
+        skipped = (f" Not drawn, no {v['precision']} roof: {html.escape(', '.join(missing))}." if missing else "")
         return (f"{html.escape(reference.name)}, {v['precision']}: ridge point {ridge:.0f} FLOP/byte. "
                 f"Markers sit on its roof, with operands of {G.BYTES_PER_VALUE[v['precision']]:g} bytes. "
-                f"LLM decode at batch {v['batch']} has intensity {decode:.0f}: {bound}.")
+                f"LLM decode at batch {v['batch']} has intensity {decode:.0f}: {bound}.{skipped}")
 
     return Explorer("gpus.roofline", controls, fig, draw, artists={"lines": lines, "markers": markers, "cpu": cpu_line})
+
+
+def _has_precision(g: G.GPU, precision: str) -> bool:
+    try:
+        g.peak_flops(precision)
+    except ValueError:
+        return False
+    return True
 
 
 PRICE_BASES = ("offer: street, used or current list price", "launch price (history)")
@@ -115,7 +129,7 @@ def _priced(basis: str) -> list[tuple[G.GPU, float, str]]:
 
 
 @register("gpus.value")
-def value_explorer(metric: str = "fp16 TFLOPS") -> Explorer:
+def value_explorer(metric: str = "bandwidth GB/s") -> Explorer:
     """Performance per dollar (optionally with 5 years of electricity) against performance per watt."""
     years = [g.year for g in G.all_gpus()]
     controls = {
@@ -153,7 +167,8 @@ def value_explorer(metric: str = "fp16 TFLOPS") -> Explorer:
                 g_i, price_i, src_i = chosen[i]
                 row = G.card_facts(g_i)
                 status = ", discontinued" if row is not None and row.status == "discontinued" else ""
-                used = " used" if src_i.startswith("used") else ""
+                used = (" used" if src_i.startswith("used") else
+                        " MSRP, not an offer" if src_i.startswith("MSRP") else "")
                 label.set_text(f"{g_i.name.replace('GeForce ', '')} (${price_i:,.0f}{used}{status})")
             else:
                 label.set_text("")
@@ -183,8 +198,8 @@ def _has(g: G.GPU, metric: str) -> bool:
     return True
 
 
-FIT_GPUS = ("GeForce RTX 3060 12GB", "GeForce RTX 4090", "GeForce RTX 5090", "A100 80GB SXM", "H100 SXM",
-            "H200 SXM", "Instinct MI300X", "B200 (HGX)")
+FIT_GPUS = ("GeForce RTX 3060 12GB", "GeForce RTX 4090", "GeForce RTX 5090", "RTX 6000 Ada Generation", "A100 80GB SXM",
+            "H100 SXM", "H200 SXM", "Instinct MI300X", "B200 (HGX)")
 
 
 LORA = "LoRA (frozen weights)"
@@ -284,8 +299,14 @@ def hierarchy_explorer() -> Explorer:
         "gpu": W.Dropdown(options=HIERARCHY_GPUS, value="H100 SXM", description="GPU"),
         "dtype": W.ToggleButtons(options=["fp32", "fp16", "fp8"], value="fp16", description="precision"),
         "tile": W.SelectionSlider(options=[int(t) for t in TILE_EDGES], value=128, description="tile edge"),
-        "shared_kb": W.IntSlider(128, min=32, max=256, step=32, description="shared memory per SM (KB)"),
+        "shared_kb": W.IntSlider(int(G.max_shared_kb(G.gpu("H100 SXM"))), min=32, max=256, step=4,
+                                 description="shared memory per SM (KB)"),
     }
+
+    def follow_gpu(change):  # the slider starts from the chosen GPU's largest shared memory per SM
+        controls["shared_kb"].value = int(G.max_shared_kb(G.gpu(change["new"])))
+
+    controls["gpu"].observe(follow_gpu, names="value")
     fig, (ax1, ax2) = new_figure(1, 2, figsize=(11, 4.2))
     rows = ["FFMA, no tensor cores", "tensor cores", "tensor cores + async copy"]
     parts = list(G.tile_matmul_cycles(True))
