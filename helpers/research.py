@@ -305,19 +305,23 @@ def datacentre_price_performance(low_precision: bool = True) -> Series:
 
 
 def peak_growth(gpu_from: str, gpu_to: str, precision: str = "fp32") -> float:
-    """Ratio of the peak FLOP/s of two GPUs of ``gpus.csv`` at one precision (``fp32`` vector or ``fp16`` tensor).
+    """Ratio of the peak FLOP/s of two GPUs of ``gpus.csv`` at one precision (``fp32`` vector, ``fp16`` or ``fp8``
+    dense tensor; fp8 figures come from ``gpu_features.csv``).
 
     Example: RTX 2080 Ti to RTX 5090 at fp32 is 104.8 / 13.4 = 7.8x (vendor peaks; Ampere and later count
     dual-issue FP32, which real kernels rarely reach)."""
     from . import gpus as G
 
-    if not isinstance(precision, str) or precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {list(PRECISIONS)}, got {precision!r}")
+    if not isinstance(precision, str) or precision not in PRECISION_LEVELS:
+        raise ValueError(f"precision must be one of {list(PRECISION_LEVELS)}, got {precision!r}")
     names = {g.name for g in G.all_gpus()}
     for value, name in ((gpu_from, "gpu_from"), (gpu_to, "gpu_to")):
         if not isinstance(value, str) or value not in names:
             raise ValueError(f"{name} must be a GPU name from gpus.csv, got {value!r}")
-    a, b = G.gpu(gpu_from).peak_flops(precision), G.gpu(gpu_to).peak_flops(precision)
+    try:
+        a, b = G.gpu(gpu_from).peak_flops(precision), G.gpu(gpu_to).peak_flops(precision)
+    except ValueError:
+        a = b = None
     if not (a and b):
         raise ValueError(f"gpu_from and gpu_to need a {precision} figure in gpus.csv")
     return b / a

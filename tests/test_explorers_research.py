@@ -266,3 +266,33 @@ def test_trend_explorer_dropping_estimates_slows_the_recent_trend():
     ex.controls["estimates"].value = False
     without = float(re.search(r"×([0-9.]+) per year", ex.info.value).group(1))
     assert without < 0.8 * with_estimates
+
+
+def test_quantization_try_it_in_the_notebook_order():
+    """Review 08 item 11: Student-t, NormalFloat: growing the block size lowers memory and raises the error; then one
+    scale per tensor raises the error again and the block size stops mattering."""
+    ex = E.quantization_explorer()
+    ex.controls["distribution"].value = "student-t"
+
+    def state():
+        return ex.artists["memory"][2].get_height(), ex.artists["chosen"].get_data()[1][0]
+
+    mem64, err64 = state()
+    ex.controls["block_size"].value = 1024
+    mem1024, err1024 = state()
+    assert mem1024 < mem64 and err1024 > err64
+    ex.controls["method"].value = "absmax"
+    _, err_tensor = state()
+    assert err_tensor > err1024 and "block size applies only to block-wise schemes" in ex.info.value
+    ex.controls["block_size"].value = 64
+    assert state()[1] == err_tensor
+
+
+def test_researchers_try_it_every_priced_card():
+    """The notebook's 'Try it': 2016-2020 on every priced card rises above x1 and stays indistinguishable from flat."""
+    ex = E.researchers_explorer()
+    ex.controls["window"].value = (2016, 2020)
+    assert "indistinguishable from flat" in ex.info.value
+    ex.controls["hardware"].value = list(E.HARDWARE_SERIES)[1]
+    assert "indistinguishable from flat" in ex.info.value
+    assert R.per_researcher_window(2016, 2020, None).growth_per_year > 1

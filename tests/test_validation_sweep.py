@@ -647,7 +647,7 @@ SWEEP[R] |= {
     "peak_growth": (dict(gpu_from="GeForce RTX 2080 Ti", gpu_to="GeForce RTX 5090", precision="fp32"),
                     {"gpu_from": arg(st.sampled_from(["nope", None, 3, ""])),
                      "gpu_to": arg(st.sampled_from(["nope", None, 3, ""])),
-                     "precision": arg(one_of_words(*R.PRECISIONS))}),
+                     "precision": arg(one_of_words(*R.PRECISION_LEVELS))}),
     "moe_cost": (dict(total_params=671e9, active_params=37e9, bits=8),
                  {"total_params": arg(real(0, 1e16) | st.just(1e9)), "active_params": arg(real(0)),
                   "bits": arg(real(0, 64))}),
