@@ -235,7 +235,7 @@ def default_training_cost(compute_flop: float, year: float) -> CostEstimate:
 
 # ---- second edition: the full research record, data-centre price-performance, sparsity, an efficiency budget ----
 
-PRECISION_LEVELS = ("fp32", "fp16", "fp8")
+PRECISION_LEVELS = ("fp32", "fp16", "fp8", "fp4")
 
 
 def model_parameters(names) -> list[float | None]:
@@ -369,8 +369,9 @@ def moe_cost(total_params: float, active_params: float, bits: float = 16) -> MoE
 
 def precision_gain(precision: str) -> float:
     """Peak-throughput multiplier of training at ``precision`` instead of fp32 on the same data-centre GPU
-    generation: fp16/bf16 tensor cores against fp32 vector units on a V100 (``gpus.csv``), and fp8 a further
-    ``hopper_fp8_over_bf16`` on Hopper. A peak ratio: real speed-ups are smaller."""
+    generation: fp16/bf16 tensor cores against fp32 vector units on a V100 (``gpus.csv``), fp8 a further
+    ``hopper_fp8_over_bf16`` on Hopper, and fp4 a further fp4/fp8 ratio of a B200 (``gpu_features.csv``). A peak
+    ratio: real speed-ups are smaller."""
     from . import gpus as G
 
     if not isinstance(precision, str) or precision not in PRECISION_LEVELS:
@@ -379,7 +380,13 @@ def precision_gain(precision: str) -> float:
         return 1.0
     v100 = G.gpu("Tesla V100 SXM2 16GB")
     tensor = v100.peak_flops("fp16") / v100.peak_flops("fp32")
-    return tensor * (fact("hopper_fp8_over_bf16") if precision == "fp8" else 1.0)
+    if precision == "fp16":
+        return tensor
+    fp8 = tensor * fact("hopper_fp8_over_bf16")
+    if precision == "fp8":
+        return fp8
+    b200 = G.gpu("B200 (HGX)")
+    return fp8 * b200.peak_flops("fp4") / b200.peak_flops("fp8")
 
 
 BUDGET_LEVERS = ("hardware FLOP per dollar", "lower precision", "spending and scale-out", "algorithms",

@@ -296,3 +296,12 @@ def test_researchers_try_it_every_priced_card():
     ex.controls["hardware"].value = list(E.HARDWARE_SERIES)[1]
     assert "indistinguishable from flat" in ex.info.value
     assert R.per_researcher_window(2016, 2020, None).growth_per_year > 1
+
+
+def test_trend_and_cost_axes_use_powers_of_ten():
+    """Review 08 item 22: no SI prefixes ('10E', '1Z') beside powers of ten on the compute and cost axes."""
+    from matplotlib.ticker import FuncFormatter
+
+    for ex in (E.trend_explorer(), E.cost_explorer()):
+        for ax in ex.fig.axes:
+            assert not isinstance(ax.yaxis.get_major_formatter(), FuncFormatter)

@@ -228,6 +228,7 @@ def test_precision_gain_from_gpu_peaks():
     assert R.precision_gain("fp32") == 1
     assert R.precision_gain("fp16") == pytest.approx(125 / 15.7)  # V100 tensor vs vector
     assert R.precision_gain("fp8") == pytest.approx(2 * 125 / 15.7)
+    assert R.precision_gain("fp4") == pytest.approx(2 * 2 * 125 / 15.7)  # B200: 9000 fp4 / 4500 fp8 dense
 
 
 def test_efficiency_budget_multiplies_out():
