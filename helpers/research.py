@@ -525,3 +525,23 @@ def frontier_cost_crossing_year(target_usd: float, growth: float | None = None) 
     rhs = (np.log(target) - np.log(s.values[i]) + s.years[i] * np.log(g) + np.log(per_usd)
            - a["reference_year"] * np.log(p))
     return float(rhs / (np.log(g) - np.log(p)))
+
+
+def training_tokens(since: float = 2020) -> Series:
+    """Training tokens of the language models of ``training_compute.csv`` released from ``since`` on, implied by the
+    6ND rule: ``tokens = training FLOP / (6 × active parameters)`` (dense models: all parameters; DeepSeek-V3: its
+    active parameters from ``research_facts.csv``). Models without a parameter count are left out.
+
+    Example: GPT-3, 3.14e23 FLOP and 175B parameters, implies 3.0e11 tokens (its paper reports 300B). Earlier models
+    trained for several epochs on small sets, so their implied tokens measure passes, not the size of the data.
+    """
+    lo = _year(since, "since")
+    active = {"DeepSeek-V3": fact("deepseek_v3_active_params")}
+    rows = sorted((r for r in load_table("training_compute")
+                   if r.domain == "language" and r.parameters and decimal_year(r.date) >= lo),
+                  key=lambda r: decimal_year(r.date))
+    if len(rows) < 3:
+        raise ValueError(f"since={lo:g} leaves {len(rows)} language models; at least 3 are needed for a fit")
+    return Series(np.array([decimal_year(r.date) for r in rows]),
+                  np.array([r.training_flop / (6 * active.get(r.model, r.parameters)) for r in rows]),
+                  tuple(r.model for r in rows), np.zeros(len(rows), bool), "tokens")

@@ -332,3 +332,25 @@ def test_spending_reconciliation_sits_at_the_top_of_epochs_interval():
     s = R.training_compute()
     table = T.fit_exponential(s.years, s.values, 2012, 2025.99).growth_per_year
     assert table / R.datacentre_growth(True).growth_per_year > cost.high
+
+
+def test_training_tokens_from_6nd_and_their_growth():
+    """Review 08 item 16: the data curve measured from the table: tokens = FLOP / (6 x active parameters) since 2020;
+    the fit's interval contains Epoch's x3 a year."""
+    from helpers.data import load_table
+
+    rows = [r for r in load_table("training_compute") if r.domain == "language" and r.parameters
+            and int(r.date[:4]) >= 2020]
+    active = {r.model: (37e9 if r.model == "DeepSeek-V3" else r.parameters) for r in rows}
+    expected = {r.model: r.training_flop / (6 * active[r.model]) for r in rows}
+    s = R.training_tokens()
+    assert dict(zip(s.labels, s.values)) == pytest.approx(expected)
+    assert expected["GPT-3 (175B)"] == pytest.approx(3.0e11, rel=0.01)  # the paper: 300B tokens
+    years = np.array([int(r.date[:4]) + (int(r.date[5:]) - 0.5) / 12 for r in rows])
+    slope = np.polyfit(years, np.log10([expected[r.model] for r in rows]), 1)[0]
+    fit = T.fit_exponential(s.years, s.values)
+    assert fit.growth_per_year == pytest.approx(10**slope)
+    lo, hi = fit.growth_interval
+    assert lo <= R.claim("epoch_dataset_growth").value <= hi
+    chinchilla = expected["Chinchilla (70B)"] / 70e9
+    assert 18 < chinchilla < 22 and expected["Llama 3 (70B)"] / 70e9 > 10 * chinchilla

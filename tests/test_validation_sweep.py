@@ -661,6 +661,7 @@ SWEEP[R] |= {
                            "moe_gain": arg(real(0) | st.sampled_from([0.5, 5000.0])),
                            "spending_growth": arg(GROWTH.filter(lambda v: v is not None))}),
     "training_precision": (dict(year=2020), {"year": arg(BAD_YEAR)}),
+    "training_tokens": (dict(since=2020), {"since": arg(BAD_YEAR | st.just(2099.0), "since")}),
     "datacentre_growth": (dict(low_precision=False), {"low_precision": arg(NOT_A_FLAG)}),
     "per_researcher_window": (dict(start=2016, end=2025, segment="consumer"),
                               {"start": arg(BAD_YEAR | st.just(2026.0), "start", WINDOW),
