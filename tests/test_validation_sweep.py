@@ -675,6 +675,12 @@ SWEEP[R] |= {
                                      "growth": arg(real(0, 1000).filter(lambda v: v is not None)
                                                    | st.sampled_from([0.001, 1.2]))}),
 }
+SWEEP[Q] |= {
+    "int8_matmul_error": (dict(activations=[[1.0, 20.0]], weights=[[1.0, 0.5], [2.0, 1.0]], threshold=6.0),
+                          {"activations": arg(MATRIX_X | st.just([1.0, 2.0, 3.0])),
+                           "weights": arg(MATRIX_X | st.just([1.0, 2.0, 3.0])),
+                           "threshold": arg(real(0).filter(lambda v: v is not None))}),
+}
 
 # ---- notebook 03 second edition: offers and multi-card setups, the memory hierarchy, the predictor check -----------
 RTX3090 = G.gpu("GeForce RTX 3090")
