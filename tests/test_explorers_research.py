@@ -305,3 +305,14 @@ def test_trend_and_cost_axes_use_powers_of_ten():
     for ex in (E.trend_explorer(), E.cost_explorer()):
         for ax in ex.fig.axes:
             assert not isinstance(ax.yaxis.get_major_formatter(), FuncFormatter)
+
+
+def test_trend_explorer_panels_share_decades_per_inch():
+    """Review 08 item 9: both panels span the same number of decades, so their slopes can be compared by eye."""
+    ex = E.trend_explorer()
+    for window in ((2012, 2025), (2018, 2025)):
+        ex.controls["window"].value = window
+        spans = [np.log10(ax.get_ylim()[1] / ax.get_ylim()[0]) for ax in ex.fig.axes[:2]]
+        assert spans[0] == pytest.approx(spans[1])
+        sizes = [ax.get_position().height for ax in ex.fig.axes[:2]]
+        assert sizes[0] == pytest.approx(sizes[1], rel=0.05)

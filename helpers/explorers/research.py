@@ -95,7 +95,10 @@ def trend_explorer(start: int = 2012, end: int = 2025, horizon: int = 2030) -> E
         tops = np.concatenate([compute_all.values, cfit.predict(x_ahead), compute_fast.get_ydata()])
         top.set_ylim(compute_all.values.min() / 10, tops.max() * 10)
         lows = np.concatenate([hw.values, hfit.predict(np.concatenate([hx_fit, x_ahead]))])
-        bottom.set_ylim(lows.min() / 3, lows.max() * 3)
+        # same decades per inch on both panels (they have the same height), so slopes compare by eye
+        decades = np.log10(tops.max() * 10) - np.log10(compute_all.values.min() / 10)
+        middle = (np.log10(lows.min()) + np.log10(lows.max())) / 2
+        bottom.set_ylim(10 ** (middle - decades / 2), 10 ** (middle + decades / 2))
         gap = R.required_spending_growth(cfit.growth_per_year, hfit.growth_per_year)
         years_ahead = horizon + 0.99 - cfit.end
         at_horizon = cfit.predict(horizon + 0.99)
