@@ -354,3 +354,12 @@ def test_training_tokens_from_6nd_and_their_growth():
     assert lo <= R.claim("epoch_dataset_growth").value <= hi
     chinchilla = expected["Chinchilla (70B)"] / 70e9
     assert 18 < chinchilla < 22 and expected["Llama 3 (70B)"] / 70e9 > 10 * chinchilla
+
+
+def test_open_weight_moe_models_activate_a_few_percent():
+    """Notebook 08 section 7 (review item 28): the open-weight MoE examples each activate 3-6% of their weights."""
+    pairs = {"deepseek_v3": (671e9, 37e9), "llama4_maverick": (402e9, 17e9), "gpt_oss": (117e9, 5.1e9),
+             "kimi_k2": (1e12, 32e9)}
+    for key, (total, active) in pairs.items():
+        assert (R.fact(f"{key}_total_params"), R.fact(f"{key}_active_params")) == (total, active)
+        assert 0.03 < active / total < 0.06
