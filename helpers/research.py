@@ -17,6 +17,7 @@ It prices a final training run at cloud-rental rates; experiments, staff, data a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
@@ -135,12 +136,17 @@ def claim(key: str):
     return table.get(key)
 
 
+@cache
+def _facts() -> dict[str, float]:
+    return {r.key: float(r.value) for r in load_table("research_facts")}
+
+
 def fact(key: str) -> float:
     """The value of one row of ``research_facts.csv``, in that row's unit."""
-    table = load_table("research_facts")
-    if not isinstance(key, str) or key not in table.column("key"):
-        raise ValueError(f"no research fact {key!r}; known: {', '.join(table.column('key'))}")
-    return float(table.get(key).value)
+    facts = _facts()
+    if not isinstance(key, str) or key not in facts:
+        raise ValueError(f"no research fact {key!r}; known: {', '.join(facts)}")
+    return facts[key]
 
 
 def claim_growth_per_year(key: str) -> float:
@@ -372,21 +378,19 @@ def precision_gain(precision: str) -> float:
     generation: fp16/bf16 tensor cores against fp32 vector units on a V100 (``gpus.csv``), fp8 a further
     ``hopper_fp8_over_bf16`` on Hopper, and fp4 a further fp4/fp8 ratio of a B200 (``gpu_features.csv``). A peak
     ratio: real speed-ups are smaller."""
-    from . import gpus as G
-
     if not isinstance(precision, str) or precision not in PRECISION_LEVELS:
         raise ValueError(f"precision must be one of {list(PRECISION_LEVELS)}, got {precision!r}")
-    if precision == "fp32":
-        return 1.0
-    v100 = G.gpu("Tesla V100 SXM2 16GB")
+    return _precision_gains()[precision]
+
+
+@cache
+def _precision_gains() -> dict[str, float]:
+    from . import gpus as G
+
+    v100, b200 = G.gpu("Tesla V100 SXM2 16GB"), G.gpu("B200 (HGX)")
     tensor = v100.peak_flops("fp16") / v100.peak_flops("fp32")
-    if precision == "fp16":
-        return tensor
     fp8 = tensor * fact("hopper_fp8_over_bf16")
-    if precision == "fp8":
-        return fp8
-    b200 = G.gpu("B200 (HGX)")
-    return fp8 * b200.peak_flops("fp4") / b200.peak_flops("fp8")
+    return {"fp32": 1.0, "fp16": tensor, "fp8": fp8, "fp4": fp8 * b200.peak_flops("fp4") / b200.peak_flops("fp8")}
 
 
 BUDGET_LEVERS = ("hardware FLOP per dollar", "lower precision", "spending and scale-out", "algorithms",

@@ -146,6 +146,8 @@ def cost_explorer(compute: str = "1e27", year: int = 2027) -> Explorer:
     compute_series = R.training_compute(True)
     central = R.claim("epoch_frontier_central")
     recent = compute_series.years >= 2018
+    frontier_flop = [min(R.frontier_compute(y, central.value), 1e40) for y in COST_YEARS]
+    frontier_flop_high = [min(R.frontier_compute(y, central.high), 1e40) for y in COST_YEARS]
     fig, ax = new_figure(figsize=(10, 4.8))
     target_line, = ax.plot([], [], "-", color=PALETTE[0], label="your run, bought in each year")
     frontier_line, = ax.plot([], [], "--", color=PALETTE[3],
@@ -170,9 +172,9 @@ def cost_explorer(compute: str = "1e27", year: int = 2027) -> Explorer:
 
         chosen = R.training_cost(v["compute"], v["year"], a["reference_year"], per_usd0, v["growth"])
         target_line.set_data(COST_YEARS, [cost(v["compute"], y) for y in COST_YEARS])
-        frontier_costs = [cost(min(R.frontier_compute(y, central.value), 1e40), y) for y in COST_YEARS]
+        frontier_costs = [cost(c, y) for c, y in zip(frontier_flop, COST_YEARS)]
         frontier_line.set_data(COST_YEARS, frontier_costs)
-        high_costs = [cost(min(R.frontier_compute(y, central.high), 1e40), y) for y in COST_YEARS]
+        high_costs = [cost(c, y) for c, y in zip(frontier_flop_high, COST_YEARS)]
         frontier_high.set_data(COST_YEARS, high_costs)
         model_costs = [cost(c, y) for c, y in zip(compute_series.values[recent], compute_series.years[recent])]
         models.set_offsets(np.column_stack([compute_series.years[recent], model_costs]))
