@@ -273,3 +273,35 @@ def uniform_noise_rmse(step: float) -> float:
     """Root-mean-square rounding error of a uniform quantizer with spacing ``step``: ``step / sqrt(12)``
     (error uniform on ±step/2, variance step²/12), valid when values are spread over many levels."""
     return checks.positive(step, "step") / np.sqrt(12)
+
+
+def int8_matmul_error(activations, weights, threshold: float | None = None) -> tuple[float, int]:
+    """Relative error of an int8 matrix multiply ``A Wᵀ`` in the style of LLM.int8(), and how many feature columns
+    were kept in full precision.
+
+    Both operands are quantized to int8 with one absmax scale per row of ``activations`` ([batch, in]) and per row
+    of ``weights`` ([out, in]) ("vector-wise"). With ``threshold`` given, every input feature in which some
+    activation reaches ``|a| >= threshold`` is taken out and multiplied exactly (the mixed-precision decomposition
+    of Dettmers et al. 2022, whose threshold is 6); ``None`` quantizes everything. A few large outlier features
+    stretch every row's scale, so without the split the small values of that row round to zero.
+    """
+    a = checks.array(activations, "activations", ndim=(2,), max_size=MAX_VALUES)
+    w = checks.array(weights, "weights", ndim=(2,), max_size=MAX_VALUES)
+    if a.shape[1] != w.shape[1]:
+        raise ValueError(f"activations have {a.shape[1]} features but weights take {w.shape[1]} inputs")
+    if a.shape[0] * w.shape[0] > MAX_VALUES:
+        raise ValueError(f"the product would have {a.shape[0] * w.shape[0]:,} values; at most {MAX_VALUES:,}")
+    if threshold is not None:
+        threshold = checks.positive(threshold, "threshold")
+    exact = np.einsum("bk,ok->bo", a, w)
+    norm = np.linalg.norm(exact)
+    if norm == 0:
+        raise ValueError("the exact product is zero, so a relative error is undefined: use non-zero activations")
+    outliers = (np.abs(a) >= threshold).any(axis=0) if threshold is not None else np.zeros(a.shape[1], bool)
+    regular = ~outliers
+    approx = np.einsum("bk,ok->bo", a[:, outliers], w[:, outliers])
+    if regular.any():
+        a_q = dequantize(quantize(a[:, regular], 8, "absmax-row"))
+        w_q = dequantize(quantize(w[:, regular], 8, "absmax-row"))
+        approx = approx + np.einsum("bk,ok->bo", a_q, w_q)
+    return float(np.linalg.norm(approx - exact) / norm), int(outliers.sum())

@@ -17,6 +17,7 @@ It prices a final training run at cloud-rental rates; experiments, staff, data a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
@@ -100,14 +101,21 @@ def training_compute(include_estimates: bool = True) -> Series:
                   tuple(r.model for r in rows), np.array([r.estimate == "yes" for r in rows]), "FLOP")
 
 
-def gpu_price_performance(precision: str = "fp32") -> Series:
-    """Peak FLOP/s per launch dollar of every GPU in ``gpus.csv`` with a list price (consumer and workstation
-    cards; data-centre parts have no public list price). ``fp16`` is dense tensor throughput and exists only
-    from Volta (2017) on; ``fp32`` is the vector rate, comparable across the whole period."""
+SEGMENTS = ("consumer", "workstation", "datacenter")
+
+
+def gpu_price_performance(precision: str = "fp32", segment: str | None = None) -> Series:
+    """Peak FLOP/s per launch dollar of every GPU in ``gpus.csv`` with a list price (mostly consumer and
+    workstation cards, plus a few early Tesla boards; later data-centre parts have no public list price). ``fp16``
+    is dense tensor throughput and exists only from Volta (2017) on; ``fp32`` is the vector rate, comparable across
+    the whole period. ``segment`` keeps one segment of ``gpus.csv`` only ("consumer": GeForce and Radeon)."""
     from . import gpus as G
 
     checks.choice(precision, "precision", PRECISIONS)
-    chosen = [g for g in G.all_gpus() if g.price_usd and getattr(g, G.PRECISIONS[precision])]
+    if segment is not None:
+        checks.choice(segment, "segment", SEGMENTS)
+    chosen = [g for g in G.all_gpus() if g.price_usd and getattr(g, G.PRECISIONS[precision])
+              and (segment is None or g.segment == segment)]
     return Series(np.array([g.year + 0.5 for g in chosen], float),
                   np.array([g.peak_flops(precision) / g.price_usd for g in chosen]),
                   tuple(g.name for g in chosen), np.zeros(len(chosen), bool), "FLOP/s per $")
@@ -128,12 +136,17 @@ def claim(key: str):
     return table.get(key)
 
 
+@cache
+def _facts() -> dict[str, float]:
+    return {r.key: float(r.value) for r in load_table("research_facts")}
+
+
 def fact(key: str) -> float:
     """The value of one row of ``research_facts.csv``, in that row's unit."""
-    table = load_table("research_facts")
-    if not isinstance(key, str) or key not in table.column("key"):
-        raise ValueError(f"no research fact {key!r}; known: {', '.join(table.column('key'))}")
-    return float(table.get(key).value)
+    facts = _facts()
+    if not isinstance(key, str) or key not in facts:
+        raise ValueError(f"no research fact {key!r}; known: {', '.join(facts)}")
+    return facts[key]
 
 
 def claim_growth_per_year(key: str) -> float:
@@ -228,7 +241,7 @@ def default_training_cost(compute_flop: float, year: float) -> CostEstimate:
 
 # ---- second edition: the full research record, data-centre price-performance, sparsity, an efficiency budget ----
 
-PRECISION_LEVELS = ("fp32", "fp16", "fp8")
+PRECISION_LEVELS = ("fp32", "fp16", "fp8", "fp4")
 
 
 def model_parameters(names) -> list[float | None]:
@@ -298,19 +311,23 @@ def datacentre_price_performance(low_precision: bool = True) -> Series:
 
 
 def peak_growth(gpu_from: str, gpu_to: str, precision: str = "fp32") -> float:
-    """Ratio of the peak FLOP/s of two GPUs of ``gpus.csv`` at one precision (``fp32`` vector or ``fp16`` tensor).
+    """Ratio of the peak FLOP/s of two GPUs of ``gpus.csv`` at one precision (``fp32`` vector, ``fp16`` or ``fp8``
+    dense tensor; fp8 figures come from ``gpu_features.csv``).
 
     Example: RTX 2080 Ti to RTX 5090 at fp32 is 104.8 / 13.4 = 7.8x (vendor peaks; Ampere and later count
     dual-issue FP32, which real kernels rarely reach)."""
     from . import gpus as G
 
-    if not isinstance(precision, str) or precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {list(PRECISIONS)}, got {precision!r}")
+    if not isinstance(precision, str) or precision not in PRECISION_LEVELS:
+        raise ValueError(f"precision must be one of {list(PRECISION_LEVELS)}, got {precision!r}")
     names = {g.name for g in G.all_gpus()}
     for value, name in ((gpu_from, "gpu_from"), (gpu_to, "gpu_to")):
         if not isinstance(value, str) or value not in names:
             raise ValueError(f"{name} must be a GPU name from gpus.csv, got {value!r}")
-    a, b = G.gpu(gpu_from).peak_flops(precision), G.gpu(gpu_to).peak_flops(precision)
+    try:
+        a, b = G.gpu(gpu_from).peak_flops(precision), G.gpu(gpu_to).peak_flops(precision)
+    except ValueError:
+        a = b = None
     if not (a and b):
         raise ValueError(f"gpu_from and gpu_to need a {precision} figure in gpus.csv")
     return b / a
@@ -358,56 +375,74 @@ def moe_cost(total_params: float, active_params: float, bits: float = 16) -> MoE
 
 def precision_gain(precision: str) -> float:
     """Peak-throughput multiplier of training at ``precision`` instead of fp32 on the same data-centre GPU
-    generation: fp16/bf16 tensor cores against fp32 vector units on a V100 (``gpus.csv``), and fp8 a further
-    ``hopper_fp8_over_bf16`` on Hopper. A peak ratio: real speed-ups are smaller."""
-    from . import gpus as G
-
+    generation: fp16/bf16 tensor cores against fp32 vector units on a V100 (``gpus.csv``), fp8 a further
+    ``hopper_fp8_over_bf16`` on Hopper, and fp4 a further fp4/fp8 ratio of a B200 (``gpu_features.csv``). A peak
+    ratio: real speed-ups are smaller."""
     if not isinstance(precision, str) or precision not in PRECISION_LEVELS:
         raise ValueError(f"precision must be one of {list(PRECISION_LEVELS)}, got {precision!r}")
-    if precision == "fp32":
-        return 1.0
-    v100 = G.gpu("Tesla V100 SXM2 16GB")
+    return _precision_gains()[precision]
+
+
+@cache
+def _precision_gains() -> dict[str, float]:
+    from . import gpus as G
+
+    v100, b200 = G.gpu("Tesla V100 SXM2 16GB"), G.gpu("B200 (HGX)")
     tensor = v100.peak_flops("fp16") / v100.peak_flops("fp32")
-    return tensor * (fact("hopper_fp8_over_bf16") if precision == "fp8" else 1.0)
+    fp8 = tensor * fact("hopper_fp8_over_bf16")
+    return {"fp32": 1.0, "fp16": tensor, "fp8": fp8, "fp4": fp8 * b200.peak_flops("fp4") / b200.peak_flops("fp8")}
 
 
 BUDGET_LEVERS = ("hardware FLOP per dollar", "lower precision", "spending and scale-out", "algorithms",
                  "sparsity (MoE)")
 
 
-def efficiency_budget(years: float, demand_growth: float, hardware_growth: float, precision: str = "fp8",
-                      algorithm_halving_months: float = 8.0, active_fraction: float = 1.0,
+def training_precision(year: float) -> str:
+    """The precision frontier runs trained in during ``year``: fp32 before ``fp16_training_from_year`` (V100 and
+    mixed precision, 2017), fp16/bf16 until ``fp8_training_from_year`` (2025, after DeepSeek-V3), fp8 after
+    (rows of ``research_facts.csv``)."""
+    y = _year(year)
+    if y >= fact("fp8_training_from_year"):
+        return "fp8"
+    return "fp16" if y >= fact("fp16_training_from_year") else "fp32"
+
+
+def efficiency_budget(start: float, end: float, demand_growth: float, hardware_growth: float,
+                      algorithm_halving_months: float = 8.0, moe_gain: float = 1.0,
                       spending_growth: float | None = None) -> dict[str, float]:
-    """Split the growth of training compute over ``years`` years into multiplicative levers (factors over the
-    whole period, not per year)::
+    """Split the growth of training compute between the years ``start`` and ``end`` into multiplicative levers
+    (factors over the whole window, not per year)::
 
         physical compute  = hardware FLOP per dollar × lower precision × spending and scale-out
         effective compute = physical compute × algorithms × sparsity (MoE)
 
-    ``hardware_growth``: FLOP per dollar per year at a fixed precision; ``precision``: the training precision at
-    the end of the period (the start is fp32, see ``precision_gain``); ``algorithm_halving_months``: months in
-    which the compute needed for a fixed result halves; ``active_fraction``: share of parameters active per token.
-    With ``spending_growth=None`` spending is whatever remains of ``demand_growth`` (the measured growth of
-    physical compute); given a number (1.0: budgets stop growing, the 2017 article's stagnation scenario), the
-    physical compute follows from the levers and ``demand_growth`` is not used.
-    Returns the five levers of ``BUDGET_LEVERS`` plus "physical compute" and "effective compute".
+    ``hardware_growth``: FLOP per dollar per year at a *fixed* precision. Lower precision is the step between the
+    training precision of ``start`` and of ``end`` (``training_precision``): 1 when both years used the same one.
+    ``algorithm_halving_months``: months in which the compute needed for a fixed result halves. ``moe_gain``: the
+    compute-equivalent gain of a mixture of experts over a dense model (Switch Transformer: about 4 at its largest
+    scale), counted only when MoE models reached the frontier inside the window (``moe_frontier_from_year``).
+    With ``spending_growth=None`` spending is whatever remains of ``demand_growth`` (the measured growth of physical
+    compute); given a number (1.0: budgets stop growing, the stagnation scenario), physical compute follows from the
+    levers and ``demand_growth`` is not used. Returns the five levers of ``BUDGET_LEVERS`` plus "physical compute"
+    and "effective compute".
     """
-    t = checks.positive(years, "years")
-    if t > 50:
-        raise ValueError(f"years must be at most 50, got {t:g}")
+    lo, hi = _year(start, "start"), _year(end, "end")
+    t = hi - lo
+    if not 0 < t <= 50:
+        raise ValueError(f"the window needs start < end and at most 50 years, got start={lo:g}, end={hi:g}")
     demand = checks.positive(demand_growth, "demand_growth")
     hw = checks.positive(hardware_growth, "hardware_growth")
     halving = checks.positive(algorithm_halving_months, "algorithm_halving_months")
     if halving < 1:
         raise ValueError(f"algorithm_halving_months must be at least 1, got {halving:g}")
-    active = checks.fraction(active_fraction, "active_fraction")
-    if active == 0:
-        raise ValueError("active_fraction must be above 0 (some parameters must be active)")
+    moe = checks.positive(moe_gain, "moe_gain")
+    if not 1 <= moe <= 1000:
+        raise ValueError(f"moe_gain must be a factor between 1 and 1000, got {moe:g}")
     for value, name in ((demand, "demand_growth"), (hw, "hardware_growth")):
         if not 0.1 <= value <= 100:
             raise ValueError(f"{name} must be a growth factor per year between 0.1 and 100, got {value:g}")
     hardware = hw**t
-    lower_precision = precision_gain(precision)
+    lower_precision = precision_gain(training_precision(hi)) / precision_gain(training_precision(lo))
     if spending_growth is None:
         physical = demand**t
         spending = physical / (hardware * lower_precision)
@@ -418,7 +453,99 @@ def efficiency_budget(years: float, demand_growth: float, hardware_growth: float
         spending = s**t
         physical = hardware * lower_precision * spending
     algorithms = 2 ** (12 * t / halving)
-    sparsity = 1 / active
+    sparsity = moe if lo < fact("moe_frontier_from_year") <= hi else 1.0
     return {"hardware FLOP per dollar": hardware, "lower precision": lower_precision,
             "spending and scale-out": spending, "algorithms": algorithms, "sparsity (MoE)": sparsity,
             "physical compute": physical, "effective compute": physical * algorithms * sparsity}
+
+
+def datacentre_growth(low_precision: bool = False) -> T.ExpFit:
+    """Exponential fit of ``datacentre_price_performance``: FLOP per rental dollar per year, at 16-bit only
+    (``False``, the hardware lever at a fixed precision) or counting the switch to FP8 (``True``)."""
+    s = datacentre_price_performance(low_precision)
+    return T.fit_exponential(s.years, s.values)
+
+
+@dataclass(frozen=True)
+class PerResearcher:
+    """Hardware FLOP per dollar and NeurIPS submissions, both fitted over the same years."""
+
+    hardware: T.ExpFit
+    researchers: T.ExpFit
+
+    @property
+    def growth_per_year(self) -> float:
+        """Compute per researcher per year with a fixed budget: hardware growth ÷ researcher growth."""
+        return per_researcher_growth(self.hardware.growth_per_year, self.researchers.growth_per_year)
+
+    @property
+    def growth_interval(self) -> tuple[float, float]:
+        """A conservative range: the slow end of hardware over the fast end of researchers, and the reverse (both
+        95% intervals of their fits)."""
+        (h_lo, h_hi), (r_lo, r_hi) = self.hardware.growth_interval, self.researchers.growth_interval
+        return h_lo / r_hi, h_hi / r_lo
+
+
+def per_researcher_window(start: float = 2016, end: float = 2025, segment: str | None = "consumer") -> PerResearcher:
+    """Fit fp32 FLOP per launch dollar (GPUs of ``segment``, default GeForce and Radeon cards) and NeurIPS
+    submissions over the same whole years ``start``..``end``: the hardware-alone growth of compute per researcher.
+
+    Example: 2016-2020 gives hardware and submissions both growing about 1.4x a year, so about flat per researcher.
+    """
+    people = researcher_growth(start, end)
+    hw = gpu_price_performance("fp32", segment)
+    try:
+        fit = T.fit_exponential(hw.years, hw.values, people.start, people.end)
+    except ValueError as err:
+        raise ValueError(f"GPU FLOP/s per dollar {start:g}-{end:g}: {err}") from None
+    return PerResearcher(fit, people)
+
+
+def frontier_compute(year: float, growth: float | None = None) -> float:
+    """Training FLOP of the frontier run in ``year``: the largest run of ``training_compute.csv`` grown (or shrunk)
+    at ``growth`` per year (default: Epoch AI's central frontier trend, ``epoch_frontier_central``, ×4 a year)."""
+    y = _year(year)
+    g = claim_growth_per_year("epoch_frontier_central") if growth is None else _above_zero_growth(growth, "growth")
+    s = training_compute()
+    i = int(np.argmax(s.values))
+    return float(s.values[i] * g ** (y - s.years[i]))
+
+
+def frontier_cost_crossing_year(target_usd: float, growth: float | None = None) -> float:
+    """Year in which the frontier run (``frontier_compute``) costs ``target_usd`` under ``default_cost_assumptions``.
+
+    cost(y) = C₀·g^(y−y₀) / (F·p^(y−y_ref)), so y solves a linear equation in logs; raises if the frontier
+    trend grows no faster than FLOP per dollar (the cost then never rises)."""
+    target = checks.positive(target_usd, "target_usd")
+    g = claim_growth_per_year("epoch_frontier_central") if growth is None else _above_zero_growth(growth, "growth")
+    a = default_cost_assumptions()
+    p = a["price_performance_growth"]
+    if g <= p:
+        raise ValueError(f"growth ({g:g}) must exceed FLOP-per-dollar growth ({p:g}) for the cost to rise")
+    s = training_compute()
+    i = int(np.argmax(s.values))
+    per_usd = flop_per_usd(a["peak_flops"], a["utilization"], a["usd_per_hour"])
+    # log target = log C0 + (y - y0) log g - log F - (y - yref) log p
+    rhs = (np.log(target) - np.log(s.values[i]) + s.years[i] * np.log(g) + np.log(per_usd)
+           - a["reference_year"] * np.log(p))
+    return float(rhs / (np.log(g) - np.log(p)))
+
+
+def training_tokens(since: float = 2020) -> Series:
+    """Training tokens of the language models of ``training_compute.csv`` released from ``since`` on, implied by the
+    6ND rule: ``tokens = training FLOP / (6 × active parameters)`` (dense models: all parameters; DeepSeek-V3: its
+    active parameters from ``research_facts.csv``). Models without a parameter count are left out.
+
+    Example: GPT-3, 3.14e23 FLOP and 175B parameters, implies 3.0e11 tokens (its paper reports 300B). Earlier models
+    trained for several epochs on small sets, so their implied tokens measure passes, not the size of the data.
+    """
+    lo = _year(since, "since")
+    active = {"DeepSeek-V3": fact("deepseek_v3_active_params")}
+    rows = sorted((r for r in load_table("training_compute")
+                   if r.domain == "language" and r.parameters and decimal_year(r.date) >= lo),
+                  key=lambda r: decimal_year(r.date))
+    if len(rows) < 3:
+        raise ValueError(f"since={lo:g} leaves {len(rows)} language models; at least 3 are needed for a fit")
+    return Series(np.array([decimal_year(r.date) for r in rows]),
+                  np.array([r.training_flop / (6 * active.get(r.model, r.parameters)) for r in rows]),
+                  tuple(r.model for r in rows), np.zeros(len(rows), bool), "tokens")

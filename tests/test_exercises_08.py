@@ -14,16 +14,17 @@ NOTEBOOK = "08_research_directions.ipynb"
 def answers() -> dict[int, list[str]]:
     disclosed = R.training_compute(include_estimates=False)
     everything = R.training_compute()
-    fp32 = R.gpu_price_performance("fp32")
-    hw = T.fit_exponential(fp32.years, fp32.values).growth_per_year
-    budget_args = (8, R.claim_growth_per_year("epoch_frontier_central"), R.claim_growth_per_year("gpu_pp_ml"), "fp8",
-                   R.claim("algo_lm_halving").value,
-                   R.fact("deepseek_v3_active_params") / R.fact("deepseek_v3_total_params"))
+    # the budget of section 9: 2017-2025, AWS 16-bit FLOP per rental dollar, Switch Transformer's x4 MoE gain
+    dc16 = T.fit_exponential(*_rental_16bit()).growth_per_year
+    budget_args = (2017, 2025, R.claim_growth_per_year("epoch_frontier_central"), dc16,
+                   R.claim("algo_lm_halving").value, 4.0)
     budget = R.efficiency_budget(*budget_args)
     flat = R.efficiency_budget(*budget_args, spending_growth=1.0)
     largest_physical = max(R.BUDGET_LEVERS[:3], key=budget.get)
     algorithms = 2 ** (8 * 12 / R.claim("algo_lm_halving").value)  # eight years of 8-month halvings
-    hardware_8y = 2 ** (8 / R.claim("gpu_pp_ml").value)  # 2.07 years per doubling
+    hardware_8y = dc16**8
+    full = R.per_researcher_window(2016, 2025)
+    early = R.per_researcher_window(2016, 2020)
     return {
         1: [f"{T.growth_from_doubling(5):.2f}"],
         2: [f"{np.log2(3e5) * 3.4 / 12:.1f}"],
@@ -33,14 +34,24 @@ def answers() -> dict[int, list[str]]:
         6: [f"{R.default_training_cost(1e26, 2026).cost_usd / 1e6:.0f}"],
         7: [f"{T.fit_exponential(disclosed.years, disclosed.values, 2018, 2025.99).doubling_years * 12:.1f}",
             f"{T.fit_exponential(everything.years, everything.values, 2018, 2025.99).doubling_years * 12:.1f}"],
-        8: [f"{R.per_researcher_growth(hw, R.researcher_growth().growth_per_year):.2f}",
-            f"{R.per_researcher_growth(hw, R.researcher_growth(2016, 2020).growth_per_year):.2f}"],
+        8: [f"{full.growth_per_year:.2f}", *(f"{g:.2f}" for g in full.growth_interval),
+            f"{early.growth_per_year:.2f}", *(f"{g:.2f}" for g in early.growth_interval)],
         9: [f"{highest_fitting_bits():.0f}", f"{R.moe_cost(671e9, 37e9, 4).flop_saving:.1f}"],
-        10: [largest_physical, f"{budget['spending and scale-out']:.0f}", f"{flat['physical compute']:.0f}"],
+        10: [largest_physical, f"{budget['spending and scale-out']:.0f}", f"{flat['physical compute']:.1f}"],
         12: [max(("algorithms", algorithms), ("hardware", hardware_8y), key=lambda kv: kv[1])[0],
              f"{algorithms:.0f}", f"{hardware_8y:.1f}"],
         11: [f"{T.crossing_year(14.8e12, R.decimal_year('2024-12'), 3e14, R.claim('epoch_dataset_growth').value):.1f}"],
     }
+
+
+def _rental_16bit():
+    """Years and 16-bit FLOP per AWS rental dollar, read straight from the table (independent of helpers.research)."""
+    from helpers import gpus as G
+    from helpers.data import load_table
+
+    rows = [r for r in load_table("datacentre_rental") if r.precision != "fp8"]
+    years = [int(r.price_date[:4]) + (int(r.price_date[5:]) - 0.5) / 12 for r in rows]
+    return years, [G.gpu(r.name).peak_flops("fp16") * 3600 / r.usd_per_gpu_hour for r in rows]
 
 
 def highest_fitting_bits() -> int:

@@ -150,18 +150,20 @@ def test_quantization_explorer_bad_model_size(bad, word):
 # ---- second edition (issue 25) -------------------------------------------------------------------------------
 
 def test_researchers_explorer_default_and_window():
+    """Review 08 item 7: hardware and submissions are fitted over the same window; the verdict reads the interval."""
     ex = E.researchers_explorer()
     assert ex.error is None
     full = R.researcher_growth(2016, 2025)
-    assert f"×{full.growth_per_year:.2f} per year" in ex.info.value and "about flat" in ex.info.value
-    ex.controls["window"].value = (2016, 2020)  # the first edition's window: less per researcher
-    assert ex.error is None and "less compute each year" in ex.info.value
+    assert f"×{full.growth_per_year:.2f} per year" in ex.info.value
+    assert "indistinguishable from flat" in ex.info.value
+    both = R.per_researcher_window(2016, 2025, "consumer")
+    np.testing.assert_allclose(ex.artists["hardware"].get_ydata()[-1], both.growth_per_year ** 10)
+    ex.controls["window"].value = (2016, 2020)  # the first edition's window, now windowed on both sides
+    assert ex.error is None and "less compute each year" not in ex.info.value
     x, y = ex.artists["fit"].get_data()
     np.testing.assert_allclose(y, R.researcher_growth(2016, 2020).predict(x))
-    # every window of five or more years ending in 2025 gives hardware-alone compute per researcher of at least x1
-    for lo in range(2016, 2022):
-        ex.controls["window"].value = (lo, 2025)
-        assert ex.error is None and "less compute each year" not in ex.info.value
+    ex.controls["hardware"].value = list(E.HARDWARE_SERIES)[1]  # every priced card: x1.12 as the review computed
+    assert ex.error is None and "×1.12 per year" in ex.info.value
     ex.controls["window"].value = (2024, 2025)  # two points: explained
     assert isinstance(ex.error, ValueError) and "NeurIPS" in ex.message.value
 
@@ -181,28 +183,35 @@ def test_sparsity_explorer_default_is_deepseek_v3():
 def test_budget_explorer_default_levers_and_stagnation():
     ex = E.budget_explorer()
     assert ex.error is None
-    b = R.efficiency_budget(8, R.claim_growth_per_year("epoch_frontier_central"), R.claim_growth_per_year("gpu_pp_ml"),
-                            "fp8", R.claim("algo_lm_halving").value,
-                            R.fact("deepseek_v3_active_params") / R.fact("deepseek_v3_total_params"))
+    hw = R.datacentre_growth(False).growth_per_year
+    b = R.efficiency_budget(2017, 2025, R.claim_growth_per_year("epoch_frontier_central"), hw,
+                            R.claim("algo_lm_halving").value, R.fact("switch_xxl_speedup"))
     widths = [bar.get_width() for bar in ex.artists["bars"]]
     np.testing.assert_allclose(widths[:5], np.log10([b[n] for n in R.BUDGET_LEVERS]))
-    # the prose: spending carries more than hardware and precision together; algorithms (8-month halving) most
+    assert min(widths) >= 0
+    # the prose: spending carries more than hardware and precision together; physical compute beats algorithms
     assert b["spending and scale-out"] > b["hardware FLOP per dollar"] * b["lower precision"]
-    assert "Largest lever: <b>algorithms</b>" in ex.info.value
-    assert "of the physical levers: spending and scale-out" in ex.info.value
+    assert "<b>physical compute</b> contributed more" in ex.info.value
+    assert "largest physical lever: spending and scale-out" in ex.info.value
     ex.controls["stagnation"].value = True
     assert ex.artists["bars"][2].get_width() == pytest.approx(0)
-    assert "of the physical levers: lower precision" in ex.info.value
+    assert "largest physical lever: hardware FLOP per dollar" in ex.info.value
     ex.controls["window"].value = (2020, 2020)
     assert isinstance(ex.error, ValueError)
 
 
-def test_researchers_explorer_datacentre_series_raises_per_researcher_growth():
-    """The notebook's 'Try it': switching to the data-centre rental series raises per-researcher growth a little."""
-    ex = E.researchers_explorer()
-    consumer = ex.artists["hardware"].get_ydata()[-1]
-    ex.controls["hardware"].value = list(E.HARDWARE_SERIES)[1]
-    assert ex.error is None and 1 < ex.artists["hardware"].get_ydata()[-1] / consumer < 3
+def test_budget_explorer_right_panel_is_a_flat_budget_per_researcher():
+    """Review 08 item 5: like with like: physical and effective compute of a flat-budget group per researcher."""
+    ex = E.budget_explorer()
+    x, y = ex.artists["physical"].get_data()
+    people = R.researcher_growth().growth_per_year
+    hw = R.datacentre_growth(False).growth_per_year
+    # 2017-2025: 8 years of hardware, one bf16 -> fp8 step (x2), divided by researchers
+    assert y[-1] == pytest.approx(hw**8 * 2 / people**8)
+    _, ye = ex.artists["effective"].get_data()
+    assert ye[-1] == pytest.approx(y[-1] * 2**12 * R.fact("switch_xxl_speedup"))
+    assert "frontier" not in ex.artists["physical"].axes.get_legend_handles_labels()[1][0]
+    assert not any("frontier" in label for label in ex.artists["physical"].axes.get_legend_handles_labels()[1])
 
 
 def test_sparsity_explorer_dense_end_keeps_memory():
@@ -215,10 +224,36 @@ def test_sparsity_explorer_dense_end_keeps_memory():
     assert x[0] == pytest.approx(x0)
 
 
-def test_budget_explorer_imagenet_rate_makes_spending_largest():
+def test_budget_explorer_fast_algorithms_win():
+    """At the fast end of Ho et al.'s interval (5 months) algorithms exceed physical compute over 2017-2025."""
     ex = E.budget_explorer()
-    ex.controls["halving"].value = 16
-    assert "Largest lever: <b>spending and scale-out</b>" in ex.info.value
+    ex.controls["halving"].value = 5
+    assert "<b>algorithms</b> contributed more" in ex.info.value
+
+
+def test_trend_explorer_warns_when_the_fp16_series_starts_late():
+    """Review 08 item 8: the 'Try it' promises a message when fp16 and a window before 2017 are chosen."""
+    ex = E.trend_explorer()
+    assert "No GPU has" not in ex.info.value
+    ex.controls["precision"].value = "fp16"
+    assert ex.error is None and "No GPU has a fp16 figure before 2017" in ex.info.value
+    ex.controls["window"].value = (2017, 2025)
+    assert "No GPU has" not in ex.info.value
+
+
+def test_cost_explorer_frontier_at_epoch_rate():
+    """Review 08 item 10: the frontier line grows at Epoch's x4 from the largest run, with x5 as a band."""
+    ex = E.cost_explorer()
+    x, y = ex.artists["frontier"].get_data()
+    a = R.default_cost_assumptions()
+    s = R.training_compute()
+    i = int(np.argmax(s.values))
+    per_usd = a["peak_flops"] * a["utilization"] * 3600 / a["usd_per_hour"]
+    expected = s.values[i] * 4.0 ** (x[-1] - s.years[i]) / (per_usd * a["price_performance_growth"] ** (
+        x[-1] - a["reference_year"]))
+    assert y[-1] == pytest.approx(expected)
+    _, high = ex.artists["frontier_high"].get_data()
+    assert high[-1] > y[-1]
 
 
 def test_trend_explorer_dropping_estimates_slows_the_recent_trend():
@@ -231,3 +266,53 @@ def test_trend_explorer_dropping_estimates_slows_the_recent_trend():
     ex.controls["estimates"].value = False
     without = float(re.search(r"×([0-9.]+) per year", ex.info.value).group(1))
     assert without < 0.8 * with_estimates
+
+
+def test_quantization_try_it_in_the_notebook_order():
+    """Review 08 item 11: Student-t, NormalFloat: growing the block size lowers memory and raises the error; then one
+    scale per tensor raises the error again and the block size stops mattering."""
+    ex = E.quantization_explorer()
+    ex.controls["distribution"].value = "student-t"
+
+    def state():
+        return ex.artists["memory"][2].get_height(), ex.artists["chosen"].get_data()[1][0]
+
+    mem64, err64 = state()
+    ex.controls["block_size"].value = 1024
+    mem1024, err1024 = state()
+    assert mem1024 < mem64 and err1024 > err64
+    ex.controls["method"].value = "absmax"
+    _, err_tensor = state()
+    assert err_tensor > err1024 and "block size applies only to block-wise schemes" in ex.info.value
+    ex.controls["block_size"].value = 64
+    assert state()[1] == err_tensor
+
+
+def test_researchers_try_it_every_priced_card():
+    """The notebook's 'Try it': 2016-2020 on every priced card rises above x1 and stays indistinguishable from flat."""
+    ex = E.researchers_explorer()
+    ex.controls["window"].value = (2016, 2020)
+    assert "indistinguishable from flat" in ex.info.value
+    ex.controls["hardware"].value = list(E.HARDWARE_SERIES)[1]
+    assert "indistinguishable from flat" in ex.info.value
+    assert R.per_researcher_window(2016, 2020, None).growth_per_year > 1
+
+
+def test_trend_and_cost_axes_use_powers_of_ten():
+    """Review 08 item 22: no SI prefixes ('10E', '1Z') beside powers of ten on the compute and cost axes."""
+    from matplotlib.ticker import FuncFormatter
+
+    for ex in (E.trend_explorer(), E.cost_explorer()):
+        for ax in ex.fig.axes:
+            assert not isinstance(ax.yaxis.get_major_formatter(), FuncFormatter)
+
+
+def test_trend_explorer_panels_share_decades_per_inch():
+    """Review 08 item 9: both panels span the same number of decades, so their slopes can be compared by eye."""
+    ex = E.trend_explorer()
+    for window in ((2012, 2025), (2018, 2025)):
+        ex.controls["window"].value = window
+        spans = [np.log10(ax.get_ylim()[1] / ax.get_ylim()[0]) for ax in ex.fig.axes[:2]]
+        assert spans[0] == pytest.approx(spans[1])
+        sizes = [ax.get_position().height for ax in ex.fig.axes[:2]]
+        assert sizes[0] == pytest.approx(sizes[1], rel=0.05)

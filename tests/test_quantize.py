@@ -144,3 +144,30 @@ def test_sample_weights_are_seeded_with_the_requested_spread():
 def test_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def _int8_rows(x):
+    """Independent vector-wise int8: per-row absmax scale, round to -127..127."""
+    x = np.asarray(x, float)
+    scale = np.abs(x).max(axis=1, keepdims=True)
+    scale[scale == 0] = 1
+    return np.clip(np.rint(x / scale * 127), -127, 127) * scale / 127
+
+
+def test_int8_matmul_error_with_and_without_the_outlier_split():
+    """Review 08 item 18: LLM.int8()-style mixed-precision decomposition, checked against an independent int8."""
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=(32, 256))
+    a[:, [3, 77, 150]] *= 40
+    w = Q.sample_weights((256, 256), "normal", seed=0)
+    exact = a @ w.T
+    plain = np.linalg.norm(_int8_rows(a) @ _int8_rows(w).T - exact) / np.linalg.norm(exact)
+    keep = np.ones(256, bool)
+    keep[[3, 77, 150]] = False
+    split = a[:, ~keep] @ w[:, ~keep].T + _int8_rows(a[:, keep]) @ _int8_rows(w[:, keep]).T
+    split_err = np.linalg.norm(split - exact) / np.linalg.norm(exact)
+    assert Q.int8_matmul_error(a, w) == (pytest.approx(plain), 0)
+    assert Q.int8_matmul_error(a, w, 6.0) == (pytest.approx(split_err), 3)
+    assert split_err < plain / 5
+    b = rng.normal(size=(32, 256))  # no outliers: nothing is split off
+    assert Q.int8_matmul_error(b, w, 6.0) == Q.int8_matmul_error(b, w)

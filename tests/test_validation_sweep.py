@@ -327,7 +327,9 @@ SWEEP |= {
         "decimal_year": (dict(date="2012-09"), {"date": arg(st.sampled_from(
             ["2012-13", "x", "", None, 2012, "2012-01-01", "1800", "2012-00"]))}),
         "training_compute": (dict(include_estimates=True), {"include_estimates": arg(NOT_A_FLAG)}),
-        "gpu_price_performance": (dict(precision="fp32"), {"precision": arg(one_of_words(*R.PRECISIONS))}),
+        "gpu_price_performance": (dict(precision="fp32", segment=None),
+                                  {"precision": arg(one_of_words(*R.PRECISIONS)),
+                                   "segment": arg(st.sampled_from(["gaming", 3, "Consumer", ""]))}),
         "neurips_submissions": ({}, {}),
         "claim": (dict(key="openai_doubling"), {"key": arg(st.sampled_from(["nope", None, 3, ""]), "claim")}),
         "fact": (dict(key="h100_usd_per_hour"), {"key": arg(st.sampled_from(["nope", None, 3, ""]), "fact")}),
@@ -630,6 +632,7 @@ SWEEP |= {
 
 # notebook 08 second edition
 GROWTH = real(0) | st.sampled_from([0.05, 200.0])
+BAD_YEAR = NOT_FINITE | WRONG_TYPE.filter(lambda v: v != "3") | st.sampled_from([1800.0, 2200.0])
 SWEEP[R] |= {
     "researcher_growth": (dict(start=2016, end=2025),
                           {"start": arg(NOT_FINITE | WRONG_TYPE.filter(lambda v: v != "3") | st.sampled_from(
@@ -644,18 +647,39 @@ SWEEP[R] |= {
     "peak_growth": (dict(gpu_from="GeForce RTX 2080 Ti", gpu_to="GeForce RTX 5090", precision="fp32"),
                     {"gpu_from": arg(st.sampled_from(["nope", None, 3, ""])),
                      "gpu_to": arg(st.sampled_from(["nope", None, 3, ""])),
-                     "precision": arg(one_of_words(*R.PRECISIONS))}),
+                     "precision": arg(one_of_words(*R.PRECISION_LEVELS))}),
     "moe_cost": (dict(total_params=671e9, active_params=37e9, bits=8),
                  {"total_params": arg(real(0, 1e16) | st.just(1e9)), "active_params": arg(real(0)),
                   "bits": arg(real(0, 64))}),
     "precision_gain": (dict(precision="fp8"), {"precision": arg(one_of_words(*R.PRECISION_LEVELS))}),
-    "efficiency_budget": (dict(years=8.0, demand_growth=4.0, hardware_growth=1.4, precision="fp8",
-                               algorithm_halving_months=8.0, active_fraction=0.05, spending_growth=None),
-                          {"years": arg(real(0, 50)), "demand_growth": arg(GROWTH), "hardware_growth": arg(GROWTH),
-                           "precision": arg(one_of_words(*R.PRECISION_LEVELS)),
+    "efficiency_budget": (dict(start=2017, end=2025, demand_growth=4.0, hardware_growth=1.16,
+                               algorithm_halving_months=8.0, moe_gain=4.0, spending_growth=None),
+                          {"start": arg(BAD_YEAR | st.just(2025.0), "start"),
+                           "end": arg(BAD_YEAR | st.just(2017.0), "end"),
+                           "demand_growth": arg(GROWTH), "hardware_growth": arg(GROWTH),
                            "algorithm_halving_months": arg(real(0) | st.just(0.5)),
-                           "active_fraction": arg(real(0, 1, low_open=False)),
+                           "moe_gain": arg(real(0) | st.sampled_from([0.5, 5000.0])),
                            "spending_growth": arg(GROWTH.filter(lambda v: v is not None))}),
+    "training_precision": (dict(year=2020), {"year": arg(BAD_YEAR)}),
+    "training_tokens": (dict(since=2020), {"since": arg(BAD_YEAR | st.just(2099.0), "since")}),
+    "datacentre_growth": (dict(low_precision=False), {"low_precision": arg(NOT_A_FLAG)}),
+    "per_researcher_window": (dict(start=2016, end=2025, segment="consumer"),
+                              {"start": arg(BAD_YEAR | st.just(2026.0), "start", WINDOW),
+                               "end": arg(BAD_YEAR | st.just(2016.0), "end", WINDOW),
+                               "segment": arg(st.sampled_from(["gaming", 3, "Consumer", ""]))}),
+    "frontier_compute": (dict(year=2026, growth=4.0),
+                         {"year": arg(BAD_YEAR),
+                          "growth": arg(real(0, 1000).filter(lambda v: v is not None) | st.just(0.001))}),
+    "frontier_cost_crossing_year": (dict(target_usd=1e9, growth=4.0),
+                                    {"target_usd": arg(real(0)),
+                                     "growth": arg(real(0, 1000).filter(lambda v: v is not None)
+                                                   | st.sampled_from([0.001, 1.2]))}),
+}
+SWEEP[Q] |= {
+    "int8_matmul_error": (dict(activations=[[1.0, 20.0]], weights=[[1.0, 0.5], [2.0, 1.0]], threshold=6.0),
+                          {"activations": arg(MATRIX_X | st.just([1.0, 2.0, 3.0])),
+                           "weights": arg(MATRIX_X | st.just([1.0, 2.0, 3.0])),
+                           "threshold": arg(real(0).filter(lambda v: v is not None))}),
 }
 
 # ---- notebook 03 second edition: offers and multi-card setups, the memory hierarchy, the predictor check -----------

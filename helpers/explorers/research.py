@@ -62,13 +62,13 @@ def trend_explorer(start: int = 2012, end: int = 2025, horizon: int = 2030) -> E
     compute_ahead, = top.plot([], [], "--", color=PALETTE[1], label="extrapolation")
     compute_fast, = top.plot([], [], ":", color=PALETTE[1], linewidth=1.5, label="95% interval of growth")
     compute_slow, = top.plot([], [], ":", color=PALETTE[1], linewidth=1.5)
-    log_axis(top, "y")
+    log_axis(top, "y", si_labels=False)
     top.set_ylabel("training compute (FLOP)")
     top.legend(loc="upper left", fontsize=9)
     hw_points, = bottom.plot([], [], "s", color=PALETTE[2], label="GPU at launch price")
     hw_fit, = bottom.plot([], [], "-", color=PALETTE[3], label="fit over the window")
     hw_ahead, = bottom.plot([], [], "--", color=PALETTE[3], label="extrapolation")
-    log_axis(bottom, "y")
+    log_axis(bottom, "y", si_labels=False)
     bottom.set_ylabel("peak FLOP/s per dollar")
     bottom.set_xlabel("year")
     bottom.legend(loc="upper left", fontsize=9)
@@ -95,16 +95,22 @@ def trend_explorer(start: int = 2012, end: int = 2025, horizon: int = 2030) -> E
         tops = np.concatenate([compute_all.values, cfit.predict(x_ahead), compute_fast.get_ydata()])
         top.set_ylim(compute_all.values.min() / 10, tops.max() * 10)
         lows = np.concatenate([hw.values, hfit.predict(np.concatenate([hx_fit, x_ahead]))])
-        bottom.set_ylim(lows.min() / 3, lows.max() * 3)
+        # same decades per inch on both panels (they have the same height), so slopes compare by eye
+        decades = np.log10(tops.max() * 10) - np.log10(compute_all.values.min() / 10)
+        middle = (np.log10(lows.min()) + np.log10(lows.max())) / 2
+        bottom.set_ylim(10 ** (middle - decades / 2), 10 ** (middle + decades / 2))
         gap = R.required_spending_growth(cfit.growth_per_year, hfit.growth_per_year)
         years_ahead = horizon + 0.99 - cfit.end
         at_horizon = cfit.predict(horizon + 0.99)
         c_lo, c_hi = cfit.growth_interval
+        first_card = hw.years.min()
+        late = (f" <b>No GPU has a {v['precision']} figure before {int(first_card)}:</b> this fit starts there, "
+                f"not in {lo}." if first_card > lo + 0.99 else "")
         return (f"Training compute {lo}–{hi} ({cfit.n} models): <b>×{cfit.growth_per_year:.2f} per year</b> "
                 f"(95% interval ×{c_lo:.2f} to ×{c_hi:.2f}), doubling {doubling_text(cfit)}.<br>"
                 f"GPU {v['precision']} FLOP/s per dollar ({hfit.n} GPUs): "
                 f"<b>×{hfit.growth_per_year:.2f} per year</b>, "
-                f"doubling {doubling_text(hfit, 'years')}.<br>"
+                f"doubling {doubling_text(hfit, 'years')}.{late}<br>"
                 f"The gap, ×{gap:.2f} per year, is what more money and better utilization had to pay for. "
                 f"Extrapolated to {horizon}: {at_horizon:.2g} FLOP, and the gap compounds to "
                 f"×{gap ** years_ahead:.3g} more spending than at the end of the window "
@@ -124,7 +130,7 @@ BILLION = 1e9
 @register("research.cost")
 def cost_explorer(compute: str = "1e27", year: int = 2027) -> Explorer:
     """Cost of a training run of a chosen size in a chosen year, with every assumption a control; the frontier
-    trend (fit of notable models since 2018) is priced the same way for comparison."""
+    trend (the largest run of the table grown at Epoch's 4-5x a year) is priced the same way for comparison."""
     a = R.default_cost_assumptions()
     controls = {
         "compute": W.Text(compute, description="training FLOP"),
@@ -138,16 +144,21 @@ def cost_explorer(compute: str = "1e27", year: int = 2027) -> Explorer:
     parsers = {"compute": lambda t: parse_number(t, "training FLOP", minimum=1e15, maximum=1e35),
                "price": lambda t: parse_number(t, "price per GPU-hour", minimum=0.01, maximum=1000)}
     compute_series = R.training_compute(True)
-    frontier = T.fit_exponential(compute_series.years, compute_series.values, 2018, compute_series.years.max())
+    central = R.claim("epoch_frontier_central")
     recent = compute_series.years >= 2018
+    frontier_flop = [min(R.frontier_compute(y, central.value), 1e40) for y in COST_YEARS]
+    frontier_flop_high = [min(R.frontier_compute(y, central.high), 1e40) for y in COST_YEARS]
     fig, ax = new_figure(figsize=(10, 4.8))
     target_line, = ax.plot([], [], "-", color=PALETTE[0], label="your run, bought in each year")
-    frontier_line, = ax.plot([], [], "--", color=PALETTE[3], label="frontier trend (fit 2018 on), same prices")
+    frontier_line, = ax.plot([], [], "--", color=PALETTE[3],
+                             label=f"frontier run at Epoch's ×{central.value:g}/year, same prices")
+    frontier_high, = ax.plot([], [], ":", color=PALETTE[3], linewidth=1.5,
+                             label=f"at ×{central.high:g}/year (top of Epoch's range)")
     models = ax.scatter(compute_series.years[recent], np.ones(recent.sum()), s=30, color=PALETTE[2], zorder=4,
                         label="notable models, same prices")
     marker, = ax.plot([], [], "D", color=PALETTE[0], markersize=10)
     ax.axhline(BILLION, color=PALETTE[7], linewidth=1, linestyle=":", label="one billion dollars")
-    log_axis(ax, "y")
+    log_axis(ax, "y", si_labels=False)
     ax.set_xlim(COST_YEARS[0] - 0.5, COST_YEARS[-1] + 0.5)
     ax.set_xlabel("year")
     ax.set_ylabel("cost of the final run (US$)")
@@ -161,12 +172,14 @@ def cost_explorer(compute: str = "1e27", year: int = 2027) -> Explorer:
 
         chosen = R.training_cost(v["compute"], v["year"], a["reference_year"], per_usd0, v["growth"])
         target_line.set_data(COST_YEARS, [cost(v["compute"], y) for y in COST_YEARS])
-        frontier_costs = [cost(min(frontier.predict(y), 1e40), y) for y in COST_YEARS]
+        frontier_costs = [cost(c, y) for c, y in zip(frontier_flop, COST_YEARS)]
         frontier_line.set_data(COST_YEARS, frontier_costs)
+        high_costs = [cost(c, y) for c, y in zip(frontier_flop_high, COST_YEARS)]
+        frontier_high.set_data(COST_YEARS, high_costs)
         model_costs = [cost(c, y) for c, y in zip(compute_series.values[recent], compute_series.years[recent])]
         models.set_offsets(np.column_stack([compute_series.years[recent], model_costs]))
         marker.set_data([v["year"]], [chosen.cost_usd])
-        shown = np.concatenate([target_line.get_ydata(), frontier_costs, model_costs, [BILLION]])
+        shown = np.concatenate([target_line.get_ydata(), frontier_costs, high_costs, model_costs, [BILLION]])
         ax.set_ylim(shown.min() / 5, shown.max() * 5)
         gpu_hours = v["compute"] / (a["peak_flops"] * v["utilization"] * 3600)
         return (f"{v['compute']:.3g} FLOP in {v['year']}: <b>${chosen.cost_usd:,.3g}</b> "
@@ -175,10 +188,11 @@ def cost_explorer(compute: str = "1e27", year: int = 2027) -> Explorer:
                 f"Assumptions: H100 SXM dense fp16 peak {a['peak_flops']:.3g} FLOP/s at utilization "
                 f"{v['utilization']:.3f}, ${v['price']:g} per GPU-hour in {a['reference_year']:.1f}, FLOP per "
                 f"dollar ×{v['growth']:.2f} per year before and after. Rental prices of the final run only: no "
-                f"experiments, staff or data.")
+                f"experiments, staff or data. The frontier lines continue the largest run of the table.")
 
     return Explorer("research.cost", controls, fig, draw, parsers=parsers,
-                    artists={"target": target_line, "frontier": frontier_line, "models": models, "marker": marker})
+                    artists={"target": target_line, "frontier": frontier_line, "frontier_high": frontier_high,
+                             "models": models, "marker": marker})
 
 
 # ---- 3. quantization -----------------------------------------------------------------------------------------
@@ -296,24 +310,25 @@ def quantization_explorer(bits: int = 4, method: str = "normal-float", block_siz
 
 # ---- 4. researchers: the full NeurIPS record, the window as a control -----------------------------------------
 
-HARDWARE_SERIES = {"consumer fp32 per launch dollar": "consumer",
-                   "data-centre, training precision, per rental dollar": "datacentre"}
+HARDWARE_SERIES = {"GeForce and Radeon cards (consumer), fp32 per launch dollar": "consumer",
+                   "every card with a list price (adds Titan, Quadro, early Tesla)": "all"}
 
 
-@cache
-def _hardware_fit(kind: str) -> T.ExpFit:
-    """The whole-period fit of a hardware price-performance series (consumer fp32 or data-centre rental)."""
-    s = R.gpu_price_performance("fp32") if kind == "consumer" else R.datacentre_price_performance(True)
-    return T.fit_exponential(s.years, s.values)
+def researcher_verdict(low: float, high: float) -> str:
+    """Words for a per-researcher growth interval: below 1, above 1, or indistinguishable from flat."""
+    if high < 1:
+        return "less compute each year: the 2017 worry"
+    if low > 1:
+        return "more compute each year"
+    return "indistinguishable from flat: the interval includes ×1"
 
 
 @register("research.researchers")
 def researchers_explorer(start: int = 2016, end: int = 2025) -> Explorer:
-    """NeurIPS submissions (a proxy for researchers) fitted over a chosen window, and what that growth means for
-    compute per researcher when only hardware price-performance grows, or when frontier compute grows."""
+    """NeurIPS submissions (a proxy for researchers) and GPU FLOP per dollar, both fitted over the same window, and
+    what their ratio means for compute per researcher of a group whose budget stays fixed."""
     subs = R.neurips_submissions()
     first, last = int(subs.years.min()), int(subs.years.max())
-    frontier = R.claim_growth_per_year("epoch_frontier_central")
     controls = {
         "window": W.IntRangeSlider(value=(start, end), min=first, max=last, description="fit years",
                                    continuous_update=False),
@@ -330,44 +345,47 @@ def researchers_explorer(start: int = 2016, end: int = 2025) -> Explorer:
     left.legend(loc="upper left", fontsize=9)
     left.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
     t = np.linspace(0, 10, 21)
-    hw_path, = right.plot(t, np.ones_like(t), "-", color=PALETTE[2], label="hardware alone (fixed budget each)")
-    frontier_path, = right.plot(t, np.ones_like(t), "--", color=PALETTE[3],
-                                label=f"frontier compute (×{frontier:g}/year)")
+    hw_path, = right.plot(t, np.ones_like(t), "-", color=PALETTE[2], label="hardware ÷ submissions, same window")
+    fast_path, = right.plot(t, np.ones_like(t), ":", color=PALETTE[2], linewidth=1.5,
+                            label="range from both 95% intervals")
+    slow_path, = right.plot(t, np.ones_like(t), ":", color=PALETTE[2], linewidth=1.5)
     right.axhline(1.0, color=PALETTE[7], linestyle=":", linewidth=1)
     log_axis(right, "y")
     right.set_xlabel("years from the start")
-    right.set_ylabel("compute per researcher (start = 1)")
+    right.set_ylabel("compute per researcher, fixed budget (start = 1)")
     right.legend(loc="upper left", fontsize=9)
 
     def draw(v):
         lo, hi = v["window"]
+        segment = HARDWARE_SERIES[v["hardware"]]
         try:
             fit = R.researcher_growth(lo, hi)
         except ValueError as err:
             raise ValueError(f"NeurIPS submissions: {err}") from None
+        both = R.per_researcher_window(lo, hi, None if segment == "all" else segment)
         x_in = np.array([fit.start, min(fit.end, subs.years.max())])
         fit_line.set_data(x_in, fit.predict(x_in))
         x_all = np.array([subs.years.min(), subs.years.max()])
         rest_line.set_data(x_all, fit.predict(x_all))
-        hw = _hardware_fit(HARDWARE_SERIES[v["hardware"]]).growth_per_year
-        hw_curve = R.per_researcher_path(t, hw, fit.growth_per_year)
-        front_curve = R.per_researcher_path(t, frontier, fit.growth_per_year)
-        hw_path.set_ydata(hw_curve)
-        frontier_path.set_ydata(front_curve)
-        shown = np.concatenate([hw_curve, front_curve, [1.0]])
+        per = both.growth_per_year
+        p_lo, p_hi = both.growth_interval
+        curves = [per**t, p_lo**t, p_hi**t]
+        for line, y in zip((hw_path, slow_path, fast_path), curves):
+            line.set_ydata(y)
+        shown = np.concatenate(curves + [[1.0]])
         right.set_ylim(shown.min() / 2, shown.max() * 2)
-        per = R.per_researcher_growth(hw, fit.growth_per_year)
         g_lo, g_hi = fit.growth_interval
-        verdict = ("less compute each year: the 2017 worry" if per < 1 else
-                   "about flat: more people shared each year's gains" if per < 1.1 else "more compute each year")
+        h = both.hardware
+        h_lo, h_hi = h.growth_interval
         return (f"NeurIPS submissions {lo}–{hi} ({fit.n} years): <b>×{fit.growth_per_year:.2f} per year</b> "
                 f"(95% interval ×{g_lo:.2f} to ×{g_hi:.2f}).<br>"
-                f"Hardware ({v['hardware']}): ×{hw:.2f} per year, so with a fixed budget each researcher gets "
-                f"<b>×{per:.2f} per year</b>, {verdict}. At the frontier trend: "
-                f"×{R.per_researcher_growth(frontier, fit.growth_per_year):.2f} per year.")
+                f"GPU fp32 FLOP per dollar, same years ({h.n} cards): ×{h.growth_per_year:.2f} per year "
+                f"(×{h_lo:.2f} to ×{h_hi:.2f}). With a fixed budget each researcher gets <b>×{per:.2f} per year</b> "
+                f"(range ×{p_lo:.2f} to ×{p_hi:.2f}): {researcher_verdict(p_lo, p_hi)}.")
 
     return Explorer("research.researchers", controls, fig, draw,
-                    artists={"fit": fit_line, "rest": rest_line, "hardware": hw_path, "frontier": frontier_path})
+                    artists={"fit": fit_line, "rest": rest_line, "hardware": hw_path, "fast": fast_path,
+                             "slow": slow_path})
 
 
 # ---- 5. sparsity: mixture of experts, compute per token against memory -----------------------------------------
@@ -441,23 +459,39 @@ def sparsity_explorer(total_b: float = 671.0, active_b: float = 37.0, bits: int 
 LEVER_COLOURS = [PALETTE[2], PALETTE[4], PALETTE[7], PALETTE[1], PALETTE[5]]
 
 
+BUDGET_POINTS = 41
+
+
+def budget_paths(lo: int, hi: int, hardware: float, halving: float, moe_gain: float, researchers: float):
+    """Years and compute per researcher (start = 1) of a group whose budget stays flat from ``lo``: physical
+    (hardware × precision steps) and effective (× algorithms × MoE), both divided by researcher growth."""
+    x = np.linspace(lo, hi, BUDGET_POINTS)
+    physical, effective = [1.0], [1.0]
+    for end in x[1:]:
+        b = R.efficiency_budget(lo, end, 1.0, hardware, halving, moe_gain, spending_growth=1.0)
+        physical.append(b["physical compute"])
+        effective.append(b["effective compute"])
+    heads = researchers ** (x - lo)
+    return x, np.array(physical) / heads, np.array(effective) / heads
+
+
 @register("research.budget")
 def budget_explorer(start: int = 2017, end: int = 2025) -> Explorer:
     """Hardware × precision × spending = physical compute; × algorithms × sparsity = effective compute, as
-    orders of magnitude over a window; and compute per researcher under the trend and under stagnation."""
+    orders of magnitude over a window; and the compute per researcher of a group whose budget stays flat."""
     demand = R.claim_growth_per_year("epoch_frontier_central")
-    hardware = R.claim_growth_per_year("gpu_pp_ml")
+    hardware = R.datacentre_growth(False).growth_per_year
     halving = float(R.claim("algo_lm_halving").value)
-    active = R.fact("deepseek_v3_active_params") / R.fact("deepseek_v3_total_params")
+    moe_default = R.fact("switch_xxl_speedup")
+    moe_bound = R.fact("deepseek_v3_total_params") / R.fact("deepseek_v3_active_params")
     researchers = R.researcher_growth().growth_per_year
     controls = {
         "window": W.IntRangeSlider(value=(start, end), min=2012, max=2030, description="years",
                                    continuous_update=False),
-        "precision": W.Dropdown(options=list(R.PRECISION_LEVELS), value="fp8", description="precision at the end"),
         "halving": W.FloatSlider(halving, min=4, max=36, step=1, description="algorithms: halving (months)",
                                  continuous_update=False),
-        "active": W.FloatLogSlider(active, base=10, min=-2, max=0, step=0.02, description="active fraction (MoE)",
-                                   readout_format=".3f", continuous_update=False),
+        "moe": W.FloatSlider(moe_default, min=1, max=round(moe_bound, 1), step=0.5,
+                             description="MoE gain (× compute)", continuous_update=False),
         "stagnation": W.Checkbox(False, description="stagnation: budgets stop growing"),
     }
     names = list(R.BUDGET_LEVERS) + ["physical compute", "effective compute"]
@@ -469,56 +503,53 @@ def budget_explorer(start: int = 2017, end: int = 2025) -> Explorer:
     bars_ax.set_yticks(ypos, names)
     bars_ax.axvline(0, color=PALETTE[7], linewidth=1)
     bars_ax.set_xlabel("orders of magnitude over the window (10ⁿ)")
-    t = np.linspace(0, 1, 41)
-    trend_line, = path_ax.plot(t, np.ones_like(t), "--", color=PALETTE[3], label="frontier trend (physical FLOP)")
-    hw_line, = path_ax.plot(t, np.ones_like(t), "-", color=PALETTE[2], label="hardware alone (physical FLOP)")
-    lever_line, = path_ax.plot(t, np.ones_like(t), "-.", color=PALETTE[1],
-                               label="all efficiency levers, flat budgets (effective)")
+    x0 = np.linspace(0, 1, BUDGET_POINTS)
+    physical_line, = path_ax.plot(x0, np.ones_like(x0), "-", color=PALETTE[2],
+                                  label="physical FLOP (hardware × precision)")
+    effective_line, = path_ax.plot(x0, np.ones_like(x0), "-.", color=PALETTE[1],
+                                   label="effective FLOP (× algorithms × MoE)")
     path_ax.axhline(1.0, color=PALETTE[7], linestyle=":", linewidth=1)
     log_axis(path_ax, "y")
     path_ax.set_xlabel("year")
     path_ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
-    path_ax.set_ylabel("compute per researcher (start = 1)")
+    path_ax.set_ylabel("per researcher, flat budget (start = 1)")
     path_ax.legend(loc="upper left", fontsize=9)
 
     def draw(v):
         lo, hi = v["window"]
-        years = hi - lo
-        if years < 1:
+        if hi - lo < 1:
             raise ValueError("the window must span at least one year")
-        budget = R.efficiency_budget(years, demand, hardware, v["precision"], v["halving"], v["active"],
+        budget = R.efficiency_budget(lo, hi, demand, hardware, v["halving"], v["moe"],
                                      spending_growth=1.0 if v["stagnation"] else None)
         widths = np.log10([budget[n] for n in names])
         for bar, label, w, n in zip(bars, labels, widths, names):
             bar.set_width(w)
             label.set_x(max(w, 0) + 0.05)
             label.set_text(f"×{budget[n]:.3g}")
-        top = max(widths.max(), 1.0)
-        bars_ax.set_xlim(min(widths.min(), 0) - 0.2, top * 1.3 + 0.5)
-        x = lo + t * years
-        flat = R.efficiency_budget(years, demand, hardware, v["precision"], v["halving"], v["active"],
-                                   spending_growth=1.0)["effective compute"]
-        paths = {trend_line: R.per_researcher_path(t * years, demand, researchers),
-                 hw_line: R.per_researcher_path(t * years, hardware, researchers),
-                 lever_line: R.per_researcher_path(t * years, flat ** (1 / years), researchers)}
-        for line, y in paths.items():
-            line.set_data(x, y)
-        shown = np.concatenate(list(paths.values()))
+        bars_ax.set_xlim(min(widths.min(), 0) - 0.2, max(widths.max(), 1.0) * 1.3 + 0.5)
+        x, physical, effective = budget_paths(lo, hi, hardware, v["halving"], v["moe"], researchers)
+        physical_line.set_data(x, physical)
+        effective_line.set_data(x, effective)
+        shown = np.concatenate([physical, effective, [1.0]])
         path_ax.set_xlim(lo, hi)
         path_ax.set_ylim(shown.min() / 3, shown.max() * 3)
-        levers = {n: budget[n] for n in R.BUDGET_LEVERS}
-        largest = max(levers, key=levers.get)
-        physical = {n: levers[n] for n in R.BUDGET_LEVERS[:3]}
+        physical_levers = {n: budget[n] for n in R.BUDGET_LEVERS[:3]}
+        fast, slow = (2 ** (12 * (hi - lo) / m) for m in
+                      (R.claim("algo_lm_halving").low, R.claim("algo_lm_halving").high))
+        algorithms = budget["algorithms"]
+        winner = "physical compute" if budget["physical compute"] > algorithms else "algorithms"
         mode = ("budgets frozen (the stagnation scenario)" if v["stagnation"] else
                 f"spending is what the ×{demand:g}/year frontier trend leaves over")
-        return (f"{lo}–{hi}, {mode}: physical compute <b>×{budget['physical compute']:.3g}</b>, effective compute "
-                f"<b>×{budget['effective compute']:.3g}</b>. Largest lever: <b>{largest}</b> (×{levers[largest]:.3g}); "
-                f"of the physical levers: {max(physical, key=physical.get)}.<br>"
-                f"Per researcher (submissions ×{researchers:.2f}/year) by {hi}: frontier trend "
-                f"×{paths[trend_line][-1]:.3g}, hardware alone ×{paths[hw_line][-1]:.3g}, all efficiency levers "
-                f"with flat budgets ×{paths[lever_line][-1]:.3g} (effective compute, an upper bound: the levers "
-                f"do not all apply to every workload).")
+        return (f"{lo}–{hi}, {mode}: physical compute <b>×{budget['physical compute']:.3g}</b> "
+                f"(largest physical lever: {max(physical_levers, key=physical_levers.get)}), effective compute "
+                f"×{budget['effective compute']:.3g}.<br>"
+                f"Algorithms ×{algorithms:.3g} (Ho et al.'s 5–14-month interval: ×{slow:.3g} to ×{fast:.3g}) "
+                f"against physical compute ×{budget['physical compute']:.3g}: <b>{winner}</b> contributed more. "
+                f"Precision step {R.training_precision(lo)} → {R.training_precision(hi)}: "
+                f"×{budget['lower precision']:.3g}; MoE counted: ×{budget['sparsity (MoE)']:.3g}.<br>"
+                f"A group with a flat budget (submissions ×{researchers:.2f}/year): compute per researcher "
+                f"×{physical[-1]:.3g} physical, ×{effective[-1]:.3g} effective by {hi}.")
 
     return Explorer("research.budget", controls, fig, draw,
-                    artists={"bars": bars, "labels": labels, "trend": trend_line, "hardware": hw_line,
-                             "levers": lever_line})
+                    artists={"bars": bars, "labels": labels, "physical": physical_line,
+                             "effective": effective_line})
