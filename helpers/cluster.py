@@ -9,7 +9,9 @@ Conventions:
 * **Alpha-beta model**: moving ``n`` bytes over a link takes ``alpha + n / B`` seconds, with ``alpha`` the link's
   small-message latency (``latency_us`` in the table, software included) and ``B`` its bandwidth in bytes/s.
 * **All-reduce** of ``n`` bytes over ``p`` workers (every worker ends with the sum of everyone's ``n`` bytes):
-  ring ``2(p-1)(alpha + n/(pB))``; tree (binomial reduce then broadcast) ``2 ceil(log2 p) (alpha + n/B)``;
+  ring ``2(p-1)(alpha + n/(pB))``; tree = pipelined double binary tree (NCCL's tree): two trees each carry half
+  the message in ``k`` chunks, ``2(L - 1 + k)(alpha + n/(kB))`` with ``L = ceil(log2 p)`` and the best ``k``;
+  naive tree (binomial reduce then broadcast of the whole message, no pipelining) ``2 L (alpha + n/B)``;
   parameter server on one of the workers ``2 (alpha + (p-1) n/B)`` (everyone sends to it, it sends back).
   One worker needs no communication (0 s). Times are lower bounds: no congestion, no compute for the sums.
 * Sizes are bytes, times seconds, latencies in the table microseconds (``_us``); units are in the names.
@@ -31,7 +33,7 @@ from .data import load_table
 from .gpus import BYTES_PER_VALUE
 
 FAMILIES = ("pcie", "nvlink", "infiniband", "ethernet")
-ALGORITHMS = ("ring", "tree", "parameter_server")
+ALGORITHMS = ("ring", "tree", "naive_tree", "parameter_server")
 ENCODINGS = {"8b/10b": 8 / 10, "128b/130b": 128 / 130, "64b/66b": 64 / 66, "242B/256B": 242 / 256}
 GRADIENT_BYTES = {k: BYTES_PER_VALUE[k] for k in ("fp32", "fp16", "bf16")}  # gradient formats
 CNN_MODELS = ("alexnet", "vgg16", "resnet50")
@@ -158,13 +160,36 @@ def half_bandwidth_bytes(link: Link) -> float:
 
 # ---- all-reduce -------------------------------------------------------------------------------------------
 
+def _double_tree_s(n: np.ndarray, p: int, a: float, b: float) -> np.ndarray:
+    """Pipelined double binary tree: ``2(L - 1 + k)(a + n/(k b))`` at the best chunk count ``k >= 1``."""
+    levels = math.ceil(math.log2(p))
+    if a == 0:  # no latency: infinitely many chunks, only the bandwidth term is left
+        return 2 * n / b
+    k = np.maximum(1.0, np.sqrt((levels - 1) * n / (b * a)))
+    return 2 * (levels - 1 + k) * (a + n / (k * b))
+
+
 def allreduce_time_s(n_bytes, n_workers: int, link: Link, algorithm: str = "ring"):
     """Seconds to all-reduce ``n_bytes`` (number or array) over ``n_workers`` connected by ``link``.
 
     ``ring``: reduce-scatter then all-gather, ``2(p-1)`` steps of ``n/p`` bytes; bandwidth-optimal.
-    ``tree``: binomial-tree reduce then broadcast, ``2 ceil(log2 p)`` steps of ``n`` bytes; fewest latencies.
+    ``tree``: NCCL's pipelined double binary tree. Two binary trees, each carrying half of the message; every
+    worker is an inner node in one tree and a leaf in the other, so each link is busy in only one of them. The
+    message is cut into ``k`` chunks that stream up (reduce) and back down (broadcast): a step costs
+    ``alpha + n/(kB)`` (an inner node receives a chunk from each of its two children) and the pipeline takes
+    ``L - 1 + k`` steps each way, ``L = ceil(log2 p)``. With the best ``k`` (treated as a real number, at least 1)
+    the time is ``2 (sqrt((L-1) alpha) + sqrt(n/B))^2``: about ``2L alpha`` for tiny messages and ``2n/B`` for
+    large ones, a bandwidth term that does not grow with ``p``.
+    ``naive_tree``: binomial-tree reduce then broadcast of the whole message, no pipelining:
+    ``2 ceil(log2 p) (alpha + n/B)``; its bandwidth term grows with ``log p``.
     ``parameter_server``: one worker collects everyone's ``n`` bytes and sends the sum back; its link carries
     ``(p-1) n`` each way. Conventions in the module docstring.
+
+    Examples
+    --------
+    >>> lk = custom_link("no latency", 10, 0)
+    >>> allreduce_time_s(1e9, 64, lk, "naive_tree"), allreduce_time_s(1e9, 64, lk, "tree")  # 2*6*0.1 s vs 2*0.1 s
+    (1.2000000000000002, 0.2)
     """
     lk = _check_link(link)
     n = checks.array(n_bytes, "n_bytes", ndim=(0, 1), non_negative=True)
@@ -176,22 +201,41 @@ def allreduce_time_s(n_bytes, n_workers: int, link: Link, algorithm: str = "ring
     elif algorithm == "ring":
         t = 2 * (p - 1) * (a + n / (p * b))
     elif algorithm == "tree":
+        t = _double_tree_s(n, p, a, b)
+    elif algorithm == "naive_tree":
         t = 2 * math.ceil(math.log2(p)) * (a + n / b)
     else:
         t = 2 * (a + (p - 1) * n / b)
     return _out(t)
 
 
-def ring_tree_crossover_bytes(n_workers: int, link: Link) -> float:
-    """Message size (bytes) below which the tree all-reduce beats the ring on ``link`` (0 if it never does).
+def ring_tree_crossover_bytes(n_workers: int, link: Link, tree: str = "tree") -> float:
+    """Message size (bytes) below which the ``tree`` all-reduce (``tree``, the pipelined double binary tree, or
+    ``naive_tree``) beats the ring on ``link`` (0 if it never does).
 
-    Ring and tree times are both linear in the message size; this is where the two lines cross:
-    ``alpha B (2(p-1) - 2L) / (2L - 2(p-1)/p)`` with ``L = ceil(log2 p)``."""
+    The tree minus the ring grows with the message size, so they cross once at most. For the naive tree both
+    times are linear in the size: ``alpha B (2(p-1) - 2L) / (2L - 2(p-1)/p)`` with ``L = ceil(log2 p)``. For the
+    pipelined tree the crossing is found by bisection (relative precision 1e-9)."""
     lk = _check_link(link)
     p = checks.whole(n_workers, "n_workers", 2, 10**7)
+    checks.choice(tree, "tree", ("tree", "naive_tree"))
     levels = math.ceil(math.log2(p))
-    numerator = 2 * (p - 1) - 2 * levels
-    return max(0.0, lk.alpha_s * lk.bytes_per_s * numerator / (2 * levels - 2 * (p - 1) / p))
+    if tree == "naive_tree":
+        numerator = 2 * (p - 1) - 2 * levels
+        return max(0.0, lk.alpha_s * lk.bytes_per_s * numerator / (2 * levels - 2 * (p - 1) / p))
+
+    def gap(n: float) -> float:  # tree minus ring
+        return allreduce_time_s(n, p, lk, "tree") - allreduce_time_s(n, p, lk, "ring")
+
+    if lk.alpha_s == 0 or gap(0.0) >= 0:
+        return 0.0
+    low, high = 0.0, max(1.0, lk.alpha_s * lk.bytes_per_s)
+    while gap(high) < 0:
+        low, high = high, high * 2
+    while high - low > 1e-9 * high:
+        mid = (low + high) / 2
+        low, high = (mid, high) if gap(mid) < 0 else (low, mid)
+    return (low + high) / 2
 
 
 def hierarchical_allreduce_stages_s(n_bytes: float, nodes: int, gpus_per_node: int, intra_link: Link,

@@ -19,7 +19,8 @@ def answers() -> dict[int, list[str]]:
             f"{CL.internode_copy_time_s(100e6, pcie, fdr, rdma=True) * 1e3:.1f}"],
         4: [f"{CL.link('NVLink 4 (H100)').bandwidth_gbs / pcie.bandwidth_gbs:.1f}"],
         5: [f"{gradient / 1e6:.0f}", f"{gradient / CL.GRADIENT_BYTES['fp32'] / 1e6:.0f}"],
-        6: [f"{CL.ring_tree_crossover_bytes(16, CL.link('10 GbE')) / 1e3:.0f}"],
+        6: [f"{CL.ring_tree_crossover_bytes(16, CL.link('10 GbE'), tree) / 1e3:.0f}"
+            for tree in ("tree", "naive_tree")],
     }
 
 

@@ -193,7 +193,8 @@ def check_networks(ex):
 @pytest.mark.parametrize("key, values", [
     ("model", ["resnet50", "bert_large", "llama2_7b"]), ("gpus", [2, 100, 1024]),
     ("ethernet", ["1 GbE", "800 GbE"]), ("infiniband", ["InfiniBand SDR 4x", "InfiniBand XDR 4x"]),
-    ("nvlink", ["NVLink 1 (P100)", "NVLink 5 (B200)"]), ("algorithm", ["tree", "parameter_server", "ring"]),
+    ("nvlink", ["NVLink 1 (P100)", "NVLink 5 (B200)"]),
+    ("algorithm", ["tree", "naive_tree", "parameter_server", "ring"]),
     ("compute", ["0.01", "3"]), ("overlap", [True, False]),
 ])
 def test_networks_every_control(key, values):
