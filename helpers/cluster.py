@@ -263,7 +263,7 @@ def hierarchical_allreduce_stages_s(n_bytes: float, nodes: int, gpus_per_node: i
     big_n = checks.whole(nodes, "nodes", 1, 10**6)
     g = checks.whole(gpus_per_node, "gpus_per_node", 1, 1024)
     intra, inter = _check_link(intra_link, "intra_link"), _check_link(inter_link, "inter_link")
-    k = min(checks.whole(nics_per_node, "nics_per_node", 1, 64), g)
+    k = min(checks.whole(nics_per_node, "nics_per_node", 1, 1024), g)
     intra_s = 2 * (g - 1) * (intra.alpha_s + n / (g * intra.bytes_per_s)) if g > 1 else 0.0
     inter_s = 2 * (big_n - 1) * (inter.alpha_s + n / (big_n * k * inter.bytes_per_s)) if big_n > 1 else 0.0
     return {"intra": intra_s, "inter": inter_s}
@@ -357,6 +357,21 @@ def gradient_bytes(model: str, dtype: str = "fp32") -> float:
     return parameter_count(model) * GRADIENT_BYTES[checks.choice(dtype, "dtype", GRADIENT_BYTES)]
 
 
+def training_state_gb(model: str) -> float:
+    """GB of training state one data-parallel worker holds for ``model``: weights, gradients and Adam's states in
+    mixed precision, 16 bytes per parameter (:func:`helpers.gpus.training_memory_gb`), activations not counted.
+    Plain data parallelism keeps a full copy on every GPU, so this must fit one GPU's memory.
+
+    Examples
+    --------
+    >>> training_state_gb("llama2_7b")  # 7e9 x 16 bytes
+    112.0
+    """
+    from .gpus import training_memory_gb
+
+    return training_memory_gb(parameter_count(model), "adam-mixed")
+
+
 def _combine(compute_s: float, comm_s, overlap: bool):
     return np.maximum(compute_s, comm_s) if overlap else compute_s + comm_s
 
@@ -385,6 +400,40 @@ def cluster_speedup(compute_s: float, n_bytes: float, nodes: int, gpus_per_node:
     checks.flag(overlap, "overlap")
     comm = hierarchical_allreduce_time_s(n_bytes, nodes, gpus_per_node, intra_link, inter_link, nics_per_node)
     return float(nodes * gpus_per_node * compute / _combine(compute, comm, overlap))
+
+
+NVLINK_DOMAINS = {8: "one 8-GPU server (HGX/DGX)", 72: "one GB200 NVL72 rack (NVLink 5 only)"}
+
+
+def nvlink_domain_speedup(n_workers, compute_s: float, n_bytes: float, nvlink: Link, network: Link,
+                          domain_gpus: int = 8, overlap: bool = False):
+    """Speed-up of ``n_workers`` GPUs over one when NVLink joins only the GPUs of one NVLink domain
+    (``domain_gpus``: 8 in an HGX/DGX server, 72 in a GB200 NVL72 rack, which needs NVLink 5) and ``network``
+    joins the domains, one network card per GPU. Up to one domain it is a plain ring over ``nvlink``; beyond,
+    the hierarchical all-reduce of :func:`hierarchical_allreduce_time_s` over ``ceil(p / domain)`` domains of
+    ``domain_gpus`` GPUs. ``n_workers`` may be an array (see :func:`data_parallel_speedup` for the convention).
+
+    Examples
+    --------
+    >>> fast, net = custom_link("fast", 100, 0), custom_link("net", 10, 0)
+    >>> nvlink_domain_speedup([8, 16], 1.0, 1e9, fast, net)  # 8: ring 2*7/8 * 10 ms; 16: + 2*1/2 * 1 GB/(8 * 10 GB/s)
+    array([ 7.86240786, 15.53398058])
+    """
+    compute = checks.positive(compute_s, "compute_s")
+    checks.flag(overlap, "overlap")
+    nv, net = _check_link(nvlink, "nvlink"), _check_link(network, "network")
+    d = checks.choice(domain_gpus, "domain_gpus", NVLINK_DOMAINS)
+    if d == 72 and nv.name != "NVLink 5 (B200)":
+        raise ValueError(f"domain_gpus 72 (GB200 NVL72) needs NVLink 5 (B200), got {nv.name}")
+    n = _bytes_scalar(n_bytes)
+    workers = np.atleast_1d(np.asarray(n_workers, dtype=object))
+    if workers.ndim != 1 or workers.size == 0:
+        raise ValueError(f"n_workers must be a whole number or a 1-D list of them, got {n_workers!r}")
+    ps = [checks.whole(p, "n_workers", 1, 10**7) for p in workers]
+    comm = np.array([allreduce_time_s(n, p, nv, "ring") if p <= d else
+                     hierarchical_allreduce_time_s(n, math.ceil(p / d), d, nv, net, d) for p in ps])
+    speedup = np.array(ps) * compute / _combine(compute, comm, overlap)
+    return float(speedup[0]) if np.ndim(n_workers) == 0 else speedup
 
 
 def max_gradient_bytes(target_speedup: float, n_workers: int, compute_s: float, link: Link,

@@ -175,25 +175,30 @@ def test_transfer_failure_becomes_a_message(monkeypatch):
 
 # ---- Ethernet vs InfiniBand vs NVLink --------------------------------------------------------------------------
 
+def networks_expected(v, key, p):
+    n = CL.gradient_bytes(v["model"])
+    if key == "nvlink":
+        return CL.nvlink_domain_speedup(p, v["compute"], n, CL.link(v["nvlink"]), CL.link(v["infiniband"]),
+                                        v["domain"], v["overlap"])
+    return CL.data_parallel_speedup(p, v["compute"], n, CL.link(v[key]), v["algorithm"], v["overlap"])
+
+
 def check_networks(ex):
     v = ex.values()
-    n = CL.gradient_bytes(v["model"])
     for key, line in ex.artists["curves"].items():
         x, y = line.get_data()
-        expected = CL.data_parallel_speedup(x, v["compute"], n, CL.link(v[key]), v["algorithm"], v["overlap"])
-        np.testing.assert_allclose(y, 100 * expected / x)
-        assert line.get_label() == v[key]
+        np.testing.assert_allclose(y, 100 * networks_expected(v, key, x) / x)
+        assert line.get_label().startswith(v[key])
     marks = ex.artists["marks"].get_offsets()
     assert np.all(marks[:, 0] == v["gpus"])
-    expected = [100 * CL.data_parallel_speedup(v["gpus"], v["compute"], n, CL.link(v[k]), v["algorithm"],
-                                               v["overlap"]) / v["gpus"] for k in ("ethernet", "infiniband", "nvlink")]
+    expected = [100 * networks_expected(v, k, v["gpus"]) / v["gpus"] for k in ("ethernet", "infiniband", "nvlink")]
     np.testing.assert_allclose(marks[:, 1], expected)
 
 
 @pytest.mark.parametrize("key, values", [
     ("model", ["resnet50", "bert_large", "llama2_7b"]), ("gpus", [2, 100, 1024]),
     ("ethernet", ["1 GbE", "800 GbE"]), ("infiniband", ["InfiniBand SDR 4x", "InfiniBand XDR 4x"]),
-    ("nvlink", ["NVLink 1 (P100)", "NVLink 5 (B200)"]),
+    ("nvlink", ["NVLink 1 (P100)", "NVLink 5 (B200)"]), ("domain", [8]),
     ("algorithm", ["tree", "naive_tree", "parameter_server", "ring"]),
     ("compute", ["0.01", "3"]), ("overlap", [True, False]),
 ])
@@ -204,6 +209,43 @@ def test_networks_every_control(key, values):
         ex.controls[key].value = value
         assert ex.error is None
         check_networks(ex)
+
+
+def test_networks_nvlink_stops_at_the_domain():
+    """Issue #22, error 2 (fails on main, where NVLink 2 ran as one flat ring up to 1,024 GPUs): beyond 8 GPUs
+    the NVLink curve crosses the InfiniBand network between 8-GPU servers (one card per GPU), so at 1,024 GPUs it
+    is the hierarchical all-reduce over 128 servers, below the flat NVLink ring, and its label says so."""
+    ex = E.networks_explorer()
+    v = ex.values()
+    line = ex.artists["curves"]["nvlink"]
+    x, y = line.get_data()
+    n = CL.gradient_bytes(v["model"])
+    flat = 100 * CL.data_parallel_speedup(1024, v["compute"], n, CL.link(v["nvlink"])) / 1024
+    nodes = CL.cluster_speedup(v["compute"], n, 128, 8, CL.link(v["nvlink"]), CL.link(v["infiniband"]), 8)
+    assert x[-1] == 1024 and y[-1] == pytest.approx(100 * nodes / 1024) and y[-1] < flat - 1
+    assert "8-GPU domains" in line.get_label() and v["infiniband"] in line.get_label()
+    # up to one domain the curve is the plain NVLink ring
+    np.testing.assert_allclose(y[x <= 8], 100 * CL.data_parallel_speedup(x[x <= 8], v["compute"], n,
+                                                                         CL.link(v["nvlink"])) / x[x <= 8])
+
+
+def test_networks_nvl72_needs_nvlink_5():
+    ex = E.networks_explorer()
+    ex.controls["domain"].value = 72
+    bad(ex, "NVLink 5")
+    ex.controls["nvlink"].value = "NVLink 5 (B200)"
+    assert ex.error is None
+    check_networks(ex)
+
+
+def test_networks_warns_that_llama_2_7b_does_not_fit():
+    """Issue #22, error 5 (fails on main): Llama 2 7B's training state (7e9 x 16 bytes = 112 GB) is more than an
+    80 GB H100 holds, so the explorer warns and points to notebook 07; ResNet-50 gets no warning."""
+    ex = E.networks_explorer()
+    assert "Warning" not in ex.info.value
+    ex.controls["model"].value = "llama2_7b"
+    assert "does not fit" not in ex.info.value  # the wording below is the one checked
+    assert "112 GB" in ex.info.value and "80 GB" in ex.info.value and "notebook 07" in ex.info.value
 
 
 def test_networks_faster_links_scale_better():

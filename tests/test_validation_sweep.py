@@ -369,7 +369,7 @@ LINK_NAMES = st.sampled_from(["PCIe 9.0 x16", "", None, 3, "pcie 3.0 x16"])
 CLUSTER = dict(n_bytes=1e8, nodes=3, gpus_per_node=4, intra_link=CL.link("PCIe 3.0 x16"), inter_link=QDR,
                nics_per_node=1)
 CLUSTER_ARGS = {"n_bytes": arg(ONE_BYTES), "nodes": arg(whole(1, 10**6)), "gpus_per_node": arg(whole(1, 1024)),
-                "intra_link": arg(NOT_A_LINK), "inter_link": arg(NOT_A_LINK), "nics_per_node": arg(whole(1, 64))}
+                "intra_link": arg(NOT_A_LINK), "inter_link": arg(NOT_A_LINK), "nics_per_node": arg(whole(1, 1024))}
 COPY = dict(n_bytes=1e8, pcie=CL.link("PCIe 3.0 x16"), network=QDR, rdma=False, chunk_bytes=1e6)
 COPY_ARGS = {"n_bytes": arg(ONE_BYTES), "pcie": arg(NOT_A_LINK), "network": arg(NOT_A_LINK),
              "rdma": arg(NOT_A_FLAG), "chunk_bytes": arg(real(0).filter(lambda v: v is not None))}
@@ -712,6 +712,18 @@ SWEEP[G] |= {
 }
 SWEEP[G]["recommend"][1].update({"prices": arg(st.sampled_from(["abc", 3, [1.0]])), "include_caveats": arg(NOT_BOOL),
                                  "psu_w": arg(real(0)), "slots": arg(whole(1, 64))})
+
+# ---- notebook 05 second edition: NVLink domains, training state, inside the box ----------------------------------
+SWEEP[CL] |= {
+    "nvlink_domain_speedup": (dict(n_workers=[8, 64], compute_s=0.2, n_bytes=1e8, nvlink=CL.link("NVLink 4 (H100)"),
+                                   network=QDR, domain_gpus=8, overlap=False),
+                              {"n_workers": arg(whole(1, 10**7).filter(lambda v: v != [1, 2])),
+                               "compute_s": arg(real(0)), "n_bytes": arg(ONE_BYTES), "nvlink": arg(NOT_A_LINK),
+                               "network": arg(NOT_A_LINK),
+                               "domain_gpus": arg(st.sampled_from([0, 7, 9, 72, "8", None, True])),
+                               "overlap": arg(NOT_A_FLAG)}),
+    "training_state_gb": (dict(model="llama2_7b"), {"model": arg(one_of_words(*CL.models()))}),
+}
 
 CASES = [(module, function, argument) for module, table in SWEEP.items() for function, (_, args) in table.items()
          for argument in args]

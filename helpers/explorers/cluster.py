@@ -11,6 +11,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.ticker import NullLocator
 
 from .. import cluster as CL
+from .. import gpus as G
 from ..plotting import PALETTE, log_axis, new_figure
 from ..widgets import Explorer, parse_number, register
 
@@ -290,12 +291,15 @@ def transfer_explorer(largest: int = 2**22, repeats: int = 10, compare: str = "1
 # ---- 4. Ethernet vs InfiniBand vs NVLink ------------------------------------------------------------------
 
 WORKERS = np.unique(np.geomspace(1, 1024, 41).round().astype(int))
+GPU_MEMORY_GB = G.gpu("H100 SXM").memory_gb  # the memory a plain data-parallel copy must fit in
 
 
 @register("cluster.networks")
 def networks_explorer(model: str = "vgg16", gpus: int = 64) -> Explorer:
     """Scaling efficiency of data-parallel training against the number of GPUs when every GPU talks over one
-    Ethernet, InfiniBand or NVLink link (an all-reduce of the model's gradients every step)."""
+    Ethernet or InfiniBand link (an all-reduce of the model's gradients every step), and when NVLink joins the GPUs
+    of one NVLink domain (8 or 72 GPUs) with the InfiniBand link between domains (hierarchical ring). Warns when
+    the model's training state does not fit one GPU (then plain data parallelism is impossible)."""
     controls = {
         "model": W.Dropdown(options=model_options(), value=model, description="model"),
         "gpus": W.IntSlider(gpus, min=2, max=1024, description="GPUs"),
@@ -303,6 +307,8 @@ def networks_explorer(model: str = "vgg16", gpus: int = 64) -> Explorer:
         "infiniband": W.Dropdown(options=_names("infiniband"), value="InfiniBand EDR 4x",
                                  description="InfiniBand"),
         "nvlink": W.Dropdown(options=_names("nvlink"), value="NVLink 2 (V100)", description="NVLink"),
+        "domain": W.Dropdown(options=[(f"{d} GPUs: {text}", d) for d, text in CL.NVLINK_DOMAINS.items()],
+                             value=8, description="NVLink domain"),
         "algorithm": W.ToggleButtons(options=list(CL.ALGORITHMS), value="ring", description="all-reduce"),
         "compute": W.Text("0.2", description="compute s"),
         "overlap": W.Checkbox(False, description="overlap with backward pass"),
@@ -318,30 +324,46 @@ def networks_explorer(model: str = "vgg16", gpus: int = 64) -> Explorer:
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlim(WORKERS[0], WORKERS[-1] * 1.2)
     ax.set_ylim(0, 105)
-    ax.set_xlabel("GPUs (one link each)")
+    ax.set_xlabel("GPUs (one network card each)")
     ax.set_ylabel("scaling efficiency (%)")
     state: dict = {}
 
     def draw(v):
         n_bytes = CL.gradient_bytes(v["model"])
         found = []
+        network = CL.link(v["infiniband"])
         for key, line in curves.items():
             lk = CL.link(v[key])
-            y = CL.data_parallel_speedup(WORKERS, v["compute"], n_bytes, lk, v["algorithm"], v["overlap"])
+            if key == "nvlink":
+                def speedup(p):
+                    return CL.nvlink_domain_speedup(p, v["compute"], n_bytes, lk, network, v["domain"], v["overlap"])
+                label = f"{lk.name} in {v['domain']}-GPU domains, {network.name} between (ring)"
+            else:
+                def speedup(p):
+                    return CL.data_parallel_speedup(p, v["compute"], n_bytes, lk, v["algorithm"], v["overlap"])
+                label = lk.name
+            y = speedup(WORKERS)
             line.set_data(WORKERS, 100 * y / WORKERS)
-            line.set_label(lk.name)
-            found.append((lk, CL.data_parallel_speedup(v["gpus"], v["compute"], n_bytes, lk, v["algorithm"],
-                                                       v["overlap"])))
+            line.set_label(label)
+            found.append((label, speedup(v["gpus"])))
         marks.set_offsets(np.array([[v["gpus"], 100 * s / v["gpus"]] for _, s in found]))
         chosen.set_xdata([v["gpus"], v["gpus"]])
-        legend_key = tuple(v[k] for k in curves)
+        legend_key = (*(v[k] for k in curves), v["domain"])
         if legend_key != state.get("legend"):
             ax.legend(handles=[*curves.values()], loc="lower left", fontsize=9)
             state["legend"] = legend_key
-        ax.set_title(f"{_bytes(n_bytes)} of fp32 gradients per step, {v['algorithm']} all-reduce", fontsize=12)
-        items = "".join(f"<li>{html.escape(lk.name)}: {s:,.3g}× faster than one GPU "
-                        f"({s / v['gpus']:.0%} efficiency)</li>" for lk, s in found)
-        return f"{v['gpus']} GPUs, {v['compute']:g} s of compute per step:<ul>{items}</ul>"
+        ax.set_title(f"{_bytes(n_bytes)} of fp32 gradients per step, {v['algorithm']} all-reduce over the networks",
+                     fontsize=12)
+        items = "".join(f"<li>{html.escape(label)}: {s:,.3g}× faster than one GPU "
+                        f"({s / v['gpus']:.0%} efficiency)</li>" for label, s in found)
+        state_gb, memory_gb = CL.training_state_gb(v["model"]), GPU_MEMORY_GB
+        warning = ("" if state_gb <= memory_gb else
+                   f"<b>Warning:</b> {html.escape(CL.model_name(v['model']))} needs about {state_gb:,.0f} GB of "
+                   f"training state (weights, gradients, Adam in mixed precision), more than the {memory_gb:g} GB "
+                   "of one H100: plain data parallelism, a full copy per GPU, cannot train it. These curves only "
+                   "show its gradient traffic; notebook 07 (model parallelism, sharded states) shows how it is "
+                   "really trained.<br>")
+        return f"{warning}{v['gpus']} GPUs, {v['compute']:g} s of compute per step:<ul>{items}</ul>"
 
     return Explorer("cluster.networks", controls, fig, draw, parsers=parsers,
                     artists={"curves": curves, "marks": marks})
