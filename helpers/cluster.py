@@ -69,6 +69,7 @@ class Link:
     bandwidth_gbs: float
     latency_us: float
     year: int | None = None
+    latency_kind: str = "custom"  # what latency_us measures (see interconnects.csv)
 
     @property
     def alpha_s(self) -> float:
@@ -88,7 +89,7 @@ def _check_link(value, name: str = "link") -> Link:
 
 
 def _row_link(r) -> Link:
-    return Link(r.name, r.family, r.per_direction_gbs, r.latency_us, r.year)
+    return Link(r.name, r.family, r.per_direction_gbs, r.latency_us, r.year, r.latency_kind)
 
 
 def links(family: str | None = None) -> list[Link]:
@@ -113,6 +114,30 @@ def custom_link(name: str, bandwidth_gbs: float, latency_us: float) -> Link:
         raise ValueError(f"name must be a non-empty text, got {name!r}")
     return Link(name, "custom", checks.positive(bandwidth_gbs, "bandwidth_gbs"),
                 checks.non_negative(latency_us, "latency_us"))
+
+
+NETWORK_FAMILIES = ("infiniband", "ethernet")
+
+
+def gpu_to_gpu_link(lk: Link) -> Link:
+    """``lk`` with its latency put on the GPU-to-GPU footing of the PCIe and NVLink rows.
+
+    The table's network latencies are measured between two network cards (or two hosts' sockets) from host
+    memory; the PCIe and NVLink latencies are the cost of one GPU copy call. A message from a GPU in one machine
+    to a GPU in another pays both, so a network row gets the GPU copy call of ``PCIe 3.0 x16`` (5 µs, low
+    confidence) added; bandwidth unchanged. PCIe and NVLink rows are returned as they are.
+
+    Examples
+    --------
+    >>> gpu_to_gpu_link(link("InfiniBand QDR 4x")).latency_us  # 1.3 us adapter to adapter + 5 us GPU copy call
+    6.3
+    """
+    lk = _check_link(lk, "lk")
+    if lk.family not in NETWORK_FAMILIES:
+        return lk
+    call = link("PCIe 3.0 x16").latency_us
+    return Link(f"{lk.name}, GPU to GPU", lk.family, lk.bandwidth_gbs, lk.latency_us + call, lk.year,
+                f"{lk.latency_kind} + gpu copy call")
 
 
 def payload_gbs(transfer_rate_gts: float, lanes: int, encoding: str) -> float:

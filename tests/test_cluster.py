@@ -37,6 +37,21 @@ def test_interconnect_table_conventions():
     assert all(r.lanes == 4 for r in rows if r.family == "infiniband")
 
 
+def test_every_latency_says_what_it_measures():
+    """Issue #22, error 4: the latency column mixes GPU copy calls with adapter-to-adapter network figures; each
+    row says which, and a network row put on the GPU-to-GPU footing is never faster than a PCIe copy call."""
+    kinds = {r.family: set() for r in load_table("interconnects")}
+    for r in load_table("interconnects"):
+        kinds[r.family].add(r.latency_kind)
+    assert kinds == {"pcie": {"gpu copy call"}, "nvlink": {"gpu copy call"}, "infiniband": {"adapter to adapter"},
+                     "ethernet": {"tcp sockets", "roce rdma"}}
+    for lk in CL.links("infiniband") + CL.links("ethernet"):
+        g2g = CL.gpu_to_gpu_link(lk)
+        assert g2g.latency_us == pytest.approx(lk.latency_us + 5) and g2g.bandwidth_gbs == lk.bandwidth_gbs
+        assert g2g.latency_us >= PCIE3.latency_us
+    assert CL.gpu_to_gpu_link(H100) is H100
+
+
 def test_vendor_headline_figures_are_bidirectional_sums():
     assert load_table("interconnects").get("NVLink 4 (H100)").bidirectional_gbs == 900
     assert H100.bandwidth_gbs == 450

@@ -31,3 +31,16 @@ def test_notebook_05_has_at_least_four_exercises():
 @pytest.mark.parametrize("number", range(1, 7))
 def test_notebook_05_answers(number):
     assert bold_numbers(exercise_answers(NOTEBOOK)[number]) == answers()[number]
+
+
+def test_notebook_05_half_bandwidth_text_is_not_the_wrong_rule():
+    """Issue #22, error 3 (fails on main): n½ = α·B, so "the faster the link, the larger n½" is false (InfiniBand
+    QDR is faster than 10 GbE but has the smaller n½); the notebook builds its sentence from the table instead."""
+    import json
+    from pathlib import Path
+
+    text = Path(__file__).parent.parent.joinpath("notebooks", NOTEBOOK).read_text()
+    assert "The faster the link, the larger n½" not in "".join(
+        "".join(c["source"]) for c in json.loads(text)["cells"])
+    qdr, ten = CL.link("InfiniBand QDR 4x"), CL.link("10 GbE")
+    assert qdr.bandwidth_gbs > ten.bandwidth_gbs and CL.half_bandwidth_bytes(qdr) < CL.half_bandwidth_bytes(ten)

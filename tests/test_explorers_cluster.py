@@ -79,6 +79,7 @@ def test_topology_one_gpu_has_nothing_to_do_and_nvlink_moves_the_bottleneck():
 
 def test_sweep_lines_are_the_alpha_beta_model():
     ex = E.message_sweep_explorer()
+    ex.controls["footing"].value = "as listed"
     picked = ex.controls["links"].value
     for line, name in zip(ex.artists["lines"], picked):
         x, y = line.get_data()
@@ -91,13 +92,29 @@ def test_sweep_lines_are_the_alpha_beta_model():
     assert shade.get_x() + shade.get_width() == pytest.approx(CL.half_bandwidth_bytes(CL.link(picked[0])))
 
 
+def test_sweep_latencies_on_one_footing():
+    """Issue #22, error 4 (fails on main, where InfiniBand QDR's 1.3 µs adapter latency sat below PCIe's 5 µs
+    copy call): by default every curve is GPU to GPU, so no network is faster than the bus for small messages,
+    and the info line says what each latency measures."""
+    ex = E.message_sweep_explorer()
+    assert ex.controls["footing"].value == "GPU to GPU"
+    lines = {line.get_label(): line.get_data()[1] for line in ex.artists["lines"] if line.get_visible()}
+    bus = lines["PCIe 3.0 x16"][0]
+    networks = [label for label in lines if "GPU to GPU" in label]
+    assert len(networks) == 2  # InfiniBand QDR and 10 GbE of the default choice
+    assert all(lines[label][0] >= bus for label in networks)
+    assert "gpu copy call" in ex.info.value and "adapter to adapter + gpu copy call" in ex.info.value
+    ex.controls["footing"].value = "as listed"
+    assert "= adapter to adapter</li>" in ex.info.value
+
+
 def test_sweep_view_links_and_message():
     ex = E.message_sweep_explorer()
     ex.controls["view"].value = "achieved bandwidth"
     ex.controls["links"].value = ("1 GbE", "NVLink 5 (B200)", "InfiniBand XDR 4x")
     for line, name in zip(ex.artists["lines"], ex.controls["links"].value):
         x, y = line.get_data()
-        np.testing.assert_allclose(y, CL.effective_bandwidth_gbs(x, CL.link(name)))
+        np.testing.assert_allclose(y, CL.effective_bandwidth_gbs(x, CL.gpu_to_gpu_link(CL.link(name))))
     assert all(y <= CL.link("NVLink 5 (B200)").bandwidth_gbs for y in ex.artists["halves"].get_offsets()[:, 1])
     ex.controls["message"].value = "123456"
     assert ex.artists["chosen"].get_xdata()[0] == 123456

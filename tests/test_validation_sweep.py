@@ -723,6 +723,7 @@ SWEEP[CL] |= {
                                "domain_gpus": arg(st.sampled_from([0, 7, 9, 72, "8", None, True])),
                                "overlap": arg(NOT_A_FLAG)}),
     "training_state_gb": (dict(model="llama2_7b"), {"model": arg(one_of_words(*CL.models()))}),
+    "gpu_to_gpu_link": (dict(lk=QDR), {"lk": arg(NOT_A_LINK)}),
 }
 
 CASES = [(module, function, argument) for module, table in SWEEP.items() for function, (_, args) in table.items()

@@ -162,6 +162,7 @@ def message_sweep_explorer(names: tuple[str, ...] = DEFAULT_SWEEP, message: str 
         "links": W.SelectMultiple(options=[lk.name for lk in CL.links()], value=tuple(names), rows=6,
                                   description="links"),
         "view": W.ToggleButtons(options=["time", "achieved bandwidth"], value="time", description="show"),
+        "footing": W.ToggleButtons(options=["GPU to GPU", "as listed"], value="GPU to GPU", description="latency"),
         "message": W.Text(message, description="message (B)"),
     }
     parsers = {"message": lambda t: parse_number(t, "message size in bytes", minimum=1, maximum=1e10)}
@@ -178,6 +179,8 @@ def message_sweep_explorer(names: tuple[str, ...] = DEFAULT_SWEEP, message: str 
 
     def draw(v):
         picked = [CL.link(n) for n in v["links"]]
+        if v["footing"] == "GPU to GPU":
+            picked = [CL.gpu_to_gpu_link(lk) for lk in picked]
         if not picked:
             raise ValueError("choose at least one link (ctrl- or cmd-click to select several)")
         if len(picked) > MAX_LINES:
@@ -209,7 +212,7 @@ def message_sweep_explorer(names: tuple[str, ...] = DEFAULT_SWEEP, message: str 
         ax.set_ylim(low / 2, high * 2)
         ax.set_ylabel("one-way time (s)" if as_time else "achieved GB/s")
         ax.set_title(f"shaded: latency-bound on {picked[0].name}", fontsize=12)
-        legend_key = (tuple(v["links"]), as_time)
+        legend_key = (tuple(v["links"]), as_time, v["footing"])
         if legend_key != state.get("legend"):
             ax.legend(handles=[*lines[: len(picked)], halves], loc="upper left" if as_time else "lower right",
                       fontsize=9)
@@ -219,7 +222,8 @@ def message_sweep_explorer(names: tuple[str, ...] = DEFAULT_SWEEP, message: str 
             t = CL.p2p_time_s(v["message"], lk)
             regime = "latency-bound" if v["message"] < CL.half_bandwidth_bytes(lk) else "bandwidth-bound"
             share = CL.effective_bandwidth_gbs(v["message"], lk) / lk.bandwidth_gbs
-            rows.append(f"<li>{html.escape(lk.name)}: {_ms(t)}, {share:.0%} of its bandwidth ({regime})</li>")
+            rows.append(f"<li>{html.escape(lk.name)}: {_ms(t)}, {share:.0%} of its bandwidth ({regime}); "
+                        f"latency {lk.latency_us:g} µs = {html.escape(lk.latency_kind)}</li>")
         return f"A {_bytes(v['message'])} message:<ul>{''.join(rows)}</ul>"
 
     return Explorer("cluster.message_sweep", controls, fig, draw, parsers=parsers,
