@@ -339,11 +339,11 @@ def networks_explorer(model: str = "vgg16", gpus: int = 64) -> Explorer:
         for key, line in curves.items():
             lk = CL.link(v[key])
             if key == "nvlink":
-                def speedup(p):
+                def speedup(p, lk=lk):
                     return CL.nvlink_domain_speedup(p, v["compute"], n_bytes, lk, network, v["domain"], v["overlap"])
                 label = f"{lk.name} in {v['domain']}-GPU domains, {network.name} between (ring)"
             else:
-                def speedup(p):
+                def speedup(p, lk=lk):
                     return CL.data_parallel_speedup(p, v["compute"], n_bytes, lk, v["algorithm"], v["overlap"])
                 label = lk.name
             y = speedup(WORKERS)
