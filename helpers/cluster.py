@@ -302,6 +302,103 @@ def hierarchical_allreduce_time_s(n_bytes: float, nodes: int, gpus_per_node: int
                                                nics_per_node).values())
 
 
+# ---- inside the box: PCIe switches, root complexes, sockets (nvidia-smi topo -m) --------------------------
+
+TOPO_CODES = {
+    "NV": "a bonded set of NVLinks, GPU to GPU",
+    "PIX": "at most one PCIe bridge: both sit under the same PCIe switch",
+    "PXB": "several PCIe bridges (switches), without the CPU's host bridge",
+    "PHB": "through a PCIe host bridge, the root complex inside the CPU",
+    "NODE": "between two host bridges of the same CPU socket (NUMA node)",
+    "SYS": "across the link between the two CPU sockets (QPI/UPI)",
+}
+
+
+def topo_code_kind(code: str) -> str:
+    """The kind of an ``nvidia-smi topo -m`` cell: ``NV``, ``PIX``, ``PXB``, ``PHB``, ``NODE`` or ``SYS``
+    (``NV4`` and ``NV12`` are both ``NV``)."""
+    if not isinstance(code, str):
+        raise ValueError(f"code must be an nvidia-smi topo -m code such as 'PIX', got {code!r}")
+    if code.startswith("NV"):
+        if not code[2:].isdigit():
+            raise ValueError(f"code must be NV followed by the number of links (NV4, NV12), got {code!r}")
+        return "NV"
+    return checks.choice(code, "code", [k for k in TOPO_CODES if k != "NV"])
+
+
+def gpu_pair_route(code: str, p2p_capable: bool = True) -> dict:
+    """How a copy between two GPUs whose ``nvidia-smi topo -m`` cell is ``code`` travels.
+
+    Peer-to-peer (P2P: one GPU writes straight into the other's memory) works over NVLink and over PCIe when both
+    GPUs hang off the same CPU socket (``PIX``, ``PXB``, ``PHB``, ``NODE``); through the root complex it depends on
+    the chipset. Across sockets (``SYS``) CUDA generally refuses P2P, and cards without P2P (recent GeForce cards:
+    ``nvidia-smi topo -p2p`` reports two RTX 5090s as "GNS", GPU not supported; ``p2p_capable=False``) never get
+    it: the copy is then staged, GPU to host memory and host memory to GPU, two PCIe copies.
+
+    Returns
+    -------
+    dict
+        ``p2p`` (bool), ``hops`` (how many copies: 1 or 2), ``route`` (a sentence).
+    """
+    kind = topo_code_kind(code)
+    checks.flag(p2p_capable, "p2p_capable")
+    if kind == "NV":
+        return {"p2p": True, "hops": 1, "route": "peer to peer over NVLink"}
+    if not p2p_capable:
+        return {"p2p": False, "hops": 2, "route": "staged through host memory: this card has no P2P"}
+    if kind == "SYS":
+        return {"p2p": False, "hops": 2, "route": "staged through host memory: no P2P across CPU sockets"}
+    where = {"PIX": "inside one PCIe switch", "PXB": "through PCIe switches", "PHB": "through the CPU's root complex",
+             "NODE": "between root complexes of one socket"}[kind]
+    return {"p2p": True, "hops": 1, "route": f"peer to peer over PCIe, {where}"}
+
+
+def gpu_pair_copy_time_s(n_bytes, code: str, pcie: Link, p2p_capable: bool = True, nvlink: Link | None = None):
+    """Seconds to copy ``n_bytes`` between two GPUs of one machine whose ``nvidia-smi topo -m`` cell is ``code``:
+    one ``alpha + n/B`` over ``pcie`` (or ``nvlink`` for an ``NV#`` cell) when P2P works, two PCIe copies one
+    after the other when the copy is staged through host memory (see :func:`gpu_pair_route`). Shared links,
+    slower P2P through a root complex and the socket link's own bandwidth are left out.
+
+    Examples
+    --------
+    >>> pcie = custom_link("PCIe", 10, 0)
+    >>> gpu_pair_copy_time_s(1e9, "PIX", pcie), gpu_pair_copy_time_s(1e9, "SYS", pcie)
+    (0.1, 0.2)
+    """
+    route = gpu_pair_route(code, p2p_capable)
+    lk = _check_link(pcie, "pcie")
+    if topo_code_kind(code) == "NV":
+        if nvlink is None:
+            raise ValueError("an NV# cell needs the nvlink link")
+        lk = _check_link(nvlink, "nvlink")
+    return _out(route["hops"] * checks.array(p2p_time_s(n_bytes, lk), "n_bytes", ndim=(0, 1)))
+
+
+def nic_gpu_rdma(code: str) -> str:
+    """What GPUDirect RDMA can do between a network card and a GPU whose ``nvidia-smi topo -m`` cell is ``code``:
+    ``best`` when they share a PCIe switch (``PIX``, ``PXB``: the NIC reads GPU memory without touching the CPU);
+    ``possible`` through the CPU's root complex (``PHB``, ``NODE``: supported on many chipsets, often slower);
+    ``staged`` across sockets (``SYS``: the data goes through host memory, the 2014 detour)."""
+    kind = topo_code_kind(code)
+    if kind == "NV":
+        raise ValueError(f"code {code!r} joins two GPUs, not a network card and a GPU")
+    return {"PIX": "best", "PXB": "best", "PHB": "possible", "NODE": "possible", "SYS": "staged"}[kind]
+
+
+def topo_matrix(table: str = "topo_example") -> tuple[list[str], list[list[str]]]:
+    """The devices and the symmetric matrix of ``nvidia-smi topo -m`` codes (``X`` on the diagonal) stored as
+    pairs in ``table`` (default: ``topo_example.csv``, an 8-GPU PCIe server with one InfiniBand card)."""
+    if table != "topo_example":
+        raise ValueError(f"table must be 'topo_example', got {table!r}")
+    rows = list(load_table(table))
+    devices = list(dict.fromkeys([d for r in rows for d in (r.a, r.b)]))
+    index = {d: i for i, d in enumerate(devices)}
+    matrix = [["X"] * len(devices) for _ in devices]
+    for r in rows:
+        matrix[index[r.a]][index[r.b]] = matrix[index[r.b]][index[r.a]] = r.code
+    return devices, matrix
+
+
 # ---- crossing machines: GPUDirect RDMA or staging through host memory -------------------------------------
 
 def internode_copy_hops_s(n_bytes: float, pcie: Link, network: Link, rdma: bool = True,

@@ -383,3 +383,40 @@ def test_fit_keeps_alpha_non_negative():
 def test_model_name_of_a_language_model():
     assert CL.model_name("gpt2_xl") == "GPT-2 XL"
     assert CL.model_name("resnet50") == "resnet50"
+
+
+# ---- inside the box ---------------------------------------------------------------------------------------
+
+def test_topo_matrix_is_the_stored_server():
+    devices, m = CL.topo_matrix()
+    assert devices == [f"GPU{i}" for i in range(8)] + ["mlx4_0"]
+    assert all(m[i][j] == m[j][i] for i in range(9) for j in range(9))
+    assert all(m[i][i] == "X" for i in range(9))
+    # cells read from the stored output (kubernetes issue 53497): row GPU0 and row GPU4
+    assert m[0] == ["X", "PIX", "PHB", "PHB", "SYS", "SYS", "SYS", "SYS", "PHB"]
+    assert m[4][:6] == ["SYS", "SYS", "SYS", "SYS", "X", "PIX"] and m[4][8] == "SYS"
+    rows = list(load_table("topo_example"))
+    assert {r.confidence for r in rows if r.a in ("GPU5", "GPU6", "GPU7")} == {"low"}
+
+
+def test_gpu_pair_routes():
+    assert CL.gpu_pair_route("PIX") == {"p2p": True, "hops": 1,
+                                        "route": "peer to peer over PCIe, inside one PCIe switch"}
+    assert CL.gpu_pair_route("SYS")["p2p"] is False and CL.gpu_pair_route("SYS")["hops"] == 2
+    assert CL.gpu_pair_route("PIX", p2p_capable=False)["hops"] == 2  # GeForce: always staged
+    assert CL.gpu_pair_route("NV12", p2p_capable=False)["p2p"] is True
+    n = 1e8
+    assert CL.gpu_pair_copy_time_s(n, "SYS", PCIE3) == pytest.approx(2 * (PCIE3.alpha_s + n / PCIE3.bytes_per_s))
+    assert CL.gpu_pair_copy_time_s(n, "PHB", PCIE3) == pytest.approx(PCIE3.alpha_s + n / PCIE3.bytes_per_s)
+    assert CL.gpu_pair_copy_time_s(n, "NV4", PCIE3, nvlink=H100) == pytest.approx(H100.alpha_s + n / H100.bytes_per_s)
+    with pytest.raises(ValueError, match="nvlink"):
+        CL.gpu_pair_copy_time_s(n, "NV4", PCIE3)
+
+
+def test_nic_gpu_rdma_needs_a_shared_switch_for_the_best_case():
+    assert [CL.nic_gpu_rdma(c) for c in ("PIX", "PXB", "PHB", "NODE", "SYS")] == [
+        "best", "best", "possible", "possible", "staged"]
+    with pytest.raises(ValueError, match="network card"):
+        CL.nic_gpu_rdma("NV2")
+    devices, m = CL.topo_matrix()  # the stored server: the card sits on socket 0
+    assert [CL.nic_gpu_rdma(m[8][i]) for i in range(8)] == ["possible"] * 4 + ["staged"] * 4

@@ -286,3 +286,39 @@ def test_model_options_label_every_model():
     labels = dict(E.model_options())
     assert set(labels.values()) == set(CL.models())
     assert any("ResNet-50" in label for label in labels)
+
+
+# ---- inside the box -------------------------------------------------------------------------------------------
+
+def test_box_default_reads_a_socket_crossing():
+    """The notebook says: by default GPU0 and GPU4 sit on different sockets (SYS), the copy is staged and takes
+    twice as long as to GPU1 under the same switch; the bars of GPU4-GPU7 are red."""
+    ex = E.box_explorer()
+    assert ex.error is None
+    assert "<b>SYS</b>" in ex.info.value and "staged" in ex.info.value
+    widths = [b.get_width() for b in ex.artists["bars"]]
+    assert widths[0] == 0 and widths[4] == pytest.approx(2 * widths[1])
+    colours = [b.get_facecolor() for b in ex.artists["bars"]]
+    assert colours[4] == colours[7] != colours[1]
+    assert tuple(ex.artists["frame"].get_xy()) == (3.5, -0.5)
+
+
+@pytest.mark.parametrize("key, values", [("a", ["mlx4_0", "GPU7", "GPU0"]), ("b", ["GPU0", "mlx4_0", "GPU1"]),
+                                         ("cards", ["GeForce (no P2P)", "P2P allowed"]),
+                                         ("pcie", ["PCIe 1.0 x16", "PCIe 6.0 x16"]), ("size", [1e6, 1e9])])
+def test_box_every_control(key, values):
+    ex = E.box_explorer()
+    for value in values:
+        ex.controls[key].value = value
+        assert ex.error is None
+
+
+def test_box_geforce_stages_every_pair_and_nic_cells_speak_of_rdma():
+    ex = E.box_explorer()
+    ex.controls["cards"].value = "GeForce (no P2P)"
+    widths = [b.get_width() for b in ex.artists["bars"]]
+    assert widths[1] == pytest.approx(widths[4])
+    ex.controls["b"].value = "mlx4_0"
+    assert "GPUDirect RDMA possible" in ex.info.value
+    ex.controls["a"].value = "GPU5"
+    assert "2014 detour" in ex.info.value

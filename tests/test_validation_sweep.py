@@ -724,6 +724,15 @@ SWEEP[CL] |= {
                                "overlap": arg(NOT_A_FLAG)}),
     "training_state_gb": (dict(model="llama2_7b"), {"model": arg(one_of_words(*CL.models()))}),
     "gpu_to_gpu_link": (dict(lk=QDR), {"lk": arg(NOT_A_LINK)}),
+    "topo_code_kind": (dict(code="NV12"), {"code": arg(st.sampled_from(["X", "NV", "pix", "NVx", None, 3, ""]))}),
+    "gpu_pair_route": (dict(code="PIX", p2p_capable=True),
+                       {"code": arg(st.sampled_from(["X", "NVx", None, 3])),
+                        "p2p_capable": arg(NOT_A_FLAG)}),
+    "gpu_pair_copy_time_s": (dict(n_bytes=1e6, code="SYS", pcie=CL.link("PCIe 3.0 x16"), p2p_capable=False),
+                             {"n_bytes": arg(BYTES), "code": arg(st.sampled_from(["X", "NVx", None, 3])),
+                              "pcie": arg(NOT_A_LINK), "p2p_capable": arg(NOT_A_FLAG)}),
+    "nic_gpu_rdma": (dict(code="PHB"), {"code": arg(st.sampled_from(["X", "NV2", "pix", None]))}),
+    "topo_matrix": (dict(table="topo_example"), {"table": arg(st.sampled_from(["gpus", None, 3]))}),
 }
 
 CASES = [(module, function, argument) for module, table in SWEEP.items() for function, (_, args) in table.items()

@@ -8,6 +8,7 @@ import math
 import ipywidgets as W
 import numpy as np
 from matplotlib.collections import LineCollection
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import NullLocator
 
 from .. import cluster as CL
@@ -371,3 +372,83 @@ def networks_explorer(model: str = "vgg16", gpus: int = 64) -> Explorer:
 
     return Explorer("cluster.networks", controls, fig, draw, parsers=parsers,
                     artists={"curves": curves, "marks": marks})
+
+
+# ---- 5. inside the box: a real nvidia-smi topo -m matrix, read cell by cell ------------------------------------
+
+TOPO_SHADE = {"X": 0, "NV": 1, "PIX": 2, "PXB": 3, "NODE": 4, "PHB": 4, "SYS": 6}  # darker = farther apart
+COPY_SIZES = [("1 MB", 1e6), ("100 MB", 1e8), ("1 GB", 1e9)]
+
+
+@register("cluster.box")
+def box_explorer(a: str = "GPU0", b: str = "GPU4", pcie: str = "PCIe 3.0 x16") -> Explorer:
+    """An 8-GPU PCIe server's ``nvidia-smi topo -m`` matrix (helpers/data/topo_example.csv): pick two devices and
+    read their cell (path, P2P or staging, GPUDirect RDMA for the network card); the bars give the modelled time
+    to copy a message from the first GPU to every other GPU."""
+    devices, matrix = CL.topo_matrix()
+    gpus = [d for d in devices if d.startswith("GPU")]
+    controls = {
+        "a": W.Dropdown(options=devices, value=a, description="device A"),
+        "b": W.Dropdown(options=devices, value=b, description="device B"),
+        "cards": W.ToggleButtons(options=["P2P allowed", "GeForce (no P2P)"], value="P2P allowed",
+                                 description="GPUs"),
+        "pcie": W.Dropdown(options=_names("pcie"), value=pcie, description="PCIe"),
+        "size": W.Dropdown(options=COPY_SIZES, value=1e8, description="copy"),
+    }
+    fig, (ax, bx) = new_figure(1, 2, figsize=(11, 4.8), gridspec_kw={"width_ratios": [1.1, 1]})
+    shade = np.array([[TOPO_SHADE[CL.topo_code_kind(c) if c != "X" else "X"] for c in row] for row in matrix])
+    ax.imshow(shade, cmap="Greys", vmin=-1, vmax=9)
+    for i, row in enumerate(matrix):
+        for j, code in enumerate(row):
+            ax.text(j, i, code, ha="center", va="center", fontsize=8,
+                    color="white" if shade[i, j] >= 5 else "black")
+    ax.set_xticks(range(len(devices)), [d.replace("mlx4_0", "NIC") for d in devices], fontsize=8)
+    ax.set_yticks(range(len(devices)), [d.replace("mlx4_0", "NIC") for d in devices], fontsize=8)
+    ax.set_title("nvidia-smi topo -m (8-GPU PCIe server, 2017)", fontsize=11)
+    frame = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=3)
+    ax.add_patch(frame)
+    bars = bx.barh(range(len(gpus)), [0] * len(gpus), color=PALETTE[0])
+    bx.set_yticks(range(len(gpus)), gpus)
+    bx.invert_yaxis()
+    bx.set_xlabel("modelled copy time (ms)")
+
+    def draw(v):
+        ia, ib = devices.index(v["a"]), devices.index(v["b"])
+        frame.set_xy((ib - 0.5, ia - 0.5))
+        p2p = v["cards"] == "P2P allowed"
+        lk = CL.link(v["pcie"])
+        source = v["a"] if v["a"] in gpus else "GPU0"
+        times = []
+        for k, g in enumerate(gpus):
+            code = matrix[devices.index(source)][devices.index(g)]
+            if code == "X":
+                t, staged = 0.0, False
+            else:
+                t = CL.gpu_pair_copy_time_s(v["size"], code, lk, p2p)
+                staged = not CL.gpu_pair_route(code, p2p)["p2p"]
+            times.append(t)
+            bars[k].set_width(t * 1e3)
+            bars[k].set_color(HIGHLIGHT if staged else PALETTE[0])
+        bx.set_xlim(0, max(times) * 1e3 * 1.15)
+        bx.set_title(f"{_bytes(v['size'])} from {source} (red: staged through host memory)", fontsize=11)
+        code = matrix[ia][ib]
+        if code == "X":
+            return f"{v['a']} with itself: pick two different devices."
+        kind = CL.topo_code_kind(code)
+        meaning = html.escape(CL.TOPO_CODES[kind])
+        if "mlx4_0" in (v["a"], v["b"]):
+            other = v["b"] if v["a"] == "mlx4_0" else v["a"]
+            rdma = CL.nic_gpu_rdma(code)
+            verdict = {"best": "GPUDirect RDMA at its best: the card reads the GPU's memory inside the switch",
+                       "possible": "GPUDirect RDMA possible through the CPU's root complex, often slower",
+                       "staged": "no useful GPUDirect RDMA: the data goes through host memory, the 2014 detour"}[rdma]
+            return f"<b>{code}</b> between the network card and {other}: {meaning}. {verdict}."
+        if v["a"] not in gpus or v["b"] not in gpus:
+            return f"<b>{code}</b>: {meaning}."
+        route = CL.gpu_pair_route(code, p2p)
+        t = CL.gpu_pair_copy_time_s(v["size"], code, lk, p2p)
+        return (f"<b>{code}</b> between {v['a']} and {v['b']}: {meaning}. Copy: {route['route']}, "
+                f"{route['hops']} PCIe cop{'y' if route['hops'] == 1 else 'ies'}: <b>{_ms(t)}</b> for "
+                f"{_bytes(v['size'])} ({v['size'] / t / 1e9:,.3g} GB/s) over {html.escape(lk.name)}.")
+
+    return Explorer("cluster.box", controls, fig, draw, artists={"frame": frame, "bars": bars})
