@@ -558,6 +558,29 @@ def nvlink_domain_speedup(n_workers, compute_s: float, n_bytes: float, nvlink: L
     return float(speedup[0]) if np.ndim(n_workers) == 0 else speedup
 
 
+def min_tokens_per_gpu(gpu_flops: float, link: Link, gradient_bytes_per_param: float = 2.0,
+                       flops_per_param_token: float = 6.0) -> float:
+    """Smallest batch per GPU, in tokens (or samples), for which one step's computation takes at least as long as
+    its gradient all-reduce, so that overlapping can hide the network completely.
+
+    A dense model of ``P`` parameters spends ``flops_per_param_token x P`` FLOP per token in training (6: forward
+    2, backward 4), so ``b`` tokens take ``6 P b / C`` seconds on a GPU doing ``gpu_flops`` (C) per second. A ring
+    all-reduce of ``gradient_bytes_per_param x P`` bytes moves about twice that over each GPU's ``link`` (W bytes/s,
+    latency ignored, many GPUs). ``P`` cancels: ``b >= 2 g C / (6 W)``. The faster the GPU and the slower its link,
+    the larger the batch each GPU needs, which caps how far data parallelism spreads a fixed global batch.
+
+    Examples
+    --------
+    >>> round(min_tokens_per_gpu(1e15, custom_link("400G", 50, 0)))  # 2 * 2 * 1e15 / (6 * 50e9)
+    13333
+    """
+    c = checks.positive(gpu_flops, "gpu_flops")
+    lk = _check_link(link)
+    g = checks.positive(gradient_bytes_per_param, "gradient_bytes_per_param")
+    f = checks.positive(flops_per_param_token, "flops_per_param_token")
+    return 2 * g * c / (f * lk.bytes_per_s)
+
+
 def max_gradient_bytes(target_speedup: float, n_workers: int, compute_s: float, link: Link,
                        algorithm: str = "ring") -> float:
     """Largest gradient (bytes) for which ``n_workers`` still reach ``target_speedup`` (no overlap): the

@@ -420,3 +420,16 @@ def test_nic_gpu_rdma_needs_a_shared_switch_for_the_best_case():
         CL.nic_gpu_rdma("NV2")
     devices, m = CL.topo_matrix()  # the stored server: the card sits on socket 0
     assert [CL.nic_gpu_rdma(m[8][i]) for i in range(8)] == ["possible"] * 4 + ["staged"] * 4
+
+
+def test_min_tokens_per_gpu_makes_compute_cover_the_ring():
+    """At the returned batch the computation of a 7B model takes as long as its ring all-reduce on many GPUs."""
+    ndr = CL.link("InfiniBand NDR 4x")
+    c = 989.4e12  # H100 SXM dense fp16/bf16 peak, gpus.csv
+    b = CL.min_tokens_per_gpu(c, ndr)
+    assert b == pytest.approx(2 * 2 * c / (6 * 50e9))
+    params, p = 7e9, 10**6
+    compute = 6 * params * b / c
+    comm = CL.allreduce_time_s(2 * params, p, CL.custom_link("NDR, no latency", ndr.bandwidth_gbs, 0))
+    assert compute == pytest.approx(comm, rel=1e-5)
+    assert CL.min_tokens_per_gpu(c, CL.link("NVLink 4 (H100)")) == pytest.approx(b / 9)

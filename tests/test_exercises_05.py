@@ -4,6 +4,7 @@ import pytest
 from test_exercises import bold_numbers, exercise_answers
 
 from helpers import cluster as CL
+from helpers import gpus as G
 
 NOTEBOOK = "05_multi_gpu_system.ipynb"
 
@@ -12,6 +13,9 @@ def answers() -> dict[int, list[str]]:
     edr = CL.line_code("InfiniBand EDR 4x")
     pcie, fdr = CL.link("PCIe 3.0 x16"), CL.link("InfiniBand FDR 4x")
     gradient = CL.max_gradient_bytes(1.5, 2, 0.1, CL.link("InfiniBand EDR 4x"))
+    _, matrix = CL.topo_matrix()
+    h100 = G.gpu("H100 SXM").peak_flops("fp16")
+    resnet, qdr = CL.gradient_bytes("resnet50"), CL.link("InfiniBand QDR 4x")
     return {
         1: [f"{CL.payload_gbs(edr.transfer_rate_gts, edr.lanes, edr.encoding):g}"],
         2: [f"{CL.half_bandwidth_bytes(CL.custom_link('exercise', 25, 2)) / 1e3:g}"],
@@ -21,6 +25,9 @@ def answers() -> dict[int, list[str]]:
         5: [f"{gradient / 1e6:.0f}", f"{gradient / CL.GRADIENT_BYTES['fp32'] / 1e6:.0f}"],
         6: [f"{CL.ring_tree_crossover_bytes(16, CL.link('10 GbE'), tree) / 1e3:.0f}"
             for tree in ("tree", "naive_tree")],
+        7: [f"{CL.gpu_pair_copy_time_s(100e6, code, pcie) * 1e3:.1f}" for code in (matrix[0][1], matrix[0][4])],
+        8: [f"{CL.min_tokens_per_gpu(h100, CL.link('InfiniBand NDR 4x')):,.0f}"],
+        9: [f"{CL.allreduce_time_s(resnet, 64, qdr, a) * 1e3:.0f}" for a in ("tree", "ring")],
     }
 
 
@@ -28,7 +35,7 @@ def test_notebook_05_has_at_least_four_exercises():
     assert len(exercise_answers(NOTEBOOK)) >= 4
 
 
-@pytest.mark.parametrize("number", range(1, 7))
+@pytest.mark.parametrize("number", range(1, 10))
 def test_notebook_05_answers(number):
     assert bold_numbers(exercise_answers(NOTEBOOK)[number]) == answers()[number]
 

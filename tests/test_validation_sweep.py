@@ -733,6 +733,9 @@ SWEEP[CL] |= {
                               "pcie": arg(NOT_A_LINK), "p2p_capable": arg(NOT_A_FLAG)}),
     "nic_gpu_rdma": (dict(code="PHB"), {"code": arg(st.sampled_from(["X", "NV2", "pix", None]))}),
     "topo_matrix": (dict(table="topo_example"), {"table": arg(st.sampled_from(["gpus", None, 3]))}),
+    "min_tokens_per_gpu": (dict(gpu_flops=1e15, link=QDR, gradient_bytes_per_param=2.0, flops_per_param_token=6.0),
+                           {"gpu_flops": arg(real(0)), "link": arg(NOT_A_LINK),
+                            "gradient_bytes_per_param": arg(real(0)), "flops_per_param_token": arg(real(0))}),
 }
 
 CASES = [(module, function, argument) for module, table in SWEEP.items() for function, (_, args) in table.items()
