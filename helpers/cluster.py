@@ -385,6 +385,28 @@ def nic_gpu_rdma(code: str) -> str:
     return {"PIX": "best", "PXB": "best", "PHB": "possible", "NODE": "possible", "SYS": "staged"}[kind]
 
 
+def place_nic(devices: list[str], matrix: list[list[str]], nic: str, beside: str) -> list[list[str]]:
+    """A copy of ``matrix`` with the network card ``nic`` moved under the PCIe switch of GPU ``beside``: the card
+    then meets every GPU where ``beside`` does (``PIX`` with ``beside`` itself, ``SYS`` across the sockets).
+
+    Examples
+    --------
+    >>> place_nic(["GPU0", "GPU1", "NIC"], [["X", "SYS", "PHB"], ["SYS", "X", "SYS"], ["PHB", "SYS", "X"]],
+    ...           "NIC", "GPU1")[2]
+    ['SYS', 'PIX', 'X']
+    """
+    if nic not in devices or beside not in devices or nic == beside:
+        raise ValueError(f"nic and beside must be two different devices of {devices}, got {nic!r} and {beside!r}")
+    i, g = devices.index(nic), devices.index(beside)
+    out = [list(row) for row in matrix]
+    for j in range(len(devices)):
+        if j == i:
+            continue
+        code = "PIX" if j == g else matrix[g][j]
+        out[i][j] = out[j][i] = code
+    return out
+
+
 def topo_matrix(table: str = "topo_example") -> tuple[list[str], list[list[str]]]:
     """The devices and the symmetric matrix of ``nvidia-smi topo -m`` codes (``X`` on the diagonal) stored as
     pairs in ``table`` (default: ``topo_example.csv``, an 8-GPU PCIe server with one InfiniBand card)."""

@@ -433,3 +433,15 @@ def test_min_tokens_per_gpu_makes_compute_cover_the_ring():
     comm = CL.allreduce_time_s(2 * params, p, CL.custom_link("NDR, no latency", ndr.bandwidth_gbs, 0))
     assert compute == pytest.approx(comm, rel=1e-5)
     assert CL.min_tokens_per_gpu(c, CL.link("NVLink 4 (H100)")) == pytest.approx(b / 9)
+
+
+def test_place_nic_under_a_gpu_switch():
+    devices, m = CL.topo_matrix()
+    moved = CL.place_nic(devices, m, "mlx4_0", "GPU4")
+    assert moved[8] == ["SYS", "SYS", "SYS", "SYS", "PIX", "PIX", "PHB", "PHB", "X"]
+    assert all(moved[i][8] == moved[8][i] for i in range(9))
+    assert [r[:8] for r in moved[:8]] == [r[:8] for r in m[:8]]  # GPU pairs unchanged
+    assert m[8][4] == "SYS"  # the stored matrix is not modified
+    assert [CL.nic_gpu_rdma(moved[8][i]) for i in (4, 5, 6, 0)] == ["best", "best", "possible", "staged"]
+    with pytest.raises(ValueError, match="beside"):
+        CL.place_nic(devices, m, "mlx4_0", "mlx4_0")

@@ -322,3 +322,16 @@ def test_box_geforce_stages_every_pair_and_nic_cells_speak_of_rdma():
     assert "GPUDirect RDMA possible" in ex.info.value
     ex.controls["a"].value = "GPU5"
     assert "2014 detour" in ex.info.value
+
+
+def test_box_moving_the_nic_under_a_switch_gives_rdma_at_its_best():
+    ex = E.box_explorer()
+    ex.controls["a"].value = "GPU5"
+    ex.controls["b"].value = "mlx4_0"
+    assert "2014 detour" in ex.info.value
+    ex.controls["nic"].value = "GPU4"
+    assert "<b>PIX</b>" in ex.info.value and "at its best" in ex.info.value
+    assert ex.artists["labels"][8][5].get_text() == "PIX" and ex.artists["labels"][8][0].get_text() == "SYS"
+    assert ex.artists["image"].get_array()[8, 5] < ex.artists["image"].get_array()[8, 0]
+    ex.controls["nic"].value = "stored"
+    assert ex.artists["labels"][8][5].get_text() == "SYS"

@@ -394,14 +394,18 @@ def box_explorer(a: str = "GPU0", b: str = "GPU4", pcie: str = "PCIe 3.0 x16") -
                                  description="GPUs"),
         "pcie": W.Dropdown(options=_names("pcie"), value=pcie, description="PCIe"),
         "size": W.Dropdown(options=COPY_SIZES, value=1e8, description="copy"),
+        "nic": W.Dropdown(options=[("as stored: socket 0's root complex", "stored")]
+                          + [(f"under {g}'s PCIe switch", g) for g in gpus[::2]], value="stored",
+                          description="NIC placed"),
     }
+    stored = matrix
     fig, (ax, bx) = new_figure(1, 2, figsize=(11, 4.8), gridspec_kw={"width_ratios": [1.1, 1]})
-    shade = np.array([[TOPO_SHADE[CL.topo_code_kind(c) if c != "X" else "X"] for c in row] for row in matrix])
-    ax.imshow(shade, cmap="Greys", vmin=-1, vmax=9)
-    for i, row in enumerate(matrix):
-        for j, code in enumerate(row):
-            ax.text(j, i, code, ha="center", va="center", fontsize=8,
-                    color="white" if shade[i, j] >= 5 else "black")
+    def shades(m):
+        return np.array([[TOPO_SHADE[CL.topo_code_kind(c) if c != "X" else "X"] for c in row] for row in m])
+
+    image = ax.imshow(shades(matrix), cmap="Greys", vmin=-1, vmax=9)
+    labels = [[ax.text(j, i, "", ha="center", va="center", fontsize=8) for j in range(len(devices))]
+              for i in range(len(devices))]
     ax.set_xticks(range(len(devices)), [d.replace("mlx4_0", "NIC") for d in devices], fontsize=8)
     ax.set_yticks(range(len(devices)), [d.replace("mlx4_0", "NIC") for d in devices], fontsize=8)
     ax.set_title("nvidia-smi topo -m (8-GPU PCIe server, 2017)", fontsize=11)
@@ -413,6 +417,13 @@ def box_explorer(a: str = "GPU0", b: str = "GPU4", pcie: str = "PCIe 3.0 x16") -
     bx.set_xlabel("modelled copy time (ms)")
 
     def draw(v):
+        matrix = stored if v["nic"] == "stored" else CL.place_nic(devices, stored, "mlx4_0", v["nic"])
+        shade = shades(matrix)
+        image.set_data(shade)
+        for i, row in enumerate(matrix):
+            for j, code in enumerate(row):
+                labels[i][j].set_text(code)
+                labels[i][j].set_color("white" if shade[i, j] >= 5 else "black")
         ia, ib = devices.index(v["a"]), devices.index(v["b"])
         frame.set_xy((ib - 0.5, ia - 0.5))
         p2p = v["cards"] == "P2P allowed"
@@ -441,7 +452,7 @@ def box_explorer(a: str = "GPU0", b: str = "GPU4", pcie: str = "PCIe 3.0 x16") -
             rdma = CL.nic_gpu_rdma(code)
             verdict = {"best": "GPUDirect RDMA at its best: the card reads the GPU's memory inside the switch",
                        "possible": "GPUDirect RDMA possible through the CPU's root complex, often slower",
-                       "staged": "no useful GPUDirect RDMA: the data goes through host memory, the 2014 detour"}[rdma]
+                       "staged": "No useful GPUDirect RDMA: the data goes through host memory, the 2014 detour"}[rdma]
             return f"<b>{code}</b> between the network card and {other}: {meaning}. {verdict}."
         if v["a"] not in gpus or v["b"] not in gpus:
             return f"<b>{code}</b>: {meaning}."
@@ -451,4 +462,5 @@ def box_explorer(a: str = "GPU0", b: str = "GPU4", pcie: str = "PCIe 3.0 x16") -
                 f"{route['hops']} PCIe cop{'y' if route['hops'] == 1 else 'ies'}: <b>{_ms(t)}</b> for "
                 f"{_bytes(v['size'])} ({v['size'] / t / 1e9:,.3g} GB/s) over {html.escape(lk.name)}.")
 
-    return Explorer("cluster.box", controls, fig, draw, artists={"frame": frame, "bars": bars})
+    return Explorer("cluster.box", controls, fig, draw, artists={"frame": frame, "bars": bars, "image": image,
+                                                                "labels": labels})
