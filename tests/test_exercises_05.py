@@ -16,6 +16,7 @@ def answers() -> dict[int, list[str]]:
     _, matrix = CL.topo_matrix()
     h100 = G.gpu("H100 SXM").peak_flops("fp16")
     resnet, qdr = CL.gradient_bytes("resnet50"), CL.link("InfiniBand QDR 4x")
+    old = CL.hierarchical_allreduce_stages_s(resnet, 3, 4, pcie, qdr, 1)
     return {
         1: [f"{CL.payload_gbs(edr.transfer_rate_gts, edr.lanes, edr.encoding):g}"],
         2: [f"{CL.half_bandwidth_bytes(CL.custom_link('exercise', 25, 2)) / 1e3:g}"],
@@ -28,6 +29,10 @@ def answers() -> dict[int, list[str]]:
         7: [f"{CL.gpu_pair_copy_time_s(100e6, code, pcie) * 1e3:.1f}" for code in (matrix[0][1], matrix[0][4])],
         8: [f"{CL.min_tokens_per_gpu(h100, CL.link('InfiniBand NDR 4x')):,.0f}"],
         9: [f"{CL.allreduce_time_s(resnet, 64, qdr, a) * 1e3:.0f}" for a in ("tree", "ring")],
+        10: [f"{old['inter'] * 1e3:.1f}", f"{old['intra'] * 1e3:.1f}", f"{sum(old.values()) * 1e3:.1f}",
+             f"{CL.hierarchical_allreduce_time_s(resnet, 3, 4, CL.link('NVLink 2 (V100)'), qdr, 1) * 1e3:.1f}",
+             f"{CL.hierarchical_allreduce_time_s(resnet, 3, 4, pcie, qdr, 4) * 1e3:.1f}"],
+        11: [],  # reasoning only: no number to recompute
     }
 
 
@@ -35,7 +40,7 @@ def test_notebook_05_has_at_least_four_exercises():
     assert len(exercise_answers(NOTEBOOK)) >= 4
 
 
-@pytest.mark.parametrize("number", range(1, 10))
+@pytest.mark.parametrize("number", range(1, 12))
 def test_notebook_05_answers(number):
     assert bold_numbers(exercise_answers(NOTEBOOK)[number]) == answers()[number]
 
