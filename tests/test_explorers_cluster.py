@@ -251,11 +251,13 @@ def test_networks_nvlink_stops_at_the_domain():
 
 def test_networks_nvl72_needs_nvlink_5():
     ex = E.networks_explorer()
+    assert ex.artists["edge"].get_xdata()[0] == 8
     ex.controls["domain"].value = 72
     bad(ex, "NVLink 5")
     ex.controls["nvlink"].value = "NVLink 5 (B200)"
     assert ex.error is None
     check_networks(ex)
+    assert ex.artists["edge"].get_xdata()[0] == 72
 
 
 def test_networks_warns_that_llama_2_7b_does_not_fit():

@@ -325,6 +325,7 @@ def networks_explorer(model: str = "vgg16", gpus: int = 64) -> Explorer:
     marks = ax.scatter([1, 1, 1], [1, 1, 1], s=70, color=[PALETTE[0], PALETTE[1], PALETTE[2]], zorder=4,
                        edgecolor="black")
     chosen = ax.axvline(gpus, color="black", linestyle="--", linewidth=1)
+    edge = ax.axvline(8, color=PALETTE[2], linestyle=":", linewidth=1.5)  # the NVLink domain's edge
     log_axis(ax, "x")
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlim(WORKERS[0], WORKERS[-1] * 1.2)
@@ -353,6 +354,7 @@ def networks_explorer(model: str = "vgg16", gpus: int = 64) -> Explorer:
             found.append((label, speedup(v["gpus"])))
         marks.set_offsets(np.array([[v["gpus"], 100 * s / v["gpus"]] for _, s in found]))
         chosen.set_xdata([v["gpus"], v["gpus"]])
+        edge.set_xdata([v["domain"], v["domain"]])
         legend_key = (*(v[k] for k in curves), v["domain"])
         if legend_key != state.get("legend"):
             ax.legend(handles=[*curves.values()], loc="lower left", fontsize=9)
@@ -371,7 +373,7 @@ def networks_explorer(model: str = "vgg16", gpus: int = 64) -> Explorer:
         return f"{warning}{v['gpus']} GPUs, {v['compute']:g} s of compute per step:<ul>{items}</ul>"
 
     return Explorer("cluster.networks", controls, fig, draw, parsers=parsers,
-                    artists={"curves": curves, "marks": marks})
+                    artists={"curves": curves, "marks": marks, "edge": edge})
 
 
 # ---- 5. inside the box: a real nvidia-smi topo -m matrix, read cell by cell ------------------------------------
