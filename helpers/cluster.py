@@ -9,7 +9,9 @@ Conventions:
 * **Alpha-beta model**: moving ``n`` bytes over a link takes ``alpha + n / B`` seconds, with ``alpha`` the link's
   small-message latency (``latency_us`` in the table, software included) and ``B`` its bandwidth in bytes/s.
 * **All-reduce** of ``n`` bytes over ``p`` workers (every worker ends with the sum of everyone's ``n`` bytes):
-  ring ``2(p-1)(alpha + n/(pB))``; tree (binomial reduce then broadcast) ``2 ceil(log2 p) (alpha + n/B)``;
+  ring ``2(p-1)(alpha + n/(pB))``; tree = pipelined double binary tree (NCCL's tree): two trees each carry half
+  the message in ``k`` chunks, ``2(L - 1 + k)(alpha + n/(kB))`` with ``L = ceil(log2 p)`` and the best ``k``;
+  naive tree (binomial reduce then broadcast of the whole message, no pipelining) ``2 L (alpha + n/B)``;
   parameter server on one of the workers ``2 (alpha + (p-1) n/B)`` (everyone sends to it, it sends back).
   One worker needs no communication (0 s). Times are lower bounds: no congestion, no compute for the sums.
 * Sizes are bytes, times seconds, latencies in the table microseconds (``_us``); units are in the names.
@@ -31,7 +33,7 @@ from .data import load_table
 from .gpus import BYTES_PER_VALUE
 
 FAMILIES = ("pcie", "nvlink", "infiniband", "ethernet")
-ALGORITHMS = ("ring", "tree", "parameter_server")
+ALGORITHMS = ("ring", "tree", "naive_tree", "parameter_server")
 ENCODINGS = {"8b/10b": 8 / 10, "128b/130b": 128 / 130, "64b/66b": 64 / 66, "242B/256B": 242 / 256}
 GRADIENT_BYTES = {k: BYTES_PER_VALUE[k] for k in ("fp32", "fp16", "bf16")}  # gradient formats
 CNN_MODELS = ("alexnet", "vgg16", "resnet50")
@@ -67,6 +69,7 @@ class Link:
     bandwidth_gbs: float
     latency_us: float
     year: int | None = None
+    latency_kind: str = "custom"  # what latency_us measures (see interconnects.csv)
 
     @property
     def alpha_s(self) -> float:
@@ -86,7 +89,7 @@ def _check_link(value, name: str = "link") -> Link:
 
 
 def _row_link(r) -> Link:
-    return Link(r.name, r.family, r.per_direction_gbs, r.latency_us, r.year)
+    return Link(r.name, r.family, r.per_direction_gbs, r.latency_us, r.year, r.latency_kind)
 
 
 def links(family: str | None = None) -> list[Link]:
@@ -111,6 +114,30 @@ def custom_link(name: str, bandwidth_gbs: float, latency_us: float) -> Link:
         raise ValueError(f"name must be a non-empty text, got {name!r}")
     return Link(name, "custom", checks.positive(bandwidth_gbs, "bandwidth_gbs"),
                 checks.non_negative(latency_us, "latency_us"))
+
+
+NETWORK_FAMILIES = ("infiniband", "ethernet")
+
+
+def gpu_to_gpu_link(lk: Link) -> Link:
+    """``lk`` with its latency put on the GPU-to-GPU footing of the PCIe and NVLink rows.
+
+    The table's network latencies are measured between two network cards (or two hosts' sockets) from host
+    memory; the PCIe and NVLink latencies are the cost of one GPU copy call. A message from a GPU in one machine
+    to a GPU in another pays both, so a network row gets the GPU copy call of ``PCIe 3.0 x16`` (5 µs, low
+    confidence) added; bandwidth unchanged. PCIe and NVLink rows are returned as they are.
+
+    Examples
+    --------
+    >>> gpu_to_gpu_link(link("InfiniBand QDR 4x")).latency_us  # 1.3 us adapter to adapter + 5 us GPU copy call
+    6.3
+    """
+    lk = _check_link(lk, "lk")
+    if lk.family not in NETWORK_FAMILIES:
+        return lk
+    call = link("PCIe 3.0 x16").latency_us
+    return Link(f"{lk.name}, GPU to GPU", lk.family, lk.bandwidth_gbs, lk.latency_us + call, lk.year,
+                f"{lk.latency_kind} + gpu copy call")
 
 
 def payload_gbs(transfer_rate_gts: float, lanes: int, encoding: str) -> float:
@@ -158,13 +185,36 @@ def half_bandwidth_bytes(link: Link) -> float:
 
 # ---- all-reduce -------------------------------------------------------------------------------------------
 
+def _double_tree_s(n: np.ndarray, p: int, a: float, b: float) -> np.ndarray:
+    """Pipelined double binary tree: ``2(L - 1 + k)(a + n/(k b))`` at the best chunk count ``k >= 1``."""
+    levels = math.ceil(math.log2(p))
+    if a == 0:  # no latency: infinitely many chunks, only the bandwidth term is left
+        return 2 * n / b
+    k = np.maximum(1.0, np.sqrt((levels - 1) * n / (b * a)))
+    return 2 * (levels - 1 + k) * (a + n / (k * b))
+
+
 def allreduce_time_s(n_bytes, n_workers: int, link: Link, algorithm: str = "ring"):
     """Seconds to all-reduce ``n_bytes`` (number or array) over ``n_workers`` connected by ``link``.
 
     ``ring``: reduce-scatter then all-gather, ``2(p-1)`` steps of ``n/p`` bytes; bandwidth-optimal.
-    ``tree``: binomial-tree reduce then broadcast, ``2 ceil(log2 p)`` steps of ``n`` bytes; fewest latencies.
+    ``tree``: NCCL's pipelined double binary tree. Two binary trees, each carrying half of the message; every
+    worker is an inner node in one tree and a leaf in the other, so each link is busy in only one of them. The
+    message is cut into ``k`` chunks that stream up (reduce) and back down (broadcast): a step costs
+    ``alpha + n/(kB)`` (an inner node receives a chunk from each of its two children) and the pipeline takes
+    ``L - 1 + k`` steps each way, ``L = ceil(log2 p)``. With the best ``k`` (treated as a real number, at least 1)
+    the time is ``2 (sqrt((L-1) alpha) + sqrt(n/B))^2``: about ``2L alpha`` for tiny messages and ``2n/B`` for
+    large ones, a bandwidth term that does not grow with ``p``.
+    ``naive_tree``: binomial-tree reduce then broadcast of the whole message, no pipelining:
+    ``2 ceil(log2 p) (alpha + n/B)``; its bandwidth term grows with ``log p``.
     ``parameter_server``: one worker collects everyone's ``n`` bytes and sends the sum back; its link carries
     ``(p-1) n`` each way. Conventions in the module docstring.
+
+    Examples
+    --------
+    >>> lk = custom_link("no latency", 10, 0)
+    >>> allreduce_time_s(1e9, 64, lk, "naive_tree"), allreduce_time_s(1e9, 64, lk, "tree")  # 2*6*0.1 s vs 2*0.1 s
+    (1.2000000000000002, 0.2)
     """
     lk = _check_link(link)
     n = checks.array(n_bytes, "n_bytes", ndim=(0, 1), non_negative=True)
@@ -176,22 +226,41 @@ def allreduce_time_s(n_bytes, n_workers: int, link: Link, algorithm: str = "ring
     elif algorithm == "ring":
         t = 2 * (p - 1) * (a + n / (p * b))
     elif algorithm == "tree":
+        t = _double_tree_s(n, p, a, b)
+    elif algorithm == "naive_tree":
         t = 2 * math.ceil(math.log2(p)) * (a + n / b)
     else:
         t = 2 * (a + (p - 1) * n / b)
     return _out(t)
 
 
-def ring_tree_crossover_bytes(n_workers: int, link: Link) -> float:
-    """Message size (bytes) below which the tree all-reduce beats the ring on ``link`` (0 if it never does).
+def ring_tree_crossover_bytes(n_workers: int, link: Link, tree: str = "tree") -> float:
+    """Message size (bytes) below which the ``tree`` all-reduce (``tree``, the pipelined double binary tree, or
+    ``naive_tree``) beats the ring on ``link`` (0 if it never does).
 
-    Ring and tree times are both linear in the message size; this is where the two lines cross:
-    ``alpha B (2(p-1) - 2L) / (2L - 2(p-1)/p)`` with ``L = ceil(log2 p)``."""
+    The tree minus the ring grows with the message size, so they cross once at most. For the naive tree both
+    times are linear in the size: ``alpha B (2(p-1) - 2L) / (2L - 2(p-1)/p)`` with ``L = ceil(log2 p)``. For the
+    pipelined tree the crossing is found by bisection (relative precision 1e-9)."""
     lk = _check_link(link)
     p = checks.whole(n_workers, "n_workers", 2, 10**7)
+    checks.choice(tree, "tree", ("tree", "naive_tree"))
     levels = math.ceil(math.log2(p))
-    numerator = 2 * (p - 1) - 2 * levels
-    return max(0.0, lk.alpha_s * lk.bytes_per_s * numerator / (2 * levels - 2 * (p - 1) / p))
+    if tree == "naive_tree":
+        numerator = 2 * (p - 1) - 2 * levels
+        return max(0.0, lk.alpha_s * lk.bytes_per_s * numerator / (2 * levels - 2 * (p - 1) / p))
+
+    def gap(n: float) -> float:  # tree minus ring
+        return allreduce_time_s(n, p, lk, "tree") - allreduce_time_s(n, p, lk, "ring")
+
+    if lk.alpha_s == 0 or gap(0.0) >= 0:
+        return 0.0
+    low, high = 0.0, max(1.0, lk.alpha_s * lk.bytes_per_s)
+    while gap(high) < 0:
+        low, high = high, high * 2
+    while high - low > 1e-9 * high:
+        mid = (low + high) / 2
+        low, high = (mid, high) if gap(mid) < 0 else (low, mid)
+    return (low + high) / 2
 
 
 def hierarchical_allreduce_stages_s(n_bytes: float, nodes: int, gpus_per_node: int, intra_link: Link,
@@ -219,7 +288,7 @@ def hierarchical_allreduce_stages_s(n_bytes: float, nodes: int, gpus_per_node: i
     big_n = checks.whole(nodes, "nodes", 1, 10**6)
     g = checks.whole(gpus_per_node, "gpus_per_node", 1, 1024)
     intra, inter = _check_link(intra_link, "intra_link"), _check_link(inter_link, "inter_link")
-    k = min(checks.whole(nics_per_node, "nics_per_node", 1, 64), g)
+    k = min(checks.whole(nics_per_node, "nics_per_node", 1, 1024), g)
     intra_s = 2 * (g - 1) * (intra.alpha_s + n / (g * intra.bytes_per_s)) if g > 1 else 0.0
     inter_s = 2 * (big_n - 1) * (inter.alpha_s + n / (big_n * k * inter.bytes_per_s)) if big_n > 1 else 0.0
     return {"intra": intra_s, "inter": inter_s}
@@ -231,6 +300,125 @@ def hierarchical_allreduce_time_s(n_bytes: float, nodes: int, gpus_per_node: int
     :func:`hierarchical_allreduce_stages_s`."""
     return sum(hierarchical_allreduce_stages_s(n_bytes, nodes, gpus_per_node, intra_link, inter_link,
                                                nics_per_node).values())
+
+
+# ---- inside the box: PCIe switches, root complexes, sockets (nvidia-smi topo -m) --------------------------
+
+TOPO_CODES = {
+    "NV": "a bonded set of NVLinks, GPU to GPU",
+    "PIX": "at most one PCIe bridge: both sit under the same PCIe switch",
+    "PXB": "several PCIe bridges (switches), without the CPU's host bridge",
+    "PHB": "through a PCIe host bridge, the root complex inside the CPU",
+    "NODE": "between two host bridges of the same CPU socket (NUMA node)",
+    "SYS": "across the link between the two CPU sockets (QPI/UPI)",
+}
+
+
+def topo_code_kind(code: str) -> str:
+    """The kind of an ``nvidia-smi topo -m`` cell: ``NV``, ``PIX``, ``PXB``, ``PHB``, ``NODE`` or ``SYS``
+    (``NV4`` and ``NV12`` are both ``NV``)."""
+    if not isinstance(code, str):
+        raise ValueError(f"code must be an nvidia-smi topo -m code such as 'PIX', got {code!r}")
+    if code.startswith("NV"):
+        if not code[2:].isdigit():
+            raise ValueError(f"code must be NV followed by the number of links (NV4, NV12), got {code!r}")
+        return "NV"
+    return checks.choice(code, "code", [k for k in TOPO_CODES if k != "NV"])
+
+
+def gpu_pair_route(code: str, p2p_capable: bool = True) -> dict:
+    """How a copy between two GPUs whose ``nvidia-smi topo -m`` cell is ``code`` travels.
+
+    Peer-to-peer (P2P: one GPU writes straight into the other's memory) works over NVLink and over PCIe when both
+    GPUs hang off the same CPU socket (``PIX``, ``PXB``, ``PHB``, ``NODE``); through the root complex it depends on
+    the chipset. Across sockets (``SYS``) CUDA generally refuses P2P, and cards without P2P (recent GeForce cards:
+    ``nvidia-smi topo -p2p`` reports two RTX 5090s as "GNS", GPU not supported; ``p2p_capable=False``) never get
+    it: the copy is then staged, GPU to host memory and host memory to GPU, two PCIe copies.
+
+    Returns
+    -------
+    dict
+        ``p2p`` (bool), ``hops`` (how many copies: 1 or 2), ``route`` (a sentence).
+    """
+    kind = topo_code_kind(code)
+    checks.flag(p2p_capable, "p2p_capable")
+    if kind == "NV":
+        return {"p2p": True, "hops": 1, "route": "peer to peer over NVLink"}
+    if not p2p_capable:
+        return {"p2p": False, "hops": 2, "route": "staged through host memory: this card has no P2P"}
+    if kind == "SYS":
+        return {"p2p": False, "hops": 2, "route": "staged through host memory: no P2P across CPU sockets"}
+    where = {"PIX": "inside one PCIe switch", "PXB": "through PCIe switches", "PHB": "through the CPU's root complex",
+             "NODE": "between root complexes of one socket"}[kind]
+    return {"p2p": True, "hops": 1, "route": f"peer to peer over PCIe, {where}"}
+
+
+def gpu_pair_copy_time_s(n_bytes, code: str, pcie: Link, p2p_capable: bool = True, nvlink: Link | None = None):
+    """Seconds to copy ``n_bytes`` between two GPUs of one machine whose ``nvidia-smi topo -m`` cell is ``code``:
+    one ``alpha + n/B`` over ``pcie`` (or ``nvlink`` for an ``NV#`` cell) when P2P works, two PCIe copies one
+    after the other when the copy is staged through host memory (see :func:`gpu_pair_route`). Shared links,
+    slower P2P through a root complex and the socket link's own bandwidth are left out.
+
+    Examples
+    --------
+    >>> pcie = custom_link("PCIe", 10, 0)
+    >>> gpu_pair_copy_time_s(1e9, "PIX", pcie), gpu_pair_copy_time_s(1e9, "SYS", pcie)
+    (0.1, 0.2)
+    """
+    route = gpu_pair_route(code, p2p_capable)
+    lk = _check_link(pcie, "pcie")
+    if topo_code_kind(code) == "NV":
+        if nvlink is None:
+            raise ValueError("an NV# cell needs the nvlink link")
+        lk = _check_link(nvlink, "nvlink")
+    return _out(route["hops"] * checks.array(p2p_time_s(n_bytes, lk), "n_bytes", ndim=(0, 1)))
+
+
+def nic_gpu_rdma(code: str) -> str:
+    """What GPUDirect RDMA can do between a network card and a GPU whose ``nvidia-smi topo -m`` cell is ``code``:
+    ``best`` when they share a PCIe switch (``PIX``, ``PXB``: the NIC reads GPU memory without touching the CPU);
+    ``possible`` through the CPU's root complex (``PHB``, ``NODE``: supported on many chipsets, often slower);
+    ``staged`` across sockets (``SYS``: the data goes through host memory, the 2014 detour)."""
+    kind = topo_code_kind(code)
+    if kind == "NV":
+        raise ValueError(f"code {code!r} joins two GPUs, not a network card and a GPU")
+    return {"PIX": "best", "PXB": "best", "PHB": "possible", "NODE": "possible", "SYS": "staged"}[kind]
+
+
+def place_nic(devices: list[str], matrix: list[list[str]], nic: str, beside: str) -> list[list[str]]:
+    """A copy of ``matrix`` with the network card ``nic`` moved under the PCIe switch of GPU ``beside``: the card
+    then meets every GPU where ``beside`` does (``PIX`` with ``beside`` itself, ``SYS`` across the sockets).
+
+    Examples
+    --------
+    >>> place_nic(["GPU0", "GPU1", "NIC"], [["X", "SYS", "PHB"], ["SYS", "X", "SYS"], ["PHB", "SYS", "X"]],
+    ...           "NIC", "GPU1")[2]
+    ['SYS', 'PIX', 'X']
+    """
+    if nic not in devices or beside not in devices or nic == beside:
+        raise ValueError(f"nic and beside must be two different devices of {devices}, got {nic!r} and {beside!r}")
+    i, g = devices.index(nic), devices.index(beside)
+    out = [list(row) for row in matrix]
+    for j in range(len(devices)):
+        if j == i:
+            continue
+        code = "PIX" if j == g else matrix[g][j]
+        out[i][j] = out[j][i] = code
+    return out
+
+
+def topo_matrix(table: str = "topo_example") -> tuple[list[str], list[list[str]]]:
+    """The devices and the symmetric matrix of ``nvidia-smi topo -m`` codes (``X`` on the diagonal) stored as
+    pairs in ``table`` (default: ``topo_example.csv``, an 8-GPU PCIe server with one InfiniBand card)."""
+    if table != "topo_example":
+        raise ValueError(f"table must be 'topo_example', got {table!r}")
+    rows = list(load_table(table))
+    devices = list(dict.fromkeys([d for r in rows for d in (r.a, r.b)]))
+    index = {d: i for i, d in enumerate(devices)}
+    matrix = [["X"] * len(devices) for _ in devices]
+    for r in rows:
+        matrix[index[r.a]][index[r.b]] = matrix[index[r.b]][index[r.a]] = r.code
+    return devices, matrix
 
 
 # ---- crossing machines: GPUDirect RDMA or staging through host memory -------------------------------------
@@ -313,6 +501,21 @@ def gradient_bytes(model: str, dtype: str = "fp32") -> float:
     return parameter_count(model) * GRADIENT_BYTES[checks.choice(dtype, "dtype", GRADIENT_BYTES)]
 
 
+def training_state_gb(model: str) -> float:
+    """GB of training state one data-parallel worker holds for ``model``: weights, gradients and Adam's states in
+    mixed precision, 16 bytes per parameter (:func:`helpers.gpus.training_memory_gb`), activations not counted.
+    Plain data parallelism keeps a full copy on every GPU, so this must fit one GPU's memory.
+
+    Examples
+    --------
+    >>> training_state_gb("llama2_7b")  # 7e9 x 16 bytes
+    112.0
+    """
+    from .gpus import training_memory_gb
+
+    return training_memory_gb(parameter_count(model), "adam-mixed")
+
+
 def _combine(compute_s: float, comm_s, overlap: bool):
     return np.maximum(compute_s, comm_s) if overlap else compute_s + comm_s
 
@@ -341,6 +544,63 @@ def cluster_speedup(compute_s: float, n_bytes: float, nodes: int, gpus_per_node:
     checks.flag(overlap, "overlap")
     comm = hierarchical_allreduce_time_s(n_bytes, nodes, gpus_per_node, intra_link, inter_link, nics_per_node)
     return float(nodes * gpus_per_node * compute / _combine(compute, comm, overlap))
+
+
+NVLINK_DOMAINS = {8: "one 8-GPU server (HGX/DGX)", 72: "one GB200 NVL72 rack (NVLink 5 only)"}
+
+
+def nvlink_domain_speedup(n_workers, compute_s: float, n_bytes: float, nvlink: Link, network: Link,
+                          domain_gpus: int = 8, overlap: bool = False):
+    """Speed-up of ``n_workers`` GPUs over one when NVLink joins only the GPUs of one NVLink domain
+    (``domain_gpus``: 8 in an HGX/DGX server, 72 in a GB200 NVL72 rack, which needs NVLink 5) and ``network``
+    joins the domains, one network card per GPU. Up to one domain it is a plain ring over ``nvlink``; beyond,
+    the hierarchical all-reduce of :func:`hierarchical_allreduce_time_s` over ``ceil(p / domain)`` domains of
+    ``domain_gpus`` GPUs. ``n_workers`` may be an array (see :func:`data_parallel_speedup` for the convention).
+
+    Examples
+    --------
+    >>> fast, net = custom_link("fast", 100, 0), custom_link("net", 10, 0)
+    >>> nvlink_domain_speedup([8, 16], 1.0, 1e9, fast, net)  # 8: ring 2*7/8 * 10 ms; 16: + 2*1/2 * 1 GB/(8 * 10 GB/s)
+    array([ 7.86240786, 15.53398058])
+    """
+    compute = checks.positive(compute_s, "compute_s")
+    checks.flag(overlap, "overlap")
+    nv, net = _check_link(nvlink, "nvlink"), _check_link(network, "network")
+    d = checks.choice(domain_gpus, "domain_gpus", NVLINK_DOMAINS)
+    if d == 72 and nv.name != "NVLink 5 (B200)":
+        raise ValueError(f"domain_gpus 72 (GB200 NVL72) needs NVLink 5 (B200), got {nv.name}")
+    n = _bytes_scalar(n_bytes)
+    workers = np.atleast_1d(np.asarray(n_workers, dtype=object))
+    if workers.ndim != 1 or workers.size == 0:
+        raise ValueError(f"n_workers must be a whole number or a 1-D list of them, got {n_workers!r}")
+    ps = [checks.whole(p, "n_workers", 1, 10**7) for p in workers]
+    comm = np.array([allreduce_time_s(n, p, nv, "ring") if p <= d else
+                     hierarchical_allreduce_time_s(n, math.ceil(p / d), d, nv, net, d) for p in ps])
+    speedup = np.array(ps) * compute / _combine(compute, comm, overlap)
+    return float(speedup[0]) if np.ndim(n_workers) == 0 else speedup
+
+
+def min_tokens_per_gpu(gpu_flops: float, link: Link, gradient_bytes_per_param: float = 2.0,
+                       flops_per_param_token: float = 6.0) -> float:
+    """Smallest batch per GPU, in tokens (or samples), for which one step's computation takes at least as long as
+    its gradient all-reduce, so that overlapping can hide the network completely.
+
+    A dense model of ``P`` parameters spends ``flops_per_param_token x P`` FLOP per token in training (6: forward
+    2, backward 4), so ``b`` tokens take ``6 P b / C`` seconds on a GPU doing ``gpu_flops`` (C) per second. A ring
+    all-reduce of ``gradient_bytes_per_param x P`` bytes moves about twice that over each GPU's ``link`` (W bytes/s,
+    latency ignored, many GPUs). ``P`` cancels: ``b >= 2 g C / (6 W)``. The faster the GPU and the slower its link,
+    the larger the batch each GPU needs, which caps how far data parallelism spreads a fixed global batch.
+
+    Examples
+    --------
+    >>> round(min_tokens_per_gpu(1e15, custom_link("400G", 50, 0)))  # 2 * 2 * 1e15 / (6 * 50e9)
+    13333
+    """
+    c = checks.positive(gpu_flops, "gpu_flops")
+    lk = _check_link(link)
+    g = checks.positive(gradient_bytes_per_param, "gradient_bytes_per_param")
+    f = checks.positive(flops_per_param_token, "flops_per_param_token")
+    return 2 * g * c / (f * lk.bytes_per_s)
 
 
 def max_gradient_bytes(target_speedup: float, n_workers: int, compute_s: float, link: Link,

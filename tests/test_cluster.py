@@ -37,6 +37,21 @@ def test_interconnect_table_conventions():
     assert all(r.lanes == 4 for r in rows if r.family == "infiniband")
 
 
+def test_every_latency_says_what_it_measures():
+    """Issue #22, error 4: the latency column mixes GPU copy calls with adapter-to-adapter network figures; each
+    row says which, and a network row put on the GPU-to-GPU footing is never faster than a PCIe copy call."""
+    kinds = {r.family: set() for r in load_table("interconnects")}
+    for r in load_table("interconnects"):
+        kinds[r.family].add(r.latency_kind)
+    assert kinds == {"pcie": {"gpu copy call"}, "nvlink": {"gpu copy call"}, "infiniband": {"adapter to adapter"},
+                     "ethernet": {"tcp sockets", "roce rdma"}}
+    for lk in CL.links("infiniband") + CL.links("ethernet"):
+        g2g = CL.gpu_to_gpu_link(lk)
+        assert g2g.latency_us == pytest.approx(lk.latency_us + 5) and g2g.bandwidth_gbs == lk.bandwidth_gbs
+        assert g2g.latency_us >= PCIE3.latency_us
+    assert CL.gpu_to_gpu_link(H100) is H100
+
+
 def test_vendor_headline_figures_are_bidirectional_sums():
     assert load_table("interconnects").get("NVLink 4 (H100)").bidirectional_gbs == 900
     assert H100.bandwidth_gbs == 450
@@ -104,7 +119,10 @@ def test_allreduce_formulas():
     n, p = 1e8, 8
     a, b = QDR.alpha_s, QDR.bytes_per_s
     assert CL.allreduce_time_s(n, p, QDR, "ring") == pytest.approx(2 * 7 * (a + n / 8 / b))
-    assert CL.allreduce_time_s(n, p, QDR, "tree") == pytest.approx(2 * 3 * (a + n / b))
+    assert CL.allreduce_time_s(n, p, QDR, "naive_tree") == pytest.approx(2 * 3 * (a + n / b))
+    k = math.sqrt(2 * n / (b * a))  # best chunk count for L = 3 levels
+    assert CL.allreduce_time_s(n, p, QDR, "tree") == pytest.approx(2 * (2 + k) * (a + n / (k * b)))
+    assert CL.allreduce_time_s(n, p, QDR, "tree") == pytest.approx(2 * (math.sqrt(2 * a) + math.sqrt(n / b)) ** 2)
     assert CL.allreduce_time_s(n, p, QDR, "parameter_server") == pytest.approx(2 * (a + 7 * n / b))
     for algorithm in CL.ALGORITHMS:
         assert CL.allreduce_time_s(n, 1, QDR, algorithm) == 0
@@ -120,23 +138,39 @@ def test_brief_cluster_examples():
 
 @given(st.floats(1, 1e10), st.integers(2, 4096))
 def test_ring_moves_fewest_bytes(n, p):
-    ring, tree, ps = (CL.allreduce_time_s(n, p, NO_LATENCY, a) for a in CL.ALGORITHMS)
-    assert ring <= tree * (1 + 1e-12) and ring <= ps * (1 + 1e-12)
+    ring, tree, naive, ps = (CL.allreduce_time_s(n, p, NO_LATENCY, a) for a in CL.ALGORITHMS)
+    assert ring <= tree * (1 + 1e-12) and ring <= naive * (1 + 1e-12) and ring <= ps * (1 + 1e-12)
     assert ring < 2 * n / NO_LATENCY.bytes_per_s  # never more than twice the message, whatever p
 
 
-@given(st.integers(3, 4096))
-def test_ring_and_tree_cross_where_the_formula_says(p):
-    n = CL.ring_tree_crossover_bytes(p, QDR)
+@given(st.integers(3, 4096), st.sampled_from(["tree", "naive_tree"]))
+def test_ring_and_tree_cross_where_the_formula_says(p, tree):
+    n = CL.ring_tree_crossover_bytes(p, QDR, tree)
     if n > 0:
-        assert CL.allreduce_time_s(n, p, QDR, "ring") == pytest.approx(CL.allreduce_time_s(n, p, QDR, "tree"))
-        assert CL.allreduce_time_s(n / 2, p, QDR, "tree") < CL.allreduce_time_s(n / 2, p, QDR, "ring")
-        assert CL.allreduce_time_s(n * 2, p, QDR, "ring") < CL.allreduce_time_s(n * 2, p, QDR, "tree")
+        assert CL.allreduce_time_s(n, p, QDR, "ring") == pytest.approx(CL.allreduce_time_s(n, p, QDR, tree))
+        assert CL.allreduce_time_s(n / 2, p, QDR, tree) < CL.allreduce_time_s(n / 2, p, QDR, "ring")
+        assert CL.allreduce_time_s(n * 2, p, QDR, "ring") < CL.allreduce_time_s(n * 2, p, QDR, tree)
 
 
 def test_ring_tree_crossover_for_two_and_four_workers():
     assert CL.ring_tree_crossover_bytes(2, QDR) == 0  # two workers: the ring is never slower
-    assert CL.ring_tree_crossover_bytes(4, QDR) == pytest.approx(0.8 * QDR.alpha_s * QDR.bytes_per_s)
+    assert CL.ring_tree_crossover_bytes(2, QDR, "naive_tree") == 0
+    assert CL.ring_tree_crossover_bytes(4, QDR, "naive_tree") == pytest.approx(0.8 * QDR.alpha_s * QDR.bytes_per_s)
+
+
+def test_pipelined_tree_bandwidth_term_does_not_grow_with_log_p():
+    """Issue #22, error 1 (fails on the old code, whose only tree was the naive one: 307 ms against 50 ms).
+    ResNet-50 (about 102 MB of fp32 gradients) on 64 workers over QDR: the pipelined double binary tree is within
+    10 % of the ring; the naive tree is six times slower."""
+    n = CL.gradient_bytes("resnet50")
+    ring = CL.allreduce_time_s(n, 64, QDR, "ring")
+    assert CL.allreduce_time_s(n, 64, QDR, "tree") < 1.1 * ring
+    assert CL.allreduce_time_s(n, 64, QDR, "naive_tree") > 6 * ring
+    # without latency the pipelined tree moves 2n/B whatever p (the naive one 2 log2(p) n/B)
+    for p in (4, 64, 4096):
+        assert CL.allreduce_time_s(1e9, p, NO_LATENCY, "tree") == pytest.approx(0.2)
+    # for small messages the tree pays about 2 log2 p latencies, far fewer than the ring's 2(p-1)
+    assert CL.allreduce_time_s(8, 1024, QDR, "tree") < CL.allreduce_time_s(8, 1024, QDR, "ring") / 50
 
 
 @given(st.integers(1, 32), st.integers(1, 8), st.floats(1e3, 1e10))
@@ -349,3 +383,65 @@ def test_fit_keeps_alpha_non_negative():
 def test_model_name_of_a_language_model():
     assert CL.model_name("gpt2_xl") == "GPT-2 XL"
     assert CL.model_name("resnet50") == "resnet50"
+
+
+# ---- inside the box ---------------------------------------------------------------------------------------
+
+def test_topo_matrix_is_the_stored_server():
+    devices, m = CL.topo_matrix()
+    assert devices == [f"GPU{i}" for i in range(8)] + ["mlx4_0"]
+    assert all(m[i][j] == m[j][i] for i in range(9) for j in range(9))
+    assert all(m[i][i] == "X" for i in range(9))
+    # cells read from the stored output (kubernetes issue 53497): row GPU0 and row GPU4
+    assert m[0] == ["X", "PIX", "PHB", "PHB", "SYS", "SYS", "SYS", "SYS", "PHB"]
+    assert m[4][:6] == ["SYS", "SYS", "SYS", "SYS", "X", "PIX"] and m[4][8] == "SYS"
+    rows = list(load_table("topo_example"))
+    assert {r.confidence for r in rows if r.a in ("GPU5", "GPU6", "GPU7")} == {"low"}
+
+
+def test_gpu_pair_routes():
+    assert CL.gpu_pair_route("PIX") == {"p2p": True, "hops": 1,
+                                        "route": "peer to peer over PCIe, inside one PCIe switch"}
+    assert CL.gpu_pair_route("SYS")["p2p"] is False and CL.gpu_pair_route("SYS")["hops"] == 2
+    assert CL.gpu_pair_route("PIX", p2p_capable=False)["hops"] == 2  # GeForce: always staged
+    assert CL.gpu_pair_route("NV12", p2p_capable=False)["p2p"] is True
+    n = 1e8
+    assert CL.gpu_pair_copy_time_s(n, "SYS", PCIE3) == pytest.approx(2 * (PCIE3.alpha_s + n / PCIE3.bytes_per_s))
+    assert CL.gpu_pair_copy_time_s(n, "PHB", PCIE3) == pytest.approx(PCIE3.alpha_s + n / PCIE3.bytes_per_s)
+    assert CL.gpu_pair_copy_time_s(n, "NV4", PCIE3, nvlink=H100) == pytest.approx(H100.alpha_s + n / H100.bytes_per_s)
+    with pytest.raises(ValueError, match="nvlink"):
+        CL.gpu_pair_copy_time_s(n, "NV4", PCIE3)
+
+
+def test_nic_gpu_rdma_needs_a_shared_switch_for_the_best_case():
+    assert [CL.nic_gpu_rdma(c) for c in ("PIX", "PXB", "PHB", "NODE", "SYS")] == [
+        "best", "best", "possible", "possible", "staged"]
+    with pytest.raises(ValueError, match="network card"):
+        CL.nic_gpu_rdma("NV2")
+    devices, m = CL.topo_matrix()  # the stored server: the card sits on socket 0
+    assert [CL.nic_gpu_rdma(m[8][i]) for i in range(8)] == ["possible"] * 4 + ["staged"] * 4
+
+
+def test_min_tokens_per_gpu_makes_compute_cover_the_ring():
+    """At the returned batch the computation of a 7B model takes as long as its ring all-reduce on many GPUs."""
+    ndr = CL.link("InfiniBand NDR 4x")
+    c = 989.4e12  # H100 SXM dense fp16/bf16 peak, gpus.csv
+    b = CL.min_tokens_per_gpu(c, ndr)
+    assert b == pytest.approx(2 * 2 * c / (6 * 50e9))
+    params, p = 7e9, 10**6
+    compute = 6 * params * b / c
+    comm = CL.allreduce_time_s(2 * params, p, CL.custom_link("NDR, no latency", ndr.bandwidth_gbs, 0))
+    assert compute == pytest.approx(comm, rel=1e-5)
+    assert CL.min_tokens_per_gpu(c, CL.link("NVLink 4 (H100)")) == pytest.approx(b / 9)
+
+
+def test_place_nic_under_a_gpu_switch():
+    devices, m = CL.topo_matrix()
+    moved = CL.place_nic(devices, m, "mlx4_0", "GPU4")
+    assert moved[8] == ["SYS", "SYS", "SYS", "SYS", "PIX", "PIX", "PHB", "PHB", "X"]
+    assert all(moved[i][8] == moved[8][i] for i in range(9))
+    assert [r[:8] for r in moved[:8]] == [r[:8] for r in m[:8]]  # GPU pairs unchanged
+    assert m[8][4] == "SYS"  # the stored matrix is not modified
+    assert [CL.nic_gpu_rdma(moved[8][i]) for i in (4, 5, 6, 0)] == ["best", "best", "possible", "staged"]
+    with pytest.raises(ValueError, match="beside"):
+        CL.place_nic(devices, m, "mlx4_0", "mlx4_0")

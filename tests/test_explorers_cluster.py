@@ -79,6 +79,7 @@ def test_topology_one_gpu_has_nothing_to_do_and_nvlink_moves_the_bottleneck():
 
 def test_sweep_lines_are_the_alpha_beta_model():
     ex = E.message_sweep_explorer()
+    ex.controls["footing"].value = "as listed"
     picked = ex.controls["links"].value
     for line, name in zip(ex.artists["lines"], picked):
         x, y = line.get_data()
@@ -91,13 +92,29 @@ def test_sweep_lines_are_the_alpha_beta_model():
     assert shade.get_x() + shade.get_width() == pytest.approx(CL.half_bandwidth_bytes(CL.link(picked[0])))
 
 
+def test_sweep_latencies_on_one_footing():
+    """Issue #22, error 4 (fails on main, where InfiniBand QDR's 1.3 µs adapter latency sat below PCIe's 5 µs
+    copy call): by default every curve is GPU to GPU, so no network is faster than the bus for small messages,
+    and the info line says what each latency measures."""
+    ex = E.message_sweep_explorer()
+    assert ex.controls["footing"].value == "GPU to GPU"
+    lines = {line.get_label(): line.get_data()[1] for line in ex.artists["lines"] if line.get_visible()}
+    bus = lines["PCIe 3.0 x16"][0]
+    networks = [label for label in lines if "GPU to GPU" in label]
+    assert len(networks) == 2  # InfiniBand QDR and 10 GbE of the default choice
+    assert all(lines[label][0] >= bus for label in networks)
+    assert "gpu copy call" in ex.info.value and "adapter to adapter + gpu copy call" in ex.info.value
+    ex.controls["footing"].value = "as listed"
+    assert "= adapter to adapter</li>" in ex.info.value
+
+
 def test_sweep_view_links_and_message():
     ex = E.message_sweep_explorer()
     ex.controls["view"].value = "achieved bandwidth"
     ex.controls["links"].value = ("1 GbE", "NVLink 5 (B200)", "InfiniBand XDR 4x")
     for line, name in zip(ex.artists["lines"], ex.controls["links"].value):
         x, y = line.get_data()
-        np.testing.assert_allclose(y, CL.effective_bandwidth_gbs(x, CL.link(name)))
+        np.testing.assert_allclose(y, CL.effective_bandwidth_gbs(x, CL.gpu_to_gpu_link(CL.link(name))))
     assert all(y <= CL.link("NVLink 5 (B200)").bandwidth_gbs for y in ex.artists["halves"].get_offsets()[:, 1])
     ex.controls["message"].value = "123456"
     assert ex.artists["chosen"].get_xdata()[0] == 123456
@@ -175,25 +192,31 @@ def test_transfer_failure_becomes_a_message(monkeypatch):
 
 # ---- Ethernet vs InfiniBand vs NVLink --------------------------------------------------------------------------
 
+def networks_expected(v, key, p):
+    n = CL.gradient_bytes(v["model"])
+    if key == "nvlink":
+        return CL.nvlink_domain_speedup(p, v["compute"], n, CL.link(v["nvlink"]), CL.link(v["infiniband"]),
+                                        v["domain"], v["overlap"])
+    return CL.data_parallel_speedup(p, v["compute"], n, CL.link(v[key]), v["algorithm"], v["overlap"])
+
+
 def check_networks(ex):
     v = ex.values()
-    n = CL.gradient_bytes(v["model"])
     for key, line in ex.artists["curves"].items():
         x, y = line.get_data()
-        expected = CL.data_parallel_speedup(x, v["compute"], n, CL.link(v[key]), v["algorithm"], v["overlap"])
-        np.testing.assert_allclose(y, 100 * expected / x)
-        assert line.get_label() == v[key]
+        np.testing.assert_allclose(y, 100 * networks_expected(v, key, x) / x)
+        assert line.get_label().startswith(v[key])
     marks = ex.artists["marks"].get_offsets()
     assert np.all(marks[:, 0] == v["gpus"])
-    expected = [100 * CL.data_parallel_speedup(v["gpus"], v["compute"], n, CL.link(v[k]), v["algorithm"],
-                                               v["overlap"]) / v["gpus"] for k in ("ethernet", "infiniband", "nvlink")]
+    expected = [100 * networks_expected(v, k, v["gpus"]) / v["gpus"] for k in ("ethernet", "infiniband", "nvlink")]
     np.testing.assert_allclose(marks[:, 1], expected)
 
 
 @pytest.mark.parametrize("key, values", [
     ("model", ["resnet50", "bert_large", "llama2_7b"]), ("gpus", [2, 100, 1024]),
     ("ethernet", ["1 GbE", "800 GbE"]), ("infiniband", ["InfiniBand SDR 4x", "InfiniBand XDR 4x"]),
-    ("nvlink", ["NVLink 1 (P100)", "NVLink 5 (B200)"]), ("algorithm", ["tree", "parameter_server", "ring"]),
+    ("nvlink", ["NVLink 1 (P100)", "NVLink 5 (B200)"]), ("domain", [8]),
+    ("algorithm", ["tree", "naive_tree", "parameter_server", "ring"]),
     ("compute", ["0.01", "3"]), ("overlap", [True, False]),
 ])
 def test_networks_every_control(key, values):
@@ -203,6 +226,48 @@ def test_networks_every_control(key, values):
         ex.controls[key].value = value
         assert ex.error is None
         check_networks(ex)
+
+
+def test_networks_nvlink_stops_at_the_domain():
+    """Issue #22, error 2 (fails on main, where NVLink 2 ran as one flat ring up to 1,024 GPUs): beyond 8 GPUs
+    the NVLink curve crosses the InfiniBand network between 8-GPU servers (one card per GPU), so at 1,024 GPUs it
+    is the hierarchical all-reduce over 128 servers, below the flat NVLink ring, and its label says so."""
+    ex = E.networks_explorer()
+    v = ex.values()
+    line = ex.artists["curves"]["nvlink"]
+    x, y = line.get_data()
+    n = CL.gradient_bytes(v["model"])
+    flat = 100 * CL.data_parallel_speedup(1024, v["compute"], n, CL.link(v["nvlink"])) / 1024
+    nodes = CL.cluster_speedup(v["compute"], n, 128, 8, CL.link(v["nvlink"]), CL.link(v["infiniband"]), 8)
+    assert x[-1] == 1024 and y[-1] == pytest.approx(100 * nodes / 1024) and y[-1] < flat - 1
+    assert "8-GPU domains" in line.get_label() and v["infiniband"] in line.get_label()
+    # the notebook: falls only slightly up to 8 GPUs, then steps down when the second server joins
+    step = y[x == 8][0] - y[x == 10][0]
+    assert step > 1 and step > 5 * (y[x == 7][0] - y[x == 8][0])
+    # up to one domain the curve is the plain NVLink ring
+    np.testing.assert_allclose(y[x <= 8], 100 * CL.data_parallel_speedup(x[x <= 8], v["compute"], n,
+                                                                         CL.link(v["nvlink"])) / x[x <= 8])
+
+
+def test_networks_nvl72_needs_nvlink_5():
+    ex = E.networks_explorer()
+    assert ex.artists["edge"].get_xdata()[0] == 8
+    ex.controls["domain"].value = 72
+    bad(ex, "NVLink 5")
+    ex.controls["nvlink"].value = "NVLink 5 (B200)"
+    assert ex.error is None
+    check_networks(ex)
+    assert ex.artists["edge"].get_xdata()[0] == 72
+
+
+def test_networks_warns_that_llama_2_7b_does_not_fit():
+    """Issue #22, error 5 (fails on main): Llama 2 7B's training state (7e9 x 16 bytes = 112 GB) is more than an
+    80 GB H100 holds, so the explorer warns and points to notebook 07; ResNet-50 gets no warning."""
+    ex = E.networks_explorer()
+    assert "Warning" not in ex.info.value
+    ex.controls["model"].value = "llama2_7b"
+    assert "does not fit" not in ex.info.value  # the wording below is the one checked
+    assert "112 GB" in ex.info.value and "80 GB" in ex.info.value and "notebook 07" in ex.info.value
 
 
 def test_networks_faster_links_scale_better():
@@ -226,3 +291,52 @@ def test_model_options_label_every_model():
     labels = dict(E.model_options())
     assert set(labels.values()) == set(CL.models())
     assert any("ResNet-50" in label for label in labels)
+
+
+# ---- inside the box -------------------------------------------------------------------------------------------
+
+def test_box_default_reads_a_socket_crossing():
+    """The notebook says: by default GPU0 and GPU4 sit on different sockets (SYS), the copy is staged and takes
+    twice as long as to GPU1 under the same switch; the bars of GPU4-GPU7 are red."""
+    ex = E.box_explorer()
+    assert ex.error is None
+    assert "<b>SYS</b>" in ex.info.value and "staged" in ex.info.value
+    widths = [b.get_width() for b in ex.artists["bars"]]
+    assert widths[0] == 0 and widths[4] == pytest.approx(2 * widths[1])
+    colours = [b.get_facecolor() for b in ex.artists["bars"]]
+    assert colours[4] == colours[7] != colours[1]
+    assert tuple(ex.artists["frame"].get_xy()) == (3.5, -0.5)
+
+
+@pytest.mark.parametrize("key, values", [("a", ["mlx4_0", "GPU7", "GPU0"]), ("b", ["GPU0", "mlx4_0", "GPU1"]),
+                                         ("cards", ["GeForce (no P2P)", "P2P allowed"]),
+                                         ("pcie", ["PCIe 1.0 x16", "PCIe 6.0 x16"]), ("size", [1e6, 1e9])])
+def test_box_every_control(key, values):
+    ex = E.box_explorer()
+    for value in values:
+        ex.controls[key].value = value
+        assert ex.error is None
+
+
+def test_box_geforce_stages_every_pair_and_nic_cells_speak_of_rdma():
+    ex = E.box_explorer()
+    ex.controls["cards"].value = "GeForce (no P2P)"
+    widths = [b.get_width() for b in ex.artists["bars"]]
+    assert widths[1] == pytest.approx(widths[4])
+    ex.controls["b"].value = "mlx4_0"
+    assert "GPUDirect RDMA possible" in ex.info.value
+    ex.controls["a"].value = "GPU5"
+    assert "2014 detour" in ex.info.value
+
+
+def test_box_moving_the_nic_under_a_switch_gives_rdma_at_its_best():
+    ex = E.box_explorer()
+    ex.controls["a"].value = "GPU5"
+    ex.controls["b"].value = "mlx4_0"
+    assert "2014 detour" in ex.info.value
+    ex.controls["nic"].value = "GPU4"
+    assert "<b>PIX</b>" in ex.info.value and "at its best" in ex.info.value
+    assert ex.artists["labels"][8][5].get_text() == "PIX" and ex.artists["labels"][8][0].get_text() == "SYS"
+    assert ex.artists["image"].get_array()[8, 5] < ex.artists["image"].get_array()[8, 0]
+    ex.controls["nic"].value = "stored"
+    assert ex.artists["labels"][8][5].get_text() == "SYS"

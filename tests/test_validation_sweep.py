@@ -371,7 +371,7 @@ LINK_NAMES = st.sampled_from(["PCIe 9.0 x16", "", None, 3, "pcie 3.0 x16"])
 CLUSTER = dict(n_bytes=1e8, nodes=3, gpus_per_node=4, intra_link=CL.link("PCIe 3.0 x16"), inter_link=QDR,
                nics_per_node=1)
 CLUSTER_ARGS = {"n_bytes": arg(ONE_BYTES), "nodes": arg(whole(1, 10**6)), "gpus_per_node": arg(whole(1, 1024)),
-                "intra_link": arg(NOT_A_LINK), "inter_link": arg(NOT_A_LINK), "nics_per_node": arg(whole(1, 64))}
+                "intra_link": arg(NOT_A_LINK), "inter_link": arg(NOT_A_LINK), "nics_per_node": arg(whole(1, 1024))}
 COPY = dict(n_bytes=1e8, pcie=CL.link("PCIe 3.0 x16"), network=QDR, rdma=False, chunk_bytes=1e6)
 COPY_ARGS = {"n_bytes": arg(ONE_BYTES), "pcie": arg(NOT_A_LINK), "network": arg(NOT_A_LINK),
              "rdma": arg(NOT_A_FLAG), "chunk_bytes": arg(real(0).filter(lambda v: v is not None))}
@@ -399,8 +399,9 @@ SWEEP |= {
         "allreduce_time_s": (dict(n_bytes=1e8, n_workers=8, link=QDR, algorithm="tree"),
                              {"n_bytes": arg(BYTES), "n_workers": arg(whole(1, 10**7)), "link": arg(NOT_A_LINK),
                               "algorithm": arg(one_of_words(*CL.ALGORITHMS))}),
-        "ring_tree_crossover_bytes": (dict(n_workers=16, link=QDR),
-                                      {"n_workers": arg(whole(2, 10**7)), "link": arg(NOT_A_LINK)}),
+        "ring_tree_crossover_bytes": (dict(n_workers=16, link=QDR, tree="naive_tree"),
+                                      {"n_workers": arg(whole(2, 10**7)), "link": arg(NOT_A_LINK),
+                                       "tree": arg(one_of_words("tree", "naive_tree"))}),
         "hierarchical_allreduce_stages_s": (CLUSTER, CLUSTER_ARGS),
         "hierarchical_allreduce_time_s": (CLUSTER, CLUSTER_ARGS),
         "internode_copy_hops_s": (COPY, COPY_ARGS),
@@ -958,6 +959,35 @@ SWEEP[PA] |= {
                           {"model": arg(MODEL), "bytes_per_param": arg(real(0))}),
     "fits_data_parallel": (dict(model="resnet50", gpu=H100_06, bytes_per_param=16),
                            {"model": arg(MODEL), "gpu": arg(NOT_A_GPU), "bytes_per_param": arg(real(0))}),
+}
+
+# ---- notebook 05 second edition: NVLink domains, training state, inside the box ----------------------------------
+SWEEP[CL] |= {
+    "nvlink_domain_speedup": (dict(n_workers=[8, 64], compute_s=0.2, n_bytes=1e8, nvlink=CL.link("NVLink 4 (H100)"),
+                                   network=QDR, domain_gpus=8, overlap=False),
+                              {"n_workers": arg(whole(1, 10**7).filter(lambda v: v != [1, 2])),
+                               "compute_s": arg(real(0)), "n_bytes": arg(ONE_BYTES), "nvlink": arg(NOT_A_LINK),
+                               "network": arg(NOT_A_LINK),
+                               "domain_gpus": arg(st.sampled_from([0, 7, 9, 72, "8", None, True])),
+                               "overlap": arg(NOT_A_FLAG)}),
+    "training_state_gb": (dict(model="llama2_7b"), {"model": arg(one_of_words(*CL.models()))}),
+    "gpu_to_gpu_link": (dict(lk=QDR), {"lk": arg(NOT_A_LINK)}),
+    "topo_code_kind": (dict(code="NV12"), {"code": arg(st.sampled_from(["X", "NV", "pix", "NVx", None, 3, ""]))}),
+    "gpu_pair_route": (dict(code="PIX", p2p_capable=True),
+                       {"code": arg(st.sampled_from(["X", "NVx", None, 3])),
+                        "p2p_capable": arg(NOT_A_FLAG)}),
+    "gpu_pair_copy_time_s": (dict(n_bytes=1e6, code="SYS", pcie=CL.link("PCIe 3.0 x16"), p2p_capable=False),
+                             {"n_bytes": arg(BYTES), "code": arg(st.sampled_from(["X", "NVx", None, 3])),
+                              "pcie": arg(NOT_A_LINK), "p2p_capable": arg(NOT_A_FLAG)}),
+    "nic_gpu_rdma": (dict(code="PHB"), {"code": arg(st.sampled_from(["X", "NV2", "pix", None]))}),
+    "topo_matrix": (dict(table="topo_example"), {"table": arg(st.sampled_from(["gpus", None, 3]))}),
+    "place_nic": (dict(devices=["GPU0", "GPU1", "NIC"], matrix=[["X", "SYS", "PHB"], ["SYS", "X", "SYS"],
+                                                             ["PHB", "SYS", "X"]], nic="NIC", beside="GPU1"),
+                  {"nic": arg(st.sampled_from(["GPU1", "nic", None, 3]), "nic", "beside"),
+                   "beside": arg(st.sampled_from(["NIC", "GPU9", None]))}),
+    "min_tokens_per_gpu": (dict(gpu_flops=1e15, link=QDR, gradient_bytes_per_param=2.0, flops_per_param_token=6.0),
+                           {"gpu_flops": arg(real(0)), "link": arg(NOT_A_LINK),
+                            "gradient_bytes_per_param": arg(real(0)), "flops_per_param_token": arg(real(0))}),
 }
 
 CASES = [(module, function, argument) for module, table in SWEEP.items() for function, (_, args) in table.items()

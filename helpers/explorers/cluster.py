@@ -8,9 +8,11 @@ import math
 import ipywidgets as W
 import numpy as np
 from matplotlib.collections import LineCollection
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import NullLocator
 
 from .. import cluster as CL
+from .. import gpus as G
 from ..plotting import PALETTE, log_axis, new_figure
 from ..widgets import Explorer, parse_number, register
 
@@ -161,6 +163,7 @@ def message_sweep_explorer(names: tuple[str, ...] = DEFAULT_SWEEP, message: str 
         "links": W.SelectMultiple(options=[lk.name for lk in CL.links()], value=tuple(names), rows=6,
                                   description="links"),
         "view": W.ToggleButtons(options=["time", "achieved bandwidth"], value="time", description="show"),
+        "footing": W.ToggleButtons(options=["GPU to GPU", "as listed"], value="GPU to GPU", description="latency"),
         "message": W.Text(message, description="message (B)"),
     }
     parsers = {"message": lambda t: parse_number(t, "message size in bytes", minimum=1, maximum=1e10)}
@@ -177,6 +180,8 @@ def message_sweep_explorer(names: tuple[str, ...] = DEFAULT_SWEEP, message: str 
 
     def draw(v):
         picked = [CL.link(n) for n in v["links"]]
+        if v["footing"] == "GPU to GPU":
+            picked = [CL.gpu_to_gpu_link(lk) for lk in picked]
         if not picked:
             raise ValueError("choose at least one link (ctrl- or cmd-click to select several)")
         if len(picked) > MAX_LINES:
@@ -208,7 +213,7 @@ def message_sweep_explorer(names: tuple[str, ...] = DEFAULT_SWEEP, message: str 
         ax.set_ylim(low / 2, high * 2)
         ax.set_ylabel("one-way time (s)" if as_time else "achieved GB/s")
         ax.set_title(f"shaded: latency-bound on {picked[0].name}", fontsize=12)
-        legend_key = (tuple(v["links"]), as_time)
+        legend_key = (tuple(v["links"]), as_time, v["footing"])
         if legend_key != state.get("legend"):
             ax.legend(handles=[*lines[: len(picked)], halves], loc="upper left" if as_time else "lower right",
                       fontsize=9)
@@ -218,7 +223,8 @@ def message_sweep_explorer(names: tuple[str, ...] = DEFAULT_SWEEP, message: str 
             t = CL.p2p_time_s(v["message"], lk)
             regime = "latency-bound" if v["message"] < CL.half_bandwidth_bytes(lk) else "bandwidth-bound"
             share = CL.effective_bandwidth_gbs(v["message"], lk) / lk.bandwidth_gbs
-            rows.append(f"<li>{html.escape(lk.name)}: {_ms(t)}, {share:.0%} of its bandwidth ({regime})</li>")
+            rows.append(f"<li>{html.escape(lk.name)}: {_ms(t)}, {share:.0%} of its bandwidth ({regime}); "
+                        f"latency {lk.latency_us:g} µs = {html.escape(lk.latency_kind)}</li>")
         return f"A {_bytes(v['message'])} message:<ul>{''.join(rows)}</ul>"
 
     return Explorer("cluster.message_sweep", controls, fig, draw, parsers=parsers,
@@ -290,12 +296,15 @@ def transfer_explorer(largest: int = 2**22, repeats: int = 10, compare: str = "1
 # ---- 4. Ethernet vs InfiniBand vs NVLink ------------------------------------------------------------------
 
 WORKERS = np.unique(np.geomspace(1, 1024, 41).round().astype(int))
+GPU_MEMORY_GB = G.gpu("H100 SXM").memory_gb  # the memory a plain data-parallel copy must fit in
 
 
 @register("cluster.networks")
 def networks_explorer(model: str = "vgg16", gpus: int = 64) -> Explorer:
     """Scaling efficiency of data-parallel training against the number of GPUs when every GPU talks over one
-    Ethernet, InfiniBand or NVLink link (an all-reduce of the model's gradients every step)."""
+    Ethernet or InfiniBand link (an all-reduce of the model's gradients every step), and when NVLink joins the GPUs
+    of one NVLink domain (8 or 72 GPUs) with the InfiniBand link between domains (hierarchical ring). Warns when
+    the model's training state does not fit one GPU (then plain data parallelism is impossible)."""
     controls = {
         "model": W.Dropdown(options=model_options(), value=model, description="model"),
         "gpus": W.IntSlider(gpus, min=2, max=1024, description="GPUs"),
@@ -303,6 +312,8 @@ def networks_explorer(model: str = "vgg16", gpus: int = 64) -> Explorer:
         "infiniband": W.Dropdown(options=_names("infiniband"), value="InfiniBand EDR 4x",
                                  description="InfiniBand"),
         "nvlink": W.Dropdown(options=_names("nvlink"), value="NVLink 2 (V100)", description="NVLink"),
+        "domain": W.Dropdown(options=[(f"{d} GPUs: {text}", d) for d, text in CL.NVLINK_DOMAINS.items()],
+                             value=8, description="NVLink domain"),
         "algorithm": W.ToggleButtons(options=list(CL.ALGORITHMS), value="ring", description="all-reduce"),
         "compute": W.Text("0.2", description="compute s"),
         "overlap": W.Checkbox(False, description="overlap with backward pass"),
@@ -314,34 +325,144 @@ def networks_explorer(model: str = "vgg16", gpus: int = 64) -> Explorer:
     marks = ax.scatter([1, 1, 1], [1, 1, 1], s=70, color=[PALETTE[0], PALETTE[1], PALETTE[2]], zorder=4,
                        edgecolor="black")
     chosen = ax.axvline(gpus, color="black", linestyle="--", linewidth=1)
+    edge = ax.axvline(8, color=PALETTE[2], linestyle=":", linewidth=1.5)  # the NVLink domain's edge
     log_axis(ax, "x")
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlim(WORKERS[0], WORKERS[-1] * 1.2)
     ax.set_ylim(0, 105)
-    ax.set_xlabel("GPUs (one link each)")
+    ax.set_xlabel("GPUs (one network card each)")
     ax.set_ylabel("scaling efficiency (%)")
     state: dict = {}
 
     def draw(v):
         n_bytes = CL.gradient_bytes(v["model"])
         found = []
+        network = CL.link(v["infiniband"])
         for key, line in curves.items():
             lk = CL.link(v[key])
-            y = CL.data_parallel_speedup(WORKERS, v["compute"], n_bytes, lk, v["algorithm"], v["overlap"])
+            if key == "nvlink":
+                def speedup(p, lk=lk):
+                    return CL.nvlink_domain_speedup(p, v["compute"], n_bytes, lk, network, v["domain"], v["overlap"])
+                label = f"{lk.name} in {v['domain']}-GPU domains, {network.name} between (ring)"
+            else:
+                def speedup(p, lk=lk):
+                    return CL.data_parallel_speedup(p, v["compute"], n_bytes, lk, v["algorithm"], v["overlap"])
+                label = lk.name
+            y = speedup(WORKERS)
             line.set_data(WORKERS, 100 * y / WORKERS)
-            line.set_label(lk.name)
-            found.append((lk, CL.data_parallel_speedup(v["gpus"], v["compute"], n_bytes, lk, v["algorithm"],
-                                                       v["overlap"])))
+            line.set_label(label)
+            found.append((label, speedup(v["gpus"])))
         marks.set_offsets(np.array([[v["gpus"], 100 * s / v["gpus"]] for _, s in found]))
         chosen.set_xdata([v["gpus"], v["gpus"]])
-        legend_key = tuple(v[k] for k in curves)
+        edge.set_xdata([v["domain"], v["domain"]])
+        legend_key = (*(v[k] for k in curves), v["domain"])
         if legend_key != state.get("legend"):
             ax.legend(handles=[*curves.values()], loc="lower left", fontsize=9)
             state["legend"] = legend_key
-        ax.set_title(f"{_bytes(n_bytes)} of fp32 gradients per step, {v['algorithm']} all-reduce", fontsize=12)
-        items = "".join(f"<li>{html.escape(lk.name)}: {s:,.3g}× faster than one GPU "
-                        f"({s / v['gpus']:.0%} efficiency)</li>" for lk, s in found)
-        return f"{v['gpus']} GPUs, {v['compute']:g} s of compute per step:<ul>{items}</ul>"
+        ax.set_title(f"{_bytes(n_bytes)} of fp32 gradients per step, {v['algorithm']} all-reduce over the networks",
+                     fontsize=12)
+        items = "".join(f"<li>{html.escape(label)}: {s:,.3g}× faster than one GPU "
+                        f"({s / v['gpus']:.0%} efficiency)</li>" for label, s in found)
+        state_gb, memory_gb = CL.training_state_gb(v["model"]), GPU_MEMORY_GB
+        warning = ("" if state_gb <= memory_gb else
+                   f"<b>Warning:</b> {html.escape(CL.model_name(v['model']))} needs about {state_gb:,.0f} GB of "
+                   f"training state (weights, gradients, Adam in mixed precision), more than the {memory_gb:g} GB "
+                   "of one H100: plain data parallelism, a full copy per GPU, cannot train it. These curves only "
+                   "show its gradient traffic; notebook 07 (model parallelism, sharded states) shows how it is "
+                   "really trained.<br>")
+        return f"{warning}{v['gpus']} GPUs, {v['compute']:g} s of compute per step:<ul>{items}</ul>"
 
     return Explorer("cluster.networks", controls, fig, draw, parsers=parsers,
-                    artists={"curves": curves, "marks": marks})
+                    artists={"curves": curves, "marks": marks, "edge": edge})
+
+
+# ---- 5. inside the box: a real nvidia-smi topo -m matrix, read cell by cell ------------------------------------
+
+TOPO_SHADE = {"X": 0, "NV": 1, "PIX": 2, "PXB": 3, "NODE": 4, "PHB": 4, "SYS": 6}  # darker = farther apart
+COPY_SIZES = [("1 MB", 1e6), ("100 MB", 1e8), ("1 GB", 1e9)]
+
+
+@register("cluster.box")
+def box_explorer(a: str = "GPU0", b: str = "GPU4", pcie: str = "PCIe 3.0 x16") -> Explorer:
+    """An 8-GPU PCIe server's ``nvidia-smi topo -m`` matrix (helpers/data/topo_example.csv): pick two devices and
+    read their cell (path, P2P or staging, GPUDirect RDMA for the network card); the bars give the modelled time
+    to copy a message from the first GPU to every other GPU."""
+    devices, matrix = CL.topo_matrix()
+    gpus = [d for d in devices if d.startswith("GPU")]
+    controls = {
+        "a": W.Dropdown(options=devices, value=a, description="device A"),
+        "b": W.Dropdown(options=devices, value=b, description="device B"),
+        "cards": W.ToggleButtons(options=["P2P allowed", "GeForce (no P2P)"], value="P2P allowed",
+                                 description="GPUs"),
+        "pcie": W.Dropdown(options=_names("pcie"), value=pcie, description="PCIe"),
+        "size": W.Dropdown(options=COPY_SIZES, value=1e8, description="copy"),
+        "nic": W.Dropdown(options=[("as stored: socket 0's root complex", "stored")]
+                          + [(f"under {g}'s PCIe switch", g) for g in gpus[::2]], value="stored",
+                          description="NIC placed"),
+    }
+    stored = matrix
+    fig, (ax, bx) = new_figure(1, 2, figsize=(11, 4.8), gridspec_kw={"width_ratios": [1.1, 1]})
+    def shades(m):
+        return np.array([[TOPO_SHADE[CL.topo_code_kind(c) if c != "X" else "X"] for c in row] for row in m])
+
+    image = ax.imshow(shades(matrix), cmap="Greys", vmin=-1, vmax=9)
+    labels = [[ax.text(j, i, "", ha="center", va="center", fontsize=8) for j in range(len(devices))]
+              for i in range(len(devices))]
+    ax.set_xticks(range(len(devices)), [d.replace("mlx4_0", "NIC") for d in devices], fontsize=8)
+    ax.set_yticks(range(len(devices)), [d.replace("mlx4_0", "NIC") for d in devices], fontsize=8)
+    ax.set_title("nvidia-smi topo -m (8-GPU PCIe server, 2017)", fontsize=11)
+    frame = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=3)
+    ax.add_patch(frame)
+    bars = bx.barh(range(len(gpus)), [0] * len(gpus), color=PALETTE[0])
+    bx.set_yticks(range(len(gpus)), gpus)
+    bx.invert_yaxis()
+    bx.set_xlabel("modelled copy time (ms)")
+
+    def draw(v):
+        matrix = stored if v["nic"] == "stored" else CL.place_nic(devices, stored, "mlx4_0", v["nic"])
+        shade = shades(matrix)
+        image.set_data(shade)
+        for i, row in enumerate(matrix):
+            for j, code in enumerate(row):
+                labels[i][j].set_text(code)
+                labels[i][j].set_color("white" if shade[i, j] >= 5 else "black")
+        ia, ib = devices.index(v["a"]), devices.index(v["b"])
+        frame.set_xy((ib - 0.5, ia - 0.5))
+        p2p = v["cards"] == "P2P allowed"
+        lk = CL.link(v["pcie"])
+        source = v["a"] if v["a"] in gpus else "GPU0"
+        times = []
+        for k, g in enumerate(gpus):
+            code = matrix[devices.index(source)][devices.index(g)]
+            if code == "X":
+                t, staged = 0.0, False
+            else:
+                t = CL.gpu_pair_copy_time_s(v["size"], code, lk, p2p)
+                staged = not CL.gpu_pair_route(code, p2p)["p2p"]
+            times.append(t)
+            bars[k].set_width(t * 1e3)
+            bars[k].set_color(HIGHLIGHT if staged else PALETTE[0])
+        bx.set_xlim(0, max(times) * 1e3 * 1.15)
+        bx.set_title(f"{_bytes(v['size'])} from {source} (red: staged through host memory)", fontsize=11)
+        code = matrix[ia][ib]
+        if code == "X":
+            return f"{v['a']} with itself: pick two different devices."
+        kind = CL.topo_code_kind(code)
+        meaning = html.escape(CL.TOPO_CODES[kind])
+        if "mlx4_0" in (v["a"], v["b"]):
+            other = v["b"] if v["a"] == "mlx4_0" else v["a"]
+            rdma = CL.nic_gpu_rdma(code)
+            verdict = {"best": "GPUDirect RDMA at its best: the card reads the GPU's memory inside the switch",
+                       "possible": "GPUDirect RDMA possible through the CPU's root complex, often slower",
+                       "staged": "No useful GPUDirect RDMA: the data goes through host memory, the 2014 detour"}[rdma]
+            return f"<b>{code}</b> between the network card and {other}: {meaning}. {verdict}."
+        if v["a"] not in gpus or v["b"] not in gpus:
+            return f"<b>{code}</b>: {meaning}."
+        route = CL.gpu_pair_route(code, p2p)
+        t = CL.gpu_pair_copy_time_s(v["size"], code, lk, p2p)
+        return (f"<b>{code}</b> between {v['a']} and {v['b']}: {meaning}. Copy: {route['route']}, "
+                f"{route['hops']} PCIe cop{'y' if route['hops'] == 1 else 'ies'}: <b>{_ms(t)}</b> for "
+                f"{_bytes(v['size'])} ({v['size'] / t / 1e9:,.3g} GB/s) over {html.escape(lk.name)}.")
+
+    return Explorer("cluster.box", controls, fig, draw, artists={"frame": frame, "bars": bars, "image": image,
+                                                                "labels": labels})
