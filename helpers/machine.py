@@ -38,6 +38,53 @@ def core_count() -> int:
         return os.cpu_count() or 1
 
 
+def parse_cpu_max(text: str) -> float | None:
+    """Cores allowed by a cgroup v2 ``cpu.max`` line ("quota period" in microseconds, or "max period").
+
+    Returns None when there is no limit ("max").
+
+    Examples
+    --------
+    >>> parse_cpu_max("100000 100000")
+    1.0
+    >>> parse_cpu_max("max 100000") is None
+    True
+    """
+    parts = str(text).split() if isinstance(text, str) else []
+    if len(parts) != 2:
+        raise ValueError(f"text must be a cpu.max line 'quota period', got {text!r}")
+    if parts[0] == "max":
+        return None
+    try:
+        quota, period = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise ValueError(f"text must hold two numbers or 'max', got {text!r}") from None
+    if not (quota > 0 and period > 0):
+        raise ValueError(f"text must hold a positive quota and period, got {text!r}")
+    return quota / period
+
+
+def cpu_quota() -> float | None:
+    """Cores this container may use by its cgroup quota (Binder sets one), or None when none is set or known.
+
+    ``core_count`` counts the cores the process may be scheduled on, which in a container is often the
+    whole host; the quota is what it may actually use.
+    """
+    try:
+        with open("/sys/fs/cgroup/cpu.max", encoding="ascii") as f:  # cgroup v2
+            return parse_cpu_max(f.read().strip())
+    except (OSError, ValueError):
+        pass
+    try:  # cgroup v1
+        with open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", encoding="ascii") as f:
+            quota = int(f.read())
+        with open("/sys/fs/cgroup/cpu/cpu.cfs_period_us", encoding="ascii") as f:
+            period = int(f.read())
+        return quota / period if quota > 0 and period > 0 else None
+    except (OSError, ValueError):
+        return None
+
+
 def _float_dtype(dtype) -> str:
     return checks.choice(dtype, "dtype", ("float32", "float64"))
 

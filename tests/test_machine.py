@@ -65,3 +65,13 @@ def test_imagenet_like_jpeg_and_its_decode():
     assert rate > 0 and n_bytes == len(data)
     with pytest.raises(ValueError, match="out"):
         machine.measure_imagenet_decode_rate(out=8)
+
+
+def test_cpu_max_lines_give_the_cores_a_container_may_use():
+    # cgroup v2 format, "quota period" in microseconds (kernel documentation, cgroup-v2 cpu.max)
+    assert machine.parse_cpu_max("150000 100000") == 1.5
+    assert machine.parse_cpu_max("max 100000") is None
+    with pytest.raises(ValueError, match="text"):
+        machine.parse_cpu_max("lots")
+    quota = machine.cpu_quota()
+    assert quota is None or quota > 0

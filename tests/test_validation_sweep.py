@@ -869,6 +869,9 @@ SWEEP[BU] |= {
     "cooling_limit_c": ({}, {}),
 }
 SWEEP[M] |= {
+    "parse_cpu_max": (dict(text="100000 100000"),
+                      {"text": arg(st.sampled_from([None, 3, "", "abc", "1 2 3", "x 100", "-5 100", "100 0"]))}),
+    "cpu_quota": ({}, {}),
     "imagenet_like_jpeg": (dict(seed=0), {"seed": arg(SEED)}),
     "measure_imagenet_decode_rate": (dict(n_images=1, out=32, seed=0),
                                      {"n_images": arg(whole(1, 500)), "out": arg(whole(32, 1024)),
