@@ -27,7 +27,7 @@ def answers_6_to_9():
         7: [f"{fit_all.predict(latest_year) / (latest * 1e12):.1f}",
             f"{B.residual_autocorrelation(fit_all, years, rank1 * 1e12):.2f}"],
         8: [f"{4e25 / B.lifetime_flop(1e15, B.fact('lifetime_s')):.0f}"],
-        9: [str(n), f"{B.year_after_doublings(2015, n, 2.5):.0f}"],
+        9: [str(n), f"{B.year_after_doublings(2015, n, 2.4):.0f}"],
     }
 
 
@@ -58,19 +58,74 @@ def test_prose_claims_are_true_of_the_data():
     # Landauer: "within a factor of ten of this physical upper bound"
     limit = B.landauer_limit_flops(B.fact("brain_power_w"), B.fact("body_temperature_k"))
     assert "within a factor of ten" in text and 1 < limit / chain["total"] < 10
-    # AI clusters: "about a hundred times El Capitan's 64-bit HPL result and about a fifth of the article's bound"
-    biggest = max(f for _, _, f in B.ai_cluster_flops())
+    # AI clusters (review item 5): the table reaches Colossus 2's first phase (2025-09), "a quarter of the article's
+    # lower bound", the announced full build "would pass it", the 64-bit #1 "about 600 times below it"
+    from helpers import gpus as G
+    clusters = B.ai_cluster_flops()
+    name, when, biggest = max(clusters, key=lambda c: c[2])
     latest = B.latest_point()[1] * 1e12
-    assert "about a hundred times" in text and 70 < biggest / latest < 150
-    assert "about a fifth" in text and 0.15 < biggest / chain["total"] < 0.25
-    # HPCG since the article: "doubled about every two years"
-    per = (B.latest_point()[0] - 2015.5) / np.log2(B.fact("el_capitan_hpcg_pflops") * 1e15
-                                                   / B.fact("dettmers_practical_2013_flops"))
-    assert "about every two years" in text and 1.7 < per < 2.4
+    assert "Colossus 2" in name and when >= 2025.5
+    assert "a quarter of the article's lower bound" in text and 0.2 < biggest / chain["total"] < 0.3
+    planned = B.fact("colossus2_planned_accelerators") * G.gpu("GB200 (per Blackwell GPU in NVL72)").peak_flops("fp16")
+    assert "would pass it" in text and planned > chain["total"]
+    assert "about 600 times below it" in text and round(chain["total"] / latest, -2) == 600
+    # the AI clusters appear above the #1 line from 2024 on (the "Try it" of the TOP500 explorer)
+    assert all(f > latest for _, y, f in clusters if y >= 2024) and "above the\n#1 line from 2024 on" in text
+    # HPCG pace from Tianhe-2's measurement (review item 2): "about every 2.4 years", in Q9 too
+    per = (B.latest_point()[0] - B.fact("tianhe2_hpcg_year")) / np.log2(B.fact("el_capitan_hpcg_pflops") * 1e15
+                                                                       / B.fact("dettmers_practical_2013_flops"))
+    assert "about every 2.4 years" in text and "every 2.5 years" not in text
+    assert round(per, 1) == 2.4 and "about every two years" not in text
     # lifetime at the article's rate: "more than a thousand times the largest run in the table"
     from helpers.data import load_table
     largest = max(r.training_flop for r in load_table("training_compute"))
     assert "more than a thousand times" in text and B.lifetime_flop(chain["total"], 1e9) / largest > 1000
+    # review item 5: still true for the 2025 estimate beyond the table (Grok 4): "about two thousand times"
+    assert "about two thousand times" in text
+    assert round(B.lifetime_flop(chain["total"], 1e9) / B.fact("grok4_training_flop"), -3) == 2000
     # neuron explorer: "from about 1e21 to about 1e17" when the convolution is switched off
     off = B.dettmers2015_pipeline({"dendritic_convolution": False})["total"]
     assert round(np.log10(off)) == 17 and round(np.log10(B.dettmers2015_pipeline()["total"])) == 21
+
+
+# ---- review fixes (second edition, round 2) ----------------------------------------------------------------------
+
+def test_carlsmith_figure_is_never_called_central():
+    """Review item 1: 1e15 FLOP/s is Carlsmith's 'more likely than not sufficient' budget, not a central estimate."""
+    import re
+    text = prose()
+    assert not re.search(r"Carlsmith's central", text)
+    assert text.count("more likely than not sufficient") >= 2
+
+
+def test_autocorrelation_prose_matches_the_printed_values():
+    """Review item 4: the residual correlation comes from forcing one line through two eras, not from the #1
+    staying on top: per-era lag-1 correlations are near zero, the full-window one is large, and the full-window
+    residuals are positive in the middle years and negative at both ends."""
+    text = prose()
+    assert "the #1 stays on top for several lists" not in text and "mis-specified" in text
+    years, rank1 = B.top500_series("rank1_rmax_tflops")
+    rank1 = rank1 * 1e12
+    for start, end in ((1993, 2013), (2013, 2025)):
+        fit = T.fit_exponential(years, rank1, start, end + 0.99)
+        assert abs(B.residual_autocorrelation(fit, years, rank1)) < 0.2
+    fit_all = T.fit_exponential(years, rank1, 1993, 2025.99)
+    assert B.residual_autocorrelation(fit_all, years, rank1) > 0.5
+    r = np.log10(rank1) - np.log10(fit_all.predict(years))
+    third = len(r) // 3
+    assert r[third:2 * third].mean() > 0 > max(r[:4].mean(), r[-4:].mean())
+
+
+def test_taught_code_is_shown():
+    """Review item 6: the fit, the crossing rule, the autocorrelation tools and the stage costs are visible."""
+    nb = json.loads((ROOT / "notebooks" / NOTEBOOK).read_text())
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    for name in ("T.fit_exponential", "B.year_reached_from", "B.residual_autocorrelation", "B.effective_sample_size",
+                 "B.neuron_pipeline_flop", "B.era_slope_samples"):
+        assert f"show_source({name})" in code, name
+
+
+def test_part_three_is_disambiguated():
+    """Review item 15: the post's own Part III section and the planned (never published) third post."""
+    text = prose()
+    assert "Part III of this post" in text and "that planned Part III is\nnot the section called Part III" in text

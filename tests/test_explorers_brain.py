@@ -113,3 +113,18 @@ def test_top500_explorer_crossing_from_the_latest_list():
 def test_monte_carlo_starts_from_the_latest_list():
     ex = E.monte_carlo_explorer(samples=5000)
     assert "not from the fitted line" in ex.info.value
+
+
+def test_monte_carlo_default_is_not_degenerate():
+    """Review item 3: the default (the article's own ranges, growth from both TOP500 eras) spreads over decades;
+    the first edition printed 'between 2026 and 2026'."""
+    ex = E.monte_carlo_explorer(samples=5000)
+    import re
+    p10, p90 = (int(y) for y in re.search(r"between (\d{4}) and (\d{4})", ex.info.value).groups())
+    assert p90 - p10 >= 15 and p10 > 2026
+    ex.controls["growth"].value = "HPCG pace"  # slower growth: later years
+    p10_hpcg, p90_hpcg = (int(y) for y in re.search(r"between (\d{4}) and (\d{4})", ex.info.value).groups())
+    assert p10_hpcg > p10 and p90_hpcg > p90 and 2060 <= p90_hpcg <= 2070
+    ex.controls["preset"].value = "kurzweil"
+    ex.controls["growth"].value = "fit window (HPL)"
+    assert ex.error is None
