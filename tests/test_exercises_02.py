@@ -129,3 +129,30 @@ def test_part_three_is_disambiguated():
     """Review item 15: the post's own Part III section and the planned (never published) third post."""
     text = prose()
     assert "Part III of this post" in text and "that planned Part III is\nnot the section called Part III" in text
+
+
+def test_gap_prose_matches_the_decomposition():
+    """Review item 7: the gap to the synapse chain, its largest factor, and the window-rate what-ifs."""
+    text = prose()
+    g = B.gap_decomposition()
+    assert "more than six orders of magnitude" in text and 6 < np.log10(g["ratio"]) < 7
+    biggest = max(("purkinje_synapses", "all_pairs", "time_squared"), key=g.get)
+    assert biggest == "all_pairs" and "The largest factor, ×10,000" in text and g["all_pairs"] == 1e4
+    assert "adds ×14" in text and round(g["purkinje_synapses"]) == 14
+    assert "the time axis ×25" in text and g["time_squared"] == 25
+    fps = B.dettmers2015_inputs()["frames_per_second"]
+    steps = B.dettmers2015_inputs()["time_steps"]
+    assert "30 times higher" in text and fps == 30 and "(6 per second) 6 times higher" in text and fps / steps == 6
+
+
+def test_forecast_redone_from_el_capitan():
+    """Review item 8: 16 doublings from El Capitan's HPCG to 1.075e21, ending in the mid-2060s at the measured pace."""
+    text = prose()
+    hpcg = B.fact("el_capitan_hpcg_pflops") * 1e15
+    year = B.latest_point()[0]
+    target = B.dettmers2015_chain()["total"]
+    n_then = B.doublings_needed(B.fact("dettmers_practical_2013_flops"), target)
+    n_now = B.doublings_needed(hpcg, target)
+    assert "removed only 5 of the 21 doublings: 16 remain" in text and (n_then, n_now) == (21, 16)
+    pace = B.years_per_doubling(B.fact("dettmers_practical_2013_flops"), B.fact("tianhe2_hpcg_year"), hpcg, year)
+    assert "mid-2060s" in text and 2063 <= B.year_after_doublings(year, n_now, pace) <= 2066
