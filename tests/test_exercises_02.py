@@ -156,3 +156,19 @@ def test_forecast_redone_from_el_capitan():
     assert "removed only 5 of the 21 doublings: 16 remain" in text and (n_then, n_now) == (21, 16)
     pace = B.years_per_doubling(B.fact("dettmers_practical_2013_flops"), B.fact("tianhe2_hpcg_year"), hpcg, year)
     assert "mid-2060s" in text and 2063 <= B.year_after_doublings(year, n_now, pace) <= 2066
+
+
+def answers_10_to_12():
+    from helpers.data import load_table
+    on = B.dettmers2015_pipeline()["total"]
+    off = B.dettmers2015_pipeline({"dendritic_convolution": False})["total"]
+    no_pairs = B.dettmers2015_chain()["total"] / B.gap_decomposition()["all_pairs"]
+    largest = max(r.training_flop for r in load_table("training_compute"))
+    return {10: [f"{round(on / off, -3):.0f}"], 11: [f"{no_pairs:.1e}".replace("e+", "e")],
+            12: [f"{largest / B.lifetime_flop(1e15, B.fact('lifetime_s')):.0f}"]}
+
+
+@pytest.mark.parametrize("number", [10, 11, 12])
+def test_review_round_2_answers(number):
+    """Review item 13: questions on section 2, on a modelling choice, and on a Part III objection."""
+    assert bold_numbers(exercise_answers(NOTEBOOK)[number]) == answers_10_to_12()[number]
