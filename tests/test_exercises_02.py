@@ -172,3 +172,15 @@ def answers_10_to_12():
 def test_review_round_2_answers(number):
     """Review item 13: questions on section 2, on a modelling choice, and on a Part III objection."""
     assert bold_numbers(exercise_answers(NOTEBOOK)[number]) == answers_10_to_12()[number]
+
+
+def test_skipped_article_sections_get_a_line_each():
+    """Review item 12: child counts, cerebellum and IQ, daily genome change, dendritic spikes from 2013, the Human
+    Brain Project, and Gidon et al. 2020 beside Beniaguev et al. 2021 (also as a data row)."""
+    text = prose()
+    for phrase in ("for a child", "non-verbal IQ", "genome", "from about 2013", "Human Brain Project",
+                   "Gidon et al. (2020)"):
+        assert phrase in text, phrase
+    from helpers.data import load_table
+    keys = {r.key for r in load_table("brain_milestones").where(kind="disputed")}
+    assert {"gidon", "single_neuron"} <= keys
