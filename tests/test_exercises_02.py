@@ -184,3 +184,14 @@ def test_skipped_article_sections_get_a_line_each():
     from helpers.data import load_table
     keys = {r.key for r in load_table("brain_milestones").where(kind="disputed")}
     assert {"gidon", "single_neuron"} <= keys
+
+
+def test_firing_rates_agree_between_table_and_box():
+    """Review item 11: the article's 50-1000 Hz carries no label of ours in its own column, and the Disputed box
+    states the same later range as the table (0.1 to 2 Hz at most)."""
+    nb = json.loads((ROOT / "notebooks" / NOTEBOOK).read_text())
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    assert "(peak rates)" not in code
+    from helpers.data import load_table
+    box = load_table("brain_milestones").get("firing_rates").statement
+    assert f"up to about {B.fact('firing_rate_avg_high'):g} Hz" in box and f"{B.fact('firing_rate_avg_low'):g}" in box
