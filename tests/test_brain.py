@@ -304,3 +304,13 @@ def test_top500_eras_are_the_two_fits():
     (fast, _), (slow, _) = B.top500_eras()
     assert 10 ** fast == pytest.approx(T.fit_exponential(years, rank1, 1993, 2013.99).growth_per_year)
     assert 10 ** slow == pytest.approx(T.fit_exponential(years, rank1, 2013, 2025.99).growth_per_year)
+
+
+def test_cell_by_cell_with_counted_purkinje_cells():
+    """Review item 10: with 15-30 million Purkinje cells (not the article's 100 million) the cell-by-cell what-if
+    is about 4-8e17 FLOP/s: count x 2.5e10 (1e5 inputs x 1e4 weights x 25) plus 5e10 granule cells x 4500."""
+    for key, expected in (("purkinje_cells_human_low", 1.54e7 * 2.5e10 + 5e10 * 4500),
+                          ("purkinje_cells_human_high", 3.05e7 * 2.5e10 + 5e10 * 4500)):
+        chain = B.dettmers2015_chain()
+        got = B.fact(key) * chain["purkinje"] + B.dettmers2015_inputs()["granule_cells"] * chain["granule"]
+        assert got == pytest.approx(expected) and 3.5e17 < got < 8e17
