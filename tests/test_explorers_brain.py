@@ -128,3 +128,25 @@ def test_monte_carlo_default_is_not_degenerate():
     ex.controls["preset"].value = "kurzweil"
     ex.controls["growth"].value = "fit window (HPL)"
     assert ex.error is None
+
+
+def test_monte_carlo_try_it_claims():
+    """The 'Try it' of section 7: about two decades of spread by default; HPCG pace reaches into the 2060s; most
+    synapse-counting samples are already below today's practical speed."""
+    import re
+    ex = E.monte_carlo_explorer(samples=20_000)
+    p10, p90 = (int(y) for y in re.search(r"between (\d{4}) and (\d{4})", ex.info.value).groups())
+    assert 15 <= p90 - p10 <= 25
+    ex.controls["growth"].value = "HPCG pace"
+    assert 2060 <= int(re.search(r"between \d{4} and (\d{4})", ex.info.value).group(1)) <= 2069
+    ex.controls["growth"].value = "both TOP500 eras (HPL)"
+    ex.controls["preset"].value = "synapse_counting"
+    assert int(re.search(r"(\d+)% already below", ex.info.value).group(1)) > 50
+
+
+def test_hardware_held_up_claims():
+    """Review item 9: HBM bandwidth 'about eightfold in eight years'; the TOP500's listed power is below 24 MW."""
+    from helpers import gpus as G
+    v100, b200 = G.gpu("Tesla V100 SXM2 16GB"), G.gpu("B200 (HGX)")
+    assert b200.year - v100.year == 8 and 7.5 < b200.bandwidth_gbs / v100.bandwidth_gbs < 9
+    assert B.fact("tianhe2_listed_power_mw") < B.fact("tianhe2_power_mw")
