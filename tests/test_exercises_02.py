@@ -195,3 +195,13 @@ def test_firing_rates_agree_between_table_and_box():
     from helpers.data import load_table
     box = load_table("brain_milestones").get("firing_rates").statement
     assert f"up to about {B.fact('firing_rate_avg_high'):g} Hz" in box and f"{B.fact('firing_rate_avg_low'):g}" in box
+
+
+def test_sources_merge_the_works_cited_many_times():
+    """Review item 17: Carlsmith 2020 appears once in the Sources, with its rows counted by confidence."""
+    from helpers.notebook import sources_by_work
+    text = sources_by_work("brain_facts", "brain_assumptions", "brain_milestones").data
+    carlsmith = [line for line in text.splitlines() if line.startswith("- **Carlsmith 2020**")]
+    assert len(carlsmith) == 1 and "rows" in carlsmith[0] and "confidence: high" in carlsmith[0]
+    nb = json.loads((ROOT / "notebooks" / NOTEBOOK).read_text())
+    assert any("sources_by_work(" in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
