@@ -205,3 +205,10 @@ def test_sources_merge_the_works_cited_many_times():
     assert len(carlsmith) == 1 and "rows" in carlsmith[0] and "confidence: high" in carlsmith[0]
     nb = json.loads((ROOT / "notebooks" / NOTEBOOK).read_text())
     assert any("sources_by_work(" in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def test_lifetime_anchor_is_described_as_a_bare_product():
+    """Review item 14: 1e9 s is about 32 years, and Cotra's anchor adds a penalty the notebook does not apply."""
+    text = prose()
+    assert "roughly the time to adulthood" not in text and "before any such penalty" in text
+    assert "about 32 years" in text and round(B.fact("lifetime_s") / (365.25 * 86400)) == 32
