@@ -212,3 +212,7 @@ def test_lifetime_anchor_is_described_as_a_bare_product():
     text = prose()
     assert "roughly the time to adulthood" not in text and "before any such penalty" in text
     assert "about 32 years" in text and round(B.fact("lifetime_s") / (365.25 * 86400)) == 32
+    from helpers.data import load_table
+    rows = [load_table("brain_milestones").get("carlsmith_lifetime").statement,
+            load_table("brain_facts").get("lifetime_s").statement]
+    assert not any("adulthood" in r for r in rows) and all("about 32 years" in r for r in rows)
