@@ -384,3 +384,141 @@ def dettmers2015_pipeline(stages: Mapping[str, bool] | None = None, time_steps: 
                                     stages)
     per_neuron = (sum(granule.values()) + sum(purkinje.values())) / v["cell_types_averaged"]
     return {"granule": granule, "purkinje": purkinje, "per_neuron": per_neuron, "total": v["neurons"] * per_neuron}
+
+
+# ---- notebook 02 second edition, review fixes: paces, honest growth spread, the article's own ranges -----------
+
+def years_per_doubling(value0: float, year0: float, value1: float, year1: float) -> float:
+    """Years per doubling between two measurements: (year1 - year0) / log2(value1 / value0).
+
+    Examples
+    --------
+    >>> years_per_doubling(1.0, 2000.0, 8.0, 2006.0)
+    2.0
+    """
+    checks.positive(value0, "value0")
+    checks.positive(value1, "value1")
+    year0, year1 = checks.finite(year0, "year0"), checks.finite(year1, "year1")
+    if value1 <= value0 or year1 <= year0:
+        raise ValueError(f"need a later and larger second measurement, got ({year0}, {value0}) -> ({year1}, {value1})")
+    return (year1 - year0) / float(np.log2(value1 / value0))
+
+
+def inflated_slope_stderr(fit: ExpFit, rho: float) -> float:
+    """The fit's slope standard error widened for autocorrelated residuals: stderr x sqrt(n / n_eff), with
+    n_eff = n (1 - rho) / (1 + rho) (``effective_sample_size``); rho <= 0 leaves it unchanged."""
+    _check_fit(fit)
+    rho = checks.finite(rho, "rho")
+    if not -1 < rho < 1:
+        raise ValueError(f"rho must lie strictly between -1 and 1, got {rho}")
+    return float(fit.slope_stderr * np.sqrt(max(1.0, fit.n / effective_sample_size(fit.n, rho))))
+
+
+def era_slope_samples(eras, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Growth slopes (log10 per year) drawn from several eras: each sample picks one ``(slope, stderr)`` pair of
+    ``eras`` with equal probability, then draws from a normal distribution around it. The spread then covers
+    the real question, *which era's growth applies*, not only the least-squares noise within one era."""
+    _check_samples(n)
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy Generator (np.random.default_rng), got {type(rng).__name__}")
+    try:
+        pairs = np.array([(float(s), float(e)) for s, e in eras], dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"eras must be a non-empty sequence of (slope, stderr) pairs, got {eras!r}") from None
+    if pairs.size == 0 or not np.all(np.isfinite(pairs)) or np.any(pairs[:, 1] < 0):
+        raise ValueError(f"eras must be finite (slope, stderr >= 0) pairs, got {eras!r}")
+    pick = rng.integers(0, len(pairs), n)
+    return rng.normal(pairs[pick, 0], pairs[pick, 1])
+
+
+def years_reached_from(flops, slopes, value: float, year: float) -> np.ndarray:
+    """Year each target in ``flops`` is reached by a quantity measured at ``value`` in ``year`` growing at the
+    matching slope of ``slopes`` (log10 per year). Targets at or below ``value`` give ``year``; a slope at or
+    below zero never reaches a larger target (inf)."""
+    checks.positive(value, "value")
+    year = checks.finite(year, "year")
+    try:
+        flops, slopes = np.asarray(flops, dtype=float), np.asarray(slopes, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("flops and slopes must be 1-d arrays of numbers of the same length") from None
+    if flops.shape != slopes.shape or flops.ndim != 1 or not np.all(flops > 0) or not np.all(np.isfinite(slopes)):
+        raise ValueError("flops (positive) and slopes (finite) must be 1-d arrays of the same length")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        years = np.where(slopes > 0, year + (np.log10(flops) - np.log10(value)) / slopes, np.inf)
+    return np.where(flops <= value, year, years)
+
+
+DETTMERS2015_RANGES = {"time_steps": (2.4, 6.0), "purkinje_inputs": (75_000.0, 100_000.0)}
+
+
+def dettmers2015_samples(n: int = 20_000, seed: int = 0, cell_by_cell_share: float = 0.5) -> np.ndarray:
+    """The article's estimate with its own stated ranges: time steps log-uniform in 2.4-6 (80-200 ms at 30
+    frames/s), Purkinje inputs log-uniform in 75,000-100,000, and the combination rule drawn per sample: the
+    mean of the two cell types over all neurons (the reading that reproduces 1.075e21), or, with probability
+    ``cell_by_cell_share``, each cell type costed only for its own cells (this course's what-if)."""
+    _check_samples(n)
+    checks.seed(seed)
+    share = checks.finite(cell_by_cell_share, "cell_by_cell_share")
+    if not 0 <= share <= 1:
+        raise ValueError(f"cell_by_cell_share must lie in [0, 1], got {share}")
+    v = dettmers2015_inputs()
+    rng = np.random.default_rng(seed)
+    t = sample_log_uniform(*DETTMERS2015_RANGES["time_steps"], n, rng)
+    p_inputs = sample_log_uniform(*DETTMERS2015_RANGES["purkinje_inputs"], n, rng)
+    granule = v["granule_inputs"] * v["granule_branches"] * v["granule_dendrites"] * t * t
+    purkinje = p_inputs * v["purkinje_branches"] * v["purkinje_dendrites"] * t * t
+    averaged = v["neurons"] * (granule + purkinje) / v["cell_types_averaged"]
+    by_type = v["purkinje_cells"] * purkinje + v["granule_cells"] * granule
+    return np.where(rng.random(n) < share, by_type, averaged)
+
+
+def gap_decomposition() -> dict[str, float]:
+    """Why the article's figure is so much higher than a synapse-counting chain (neurons x 7,000 synapses x
+    1 Hz x 1 FLOP): the ratio split into factors whose product is exact.
+
+    - ``purkinje_synapses``: every neuron is given a Purkinje cell's inputs (purkinje_inputs / 7,000);
+    - ``all_pairs``: every input meets every one of the filter's spatial weights (purkinje branches x dendrites);
+    - ``time_squared``: the time axis counted twice, on the input and on the filter (T^2);
+    - ``two_cell_average``: the mean with the (negligible) granule cell halves it (about 1/2);
+    - ``rate``: one filter pass per second against the chain's 1 Hz (1).
+    """
+    v = dettmers2015_inputs()
+    chain = dettmers2015_chain()
+    synapse = {k: f.value for k, f in assumption_set("synapse_counting").items()}
+    baseline = v["neurons"] * synapse["synapses_per_neuron"] * synapse["rate_hz"] * synapse["ops_per_event"]
+    parts = {
+        "purkinje_synapses": v["purkinje_inputs"] / synapse["synapses_per_neuron"],
+        "all_pairs": v["purkinje_branches"] * v["purkinje_dendrites"],
+        "time_squared": v["time_steps"] ** 2,
+        "two_cell_average": (chain["granule"] + chain["purkinje"]) / chain["purkinje"] / v["cell_types_averaged"],
+        "rate": 1.0 / (synapse["rate_hz"] * synapse["ops_per_event"]),
+    }
+    return {"baseline": baseline, **parts, "total": chain["total"], "ratio": chain["total"] / baseline}
+
+
+def top500_eras(split: float = 2013, end: float | None = None) -> list[tuple[float, float]]:
+    """(slope, stderr) in log10 per year of the June-list #1 fits before and after ``split`` (1993-split,
+    split-end), each stderr widened for its residual autocorrelation (``inflated_slope_stderr``)."""
+    years, rank1 = top500_series("rank1_rmax_tflops")
+    split = checks.finite(split, "split")
+    end = float(years.max()) + 0.99 if end is None else checks.finite(end, "end")
+    from .trends import fit_exponential
+    eras = []
+    for lo, hi in ((float(years.min()), split + 0.99), (split, end)):
+        fit = fit_exponential(years, rank1, lo, hi)
+        eras.append((fit.slope, inflated_slope_stderr(fit, residual_autocorrelation(fit, years, rank1))))
+    return eras
+
+
+def monte_carlo_years(flops, eras, value: float, year: float, seed: int = 0) -> np.ndarray:
+    """Year each sampled target in ``flops`` is reached from a measured ``value`` in ``year``, with one growth
+    slope per sample drawn by ``era_slope_samples(eras, ...)`` (seeded)."""
+    checks.seed(seed)
+    try:
+        flops = np.asarray(flops, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"flops must be a non-empty 1-d array of samples, got {flops!r}") from None
+    if flops.ndim != 1 or flops.size == 0:
+        raise ValueError("flops must be a non-empty 1-d array of samples")
+    slopes = era_slope_samples(eras, flops.size, np.random.default_rng(seed))
+    return years_reached_from(flops, slopes, value, year)

@@ -75,3 +75,34 @@ def sources_with_confidence(*tables: str) -> Markdown:
             items[row.source] = (date, min(seen, level, key=order.__getitem__))
     return Markdown("\n".join(f"- {src} (as of {date}; confidence {level})"
                               for src, (date, level) in sorted(items.items())))
+
+
+def sources_by_work(*tables: str) -> Markdown:
+    """Like ``sources_with_confidence``, but rows citing the same work are merged: the work is the source's text up
+    to its first year when that is short ("Carlsmith 2020 (limit method)" and "Carlsmith 2020 summary (EA Forum)"
+    are one entry), else the whole source.
+    Each entry gives how many rows cite it, the span of their dates and how many rows have each confidence, so a
+    work cited with mixed confidence shows it instead of appearing several times."""
+    import re
+
+    works: dict[str, dict] = {}
+    for name in tables:
+        for row in load_table(name):
+            source = str(row.source)
+            work_name = re.match(r"^(.{0,40}?\b(?:1[89]|20)\d{2})\b", source)  # e.g. "Carlsmith 2020"
+            key = work_name.group(1) if work_name else source
+            work = works.setdefault(key, {"rows": 0, "dates": set(), "levels": {}, "example": source})
+            work["rows"] += 1
+            work["dates"].add(str(row.as_of))
+            level = getattr(row, "confidence", None) or "high"
+            work["levels"][level] = work["levels"].get(level, 0) + 1
+    lines = []
+    for key, w in sorted(works.items()):
+        dates = sorted(w["dates"])
+        span = dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
+        levels = ", ".join(f"{lvl} {w['levels'][lvl]}" for lvl in ("high", "medium", "low") if lvl in w["levels"])
+        if w["rows"] == 1:
+            lines.append(f"- {w['example']} (as of {span}; confidence: {levels})")
+        else:
+            lines.append(f"- **{key}**: {w['rows']} rows, e.g. {w['example']} (as of {span}; confidence: {levels})")
+    return Markdown("\n".join(lines))

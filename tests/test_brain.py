@@ -241,3 +241,76 @@ def test_sources_hold_no_internal_notes_and_carlsmith_is_framed_as_one_judgement
             assert not re.search(r"not verified|recalled", row.source, re.I), (table, row.source)
     carlsmith = load_table("brain_milestones").get("carlsmith").statement
     assert "review" not in carlsmith.replace("panel review", "") and "more likely than not sufficient" in carlsmith
+
+
+# ---- review fixes (second edition, round 2) ----------------------------------------------------------------------
+
+def test_years_per_doubling_by_hand():
+    assert B.years_per_doubling(1.0, 2000.0, 8.0, 2006.0) == pytest.approx(2.0)
+    # Tianhe-2's HPCG (0.58 PF, start of 2014) to El Capitan's (17.406 PF, Nov 2025): 4.9 doublings in 11.8 years
+    pace = B.years_per_doubling(0.58e15, 2014.0, 17.406e15, 2025 + 10 / 12)
+    assert pace == pytest.approx(11.8333 / np.log2(17.406 / 0.58), rel=1e-4) and 2.35 < pace < 2.5
+    with pytest.raises(ValueError):
+        B.years_per_doubling(8.0, 2000.0, 1.0, 2006.0)
+
+
+def test_hpcg_pace_starts_at_the_measurement_not_the_article():
+    """Review item 2: 0.58 PF was measured around the start of 2014, not in mid-2015."""
+    assert 2013.8 <= B.fact("tianhe2_hpcg_year") <= 2014.5
+
+
+def test_inflated_stderr_by_hand():
+    years = np.arange(2000, 2010, dtype=float)
+    fit = T.fit_exponential(years, 10 ** (0.1 * (years - 2000)) * (1 + 0.01 * (-1) ** np.arange(10)))
+    # rho = 0.6: n / n_eff = (1 + 0.6) / (1 - 0.6) = 4, so the error doubles; rho <= 0 leaves it alone
+    assert B.inflated_slope_stderr(fit, 0.6) == pytest.approx(2 * fit.slope_stderr)
+    assert B.inflated_slope_stderr(fit, -0.3) == pytest.approx(fit.slope_stderr)
+
+
+def test_era_slopes_cover_both_eras():
+    rng = np.random.default_rng(0)
+    s = B.era_slope_samples([(0.1, 0.0), (0.3, 0.0)], 1000, rng)
+    assert set(np.round(s, 6)) == {0.1, 0.3} and 0.4 < np.mean(s == 0.1) < 0.6
+    with pytest.raises(ValueError):
+        B.era_slope_samples([], 10, rng)
+
+
+def test_years_reached_from_by_hand():
+    years = B.years_reached_from([10.0, 1000.0, 1.0, 1000.0], [1.0, 0.5, 0.5, -0.1], 10.0, 2020.0)
+    np.testing.assert_allclose(years, [2020.0, 2024.0, 2020.0, np.inf])
+
+
+def test_dettmers2015_samples_within_the_articles_stated_ranges():
+    """Averaged reading only: total = 1.075e21 x (T/5)^2 x (Purkinje inputs / 1e5) (granule term negligible)."""
+    s = B.dettmers2015_samples(5000, 0, cell_by_cell_share=0.0)
+    low, high = 1.075e21 * (2.4 / 5) ** 2 * 0.75, 1.075e21 * (6 / 5) ** 2
+    assert s.min() >= low * 0.999 and s.max() <= high * 1.001
+    mixed = B.dettmers2015_samples(5000, 0)
+    # cell by cell: 1e8 Purkinje cells x 2.5e10 ops (T = 5) = 2.5e18, about 430x below: two clusters of samples
+    assert np.mean(mixed < 1e19) == pytest.approx(0.5, abs=0.05)
+
+
+def test_gap_decomposition_multiplies_out():
+    """Review item 7: 1.075e21 / (8.6e10 x 7000 x 1 Hz x 1) = 1.79e6 = 14.3 x 1e4 x 25 x 1/2."""
+    g = B.gap_decomposition()
+    assert g["ratio"] == pytest.approx(1.075e21 / (8.6e10 * 7000), rel=1e-6)
+    assert g["purkinje_synapses"] * g["all_pairs"] * g["time_squared"] * g["two_cell_average"] * g["rate"] \
+        == pytest.approx(g["ratio"], rel=1e-9)
+    assert (round(g["purkinje_synapses"], 1), g["all_pairs"], g["time_squared"]) == (14.3, 1e4, 25)
+
+
+def test_top500_eras_are_the_two_fits():
+    years, rank1 = B.top500_series("rank1_rmax_tflops")
+    (fast, _), (slow, _) = B.top500_eras()
+    assert 10 ** fast == pytest.approx(T.fit_exponential(years, rank1, 1993, 2013.99).growth_per_year)
+    assert 10 ** slow == pytest.approx(T.fit_exponential(years, rank1, 2013, 2025.99).growth_per_year)
+
+
+def test_cell_by_cell_with_counted_purkinje_cells():
+    """Review item 10: with 15-30 million Purkinje cells (not the article's 100 million) the cell-by-cell what-if
+    is about 4-8e17 FLOP/s: count x 2.5e10 (1e5 inputs x 1e4 weights x 25) plus 5e10 granule cells x 4500."""
+    for key, expected in (("purkinje_cells_human_low", 1.54e7 * 2.5e10 + 5e10 * 4500),
+                          ("purkinje_cells_human_high", 3.05e7 * 2.5e10 + 5e10 * 4500)):
+        chain = B.dettmers2015_chain()
+        got = B.fact(key) * chain["purkinje"] + B.dettmers2015_inputs()["granule_cells"] * chain["granule"]
+        assert got == pytest.approx(expected) and 3.5e17 < got < 8e17

@@ -113,3 +113,40 @@ def test_top500_explorer_crossing_from_the_latest_list():
 def test_monte_carlo_starts_from_the_latest_list():
     ex = E.monte_carlo_explorer(samples=5000)
     assert "not from the fitted line" in ex.info.value
+
+
+def test_monte_carlo_default_is_not_degenerate():
+    """Review item 3: the default (the article's own ranges, growth from both TOP500 eras) spreads over decades;
+    the first edition printed 'between 2026 and 2026'."""
+    ex = E.monte_carlo_explorer(samples=5000)
+    import re
+    p10, p90 = (int(y) for y in re.search(r"between (\d{4}) and (\d{4})", ex.info.value).groups())
+    assert p90 - p10 >= 15 and p10 > 2026
+    ex.controls["growth"].value = "HPCG pace"  # slower growth: later years
+    p10_hpcg, p90_hpcg = (int(y) for y in re.search(r"between (\d{4}) and (\d{4})", ex.info.value).groups())
+    assert p10_hpcg > p10 and p90_hpcg > p90 and 2060 <= p90_hpcg <= 2070
+    ex.controls["preset"].value = "kurzweil"
+    ex.controls["growth"].value = "fit window (HPL)"
+    assert ex.error is None
+
+
+def test_monte_carlo_try_it_claims():
+    """The 'Try it' of section 7: about two decades of spread by default; HPCG pace reaches into the 2060s; most
+    synapse-counting samples are already below today's practical speed."""
+    import re
+    ex = E.monte_carlo_explorer(samples=20_000)
+    p10, p90 = (int(y) for y in re.search(r"between (\d{4}) and (\d{4})", ex.info.value).groups())
+    assert 15 <= p90 - p10 <= 25 and "×1.92 or ×1.45" in ex.info.value  # the two eras the prose names
+    ex.controls["growth"].value = "HPCG pace"
+    assert 2060 <= int(re.search(r"between \d{4} and (\d{4})", ex.info.value).group(1)) <= 2069
+    ex.controls["growth"].value = "both TOP500 eras (HPL)"
+    ex.controls["preset"].value = "synapse_counting"
+    assert int(re.search(r"(\d+)% already below", ex.info.value).group(1)) > 50
+
+
+def test_hardware_held_up_claims():
+    """Review item 9: HBM bandwidth 'about eightfold in eight years'; the TOP500's listed power is below 24 MW."""
+    from helpers import gpus as G
+    v100, b200 = G.gpu("Tesla V100 SXM2 16GB"), G.gpu("B200 (HGX)")
+    assert b200.year - v100.year == 8 and 7.5 < b200.bandwidth_gbs / v100.bandwidth_gbs < 9
+    assert B.fact("tianhe2_listed_power_mw") < B.fact("tianhe2_power_mw")

@@ -1115,5 +1115,30 @@ SWEEP[B] |= {
 SWEEP[B] |= {  # notebook 02 second edition (continued)
     "dettmers2015_pipeline": (dict(stages=None, time_steps=5.0),
                               {"stages": arg(st.sampled_from(["x", 3, {"glia": True}, [1, 2]])),
-                               "time_steps": arg(real(0))}),
+                               "time_steps": arg(st.floats(max_value=0) | NOT_FINITE
+                                                 | st.sampled_from(["abc", [1, 2]]))}),
+}
+ERAS = st.sampled_from([None, [], "x", [(1.0, -1.0)], [(math.nan, 0.1)], [(1.0,)], 3.0])
+SAMPLES = st.sampled_from([[], "abc", None, [[1.0]], [1.0, -1.0], [1.0, math.nan]])
+SWEEP[B] |= {  # notebook 02 second edition (review fixes)
+    "years_per_doubling": (dict(value0=1.0, year0=2000.0, value1=8.0, year1=2006.0),
+                           {"value0": arg(real(0)), "year0": arg(YEAR), "value1": arg(real(0)), "year1": arg(YEAR)}),
+    "inflated_slope_stderr": (dict(fit=FIT, rho=0.5),
+                              {"fit": arg(NOT_A_FIT), "rho": arg(YEAR | st.sampled_from([1.0, -1.0, 2.0]))}),
+    "era_slope_samples": (dict(eras=[(0.1, 0.01), (0.2, 0.0)], n=10, rng=np.random.default_rng(0)),
+                          {"eras": arg(ERAS), "n": arg(whole(1, B.MAX_SAMPLES)),
+                           "rng": arg(st.sampled_from([None, 3, "x"]))}),
+    "years_reached_from": (dict(flops=[10.0, 100.0], slopes=[1.0, 0.5], value=1.0, year=2000.0),
+                           {"flops": arg(SAMPLES),
+                            "slopes": arg(st.sampled_from([[1.0], "abc", None, [1.0, math.nan]])),
+                            "value": arg(real(0)), "year": arg(YEAR)}),
+    "dettmers2015_samples": (dict(n=10, seed=0, cell_by_cell_share=0.5),
+                             {"n": arg(whole(1, B.MAX_SAMPLES)), "seed": arg(SEED),
+                              "cell_by_cell_share": arg(NOT_FINITE | st.sampled_from([-0.1, 1.5, None, "x"]))}),
+    "gap_decomposition": ({}, {}),
+    "top500_eras": (dict(split=2013.0, end=None), {"split": arg(NOT_FINITE | WRONG_TYPE.filter(lambda v: v != "3")),
+                                                   "end": arg(NOT_FINITE | st.sampled_from(["abc", [1, 2]]))}),
+    "monte_carlo_years": (dict(flops=[10.0, 100.0], eras=[(0.1, 0.01)], value=1.0, year=2000.0, seed=0),
+                          {"flops": arg(SAMPLES), "eras": arg(ERAS), "value": arg(real(0)), "year": arg(YEAR),
+                           "seed": arg(SEED)}),
 }

@@ -178,13 +178,27 @@ def top500_explorer(start: int = 1993, end: int = 2025, target: str | None = Non
 YEAR_BINS = np.arange(1990, 2201, 5)
 
 
+GROWTH_MODES = {"both TOP500 eras (HPL)": "eras", "fit window (HPL)": "window", "HPCG pace": "hpcg"}
+ARTICLE_PRESET = "dettmers2015 (article's ranges)"
+
+
+def hpcg_pace_slope() -> float:
+    """log10 growth per year of the #1 on HPCG, from Tianhe-2's measurement to El Capitan's."""
+    pace = B.years_per_doubling(B.fact("dettmers_practical_2013_flops"), B.fact("tianhe2_hpcg_year"),
+                                B.fact("el_capitan_hpcg_pflops") * 1e15, B.latest_point()[0])
+    return float(np.log10(2) / pace)
+
+
 @register("brain.monte_carlo")
-def monte_carlo_explorer(preset: str = "synapse_counting", samples: int = 20_000) -> Explorer:
-    """Histogram of the year the #1 supercomputer trend reaches a brain estimate sampled from a set's ranges."""
+def monte_carlo_explorer(preset: str = ARTICLE_PRESET, samples: int = 20_000) -> Explorer:
+    """Histogram of the year the #1 supercomputer trend reaches a brain estimate sampled from a set's ranges
+    (or from the article's own stated ranges), with the growth rate drawn from both TOP500 eras, one fit window
+    (its interval widened for autocorrelation) or the measured HPCG pace."""
     years, rank1 = _top500_fit_inputs()
     first, last = int(years.min()), int(years.max())
     controls = {
-        "preset": W.Dropdown(options=B.assumption_sets(), value=preset, description="ranges of"),
+        "preset": W.Dropdown(options=[ARTICLE_PRESET, *B.assumption_sets()], value=preset, description="ranges of"),
+        "growth": W.Dropdown(options=list(GROWTH_MODES), value="both TOP500 eras (HPL)", description="growth"),
         "window": W.IntRangeSlider(value=(first, last), min=first, max=last, description="fit years",
                                    continuous_update=False),
         "samples": W.IntSlider(samples, min=1000, max=100_000, step=1000, description="samples",
@@ -196,6 +210,8 @@ def monte_carlo_explorer(preset: str = "synapse_counting", samples: int = 20_000
     parsers = {"seed": lambda s: int(parse_number(s, "seed", minimum=0, maximum=2**32 - 1, integer=True))}
     latest_year, latest_value = B.latest_point()
     latest_value *= 1e12
+    eras = B.top500_eras()
+    hpcg_slope = hpcg_pace_slope()
     fig, ax = new_figure(figsize=(9, 4))
     centers = (YEAR_BINS[:-1] + YEAR_BINS[1:]) / 2
     bars = ax.bar(centers, np.zeros(len(centers)), width=np.diff(YEAR_BINS) * 0.9, color=PALETTE[0])
@@ -207,9 +223,20 @@ def monte_carlo_explorer(preset: str = "synapse_counting", samples: int = 20_000
     def draw(v):
         lo, hi = v["window"]
         fit = T.fit_exponential(years, rank1, lo, hi + 0.99)
-        ranges = {k: (f.low, f.high) for k, f in B.assumption_set(v["preset"]).items()}
+        if v["preset"] == ARTICLE_PRESET:
+            flops = B.dettmers2015_samples(v["samples"], v["seed"])
+        else:
+            ranges = {k: (f.low, f.high) for k, f in B.assumption_set(v["preset"]).items()}
+            flops, _ = B.monte_carlo_crossing(ranges, fit, v["samples"], v["seed"])
+        mode = GROWTH_MODES[v["growth"]]
+        if mode == "eras":
+            growth = eras
+        elif mode == "window":
+            growth = [(fit.slope, B.inflated_slope_stderr(fit, B.residual_autocorrelation(fit, years, rank1)))]
+        else:
+            growth = [(hpcg_slope, 0.0)]
         practical = latest_value * v["share"]
-        _, reach = B.monte_carlo_crossing_from(ranges, fit, practical, latest_year, v["samples"], v["seed"])
+        reach = B.monte_carlo_years(flops, growth, practical, latest_year, v["seed"])
         shares = np.histogram(np.clip(reach, YEAR_BINS[0], YEAR_BINS[-1] - 1e-9), YEAR_BINS)[0] / reach.size
         for bar, h in zip(bars, shares):
             bar.set_height(h)
@@ -218,10 +245,11 @@ def monte_carlo_explorer(preset: str = "synapse_counting", samples: int = 20_000
         median_line.set_xdata([min(median, YEAR_BINS[-1])] * 2)
         p10, p90 = np.percentile(reach, [10, 90])
         already = np.mean(reach <= latest_year)
+        rates = " or ".join(f"×{10 ** s:.2f}" for s, _ in growth)
         return (f"Median {median:.0f}; 80% of samples between {p10:.0f} and {p90:.0f}; "
                 f"{already:.0%} already below the latest #1 at this practical share ({practical:.3g} FLOP/s, "
-                f"{latest_year:.1f}); trends start from that list, not from the fitted line. "
-                f"Edge bins collect everything before {YEAR_BINS[0]} and after {YEAR_BINS[-1]}.")
+                f"{latest_year:.1f}). Growth per year {rates}; trends start from that list, not from the fitted "
+                f"line. Edge bins collect everything before {YEAR_BINS[0]} and after {YEAR_BINS[-1]}.")
 
     return Explorer("brain.monte_carlo", controls, fig, draw, parsers=parsers,
                     artists={"bars": bars, "median": median_line})
