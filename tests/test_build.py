@@ -205,3 +205,60 @@ def test_cooling_model_reproduces_the_articles_ranges():
     assert temps.max() == pytest.approx(80, abs=0.5)  # throttled cards sit at the limit
     with pytest.raises(ValueError, match="ambient_c"):
         B.cooling_speeds(2, 0, "water", ambient_c=85)
+
+
+# ---- review of notebook 04 (second edition) --------------------------------------------------------------
+
+def test_review_power_curves_in_watts_and_at_the_cards_own_stock_power():
+    """Item 2: every series keeps its card's stock power; speeds are compared at the same share of it."""
+    watts, speed, stock = B.power_limit_watts_curve("qwertyforce_tf32")
+    assert stock == 390 and watts[-1] == 480 and speed[-1] == 1.0
+    assert B.speed_at_stock_share(1.0, "puget_tf") == 1.0
+    assert B.speed_at_stock_share(0.8, "puget_tf") == pytest.approx(0.95)  # 280 W of the 350 W stock
+    # 280 W is 72 % of qwertyforce's stock: 0.9 of its 480 W speed, divided by 0.9719 at 390 W
+    assert B.speed_at_stock_share(280 / 390, "qwertyforce_tf32") == pytest.approx(0.9 / (0.95 + 0.05 * 70 / 160))
+    with pytest.raises(ValueError, match="stock power"):
+        B.speed_at_stock_share(0.9, "nodehome_burn")  # measured at 250-300 W only, stock 350 W
+    with pytest.raises(ValueError, match="stock_fraction"):
+        B.speed_at_stock_share(0.5, "qwertyforce_tf32")  # 195 W: below the lowest measured 230 W
+
+
+def test_review_cooling_reads_the_curve_as_a_share_of_stock_power():
+    """Item 2: a lone card limited to 70 % of its 350 W runs at 245 W = 70 % of stock, read on the stock axis."""
+    _, speed = B.cooling_speeds(1, 0, "water", 0.7)
+    assert speed[0] == pytest.approx(B.speed_at_stock_share(0.7))
+    shares = B.cooling_power_shares(1, 0, "water", 0.7)
+    assert shares[0] == pytest.approx(0.7)
+
+
+def test_review_warmer_room_slows_only_the_inner_cards():
+    """Item 3: at a 70 % limit the outer cards keep their speed from 25 to 35 C; the inner cards lose more."""
+    cool = B.cooling_speeds(4, 0, "open-air", 0.7, 25)[1]
+    warm = B.cooling_speeds(4, 0, "open-air", 0.7, 35)[1]
+    assert warm[0] == pytest.approx(cool[0]) and warm[3] == pytest.approx(cool[3])
+    assert warm[1] < cool[1] - 0.05 and warm[2] < cool[2] - 0.05
+
+
+def test_review_transient_row_compares_the_wall_with_the_circuit():
+    """Item 5: 1,717 W at the wall is ~1,550 W DC (inside a 1,600 W PSU) but above a US circuit's 1,440 W."""
+    row = B.load_table("hardware_milestones").get("transients")
+    assert row.value * 0.9 < 1600 < row.value
+    assert row.value > B.circuit_limit_w("US")
+    assert "circuit" in row.statement and "too small" not in row.statement
+
+
+def test_review_four_spaced_cards_need_more_slots_than_a_case_has():
+    """Item 7: four 2-slot cards with one free slot between them need 11 slots (> 8)."""
+    assert B.slots_needed(4, 2, 1) == 11 > 8
+    assert B.slots_needed(2, 2, 1) == 5 <= 7
+    assert B.slots_needed(1, 3, 2) == 3
+
+
+def test_review_consumer_boards_feed_two_slots_from_the_cpu():
+    """Item 8: four cards on a consumer board get x8/x8 from the CPU and x4 from the chipset, not x4 each."""
+    links = B.consumer_gpu_links(4)
+    assert [(g.lanes, g.via) for g in links] == [(8, "CPU"), (8, "CPU"), (4, "chipset"), (4, "chipset")]
+    assert [g.lanes for g in B.consumer_gpu_links(1)] == [16]
+    assert B.lanes_per_gpu(16, 4) == 4  # the even split the first edition assumed
+    with pytest.raises(ValueError, match="cpu_generation"):
+        B.consumer_gpu_links(2, cpu_generation="9.0")

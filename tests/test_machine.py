@@ -65,3 +65,11 @@ def test_imagenet_like_jpeg_and_its_decode():
     assert rate > 0 and n_bytes == len(data)
     with pytest.raises(ValueError, match="out"):
         machine.measure_imagenet_decode_rate(out=8)
+
+
+def test_review_decode_measurement_is_a_median_with_the_load_average():
+    """Review 04 item 1: repeated runs, the median reported, the load average beside it."""
+    m = machine.measure_imagenet_decode(n_images=2, repeats=3)
+    assert len(m.runs) == 3 and m.images_per_s == sorted(m.runs)[1]
+    assert m.cores >= 1 and (m.load_average >= 0 or m.load_average != m.load_average)
+    assert 95e3 <= m.jpeg_bytes <= 125e3

@@ -817,12 +817,29 @@ SWEEP[BU] |= {
     "hardware_fact": (dict(key="rtx4090_idle_w"), {"key": arg(st.sampled_from([None, "", "no_such_fact", 3]))}),
     "power_limit_label": (dict(series="puget_tf"), {"series": arg(SERIES)}),
     "cooling_limit_c": ({}, {}),
+    # review of the second edition
+    "power_limit_watts_curve": (dict(series="puget_tf"), {"series": arg(SERIES)}),
+    "speed_at_stock_share": (dict(stock_fraction=0.8, series="puget_tf"),
+                             {"stock_fraction": arg(real(0, 1.37)), "series": arg(SERIES)}),
+    "stock_share_range": (dict(series="puget_tf"), {"series": arg(SERIES)}),
+    "slots_needed": (dict(n_cards=4, card_slots=2, gap_slots=1),
+                     {"n_cards": arg(whole(1, 16)), "card_slots": arg(whole(1, 5)), "gap_slots": arg(whole(0, 4))}),
+    "cooling_power_shares": (
+        dict(n_cards=4, gap_slots=0, fan="open-air", power_fraction=0.8, ambient_c=25.0, card_w=350.0),
+        {"n_cards": arg(whole(1, 8)), "gap_slots": arg(whole(0, 4)), "fan": arg(one_of_words(*BU.FAN_TYPES)),
+         "power_fraction": arg(real(0, 1)), "ambient_c": arg(real(-20, 50, False)), "card_w": arg(real(0))}),
+    "consumer_gpu_links": (dict(n_gpus=4, cpu_generation="5.0", chipset_generation="4.0"),
+                           {"n_gpus": arg(whole(1, 4)), "cpu_generation": arg(one_of_words(*BU.pcie_generations())),
+                            "chipset_generation": arg(one_of_words(*BU.pcie_generations()))}),
 }
 SWEEP[M] |= {
     "imagenet_like_jpeg": (dict(seed=0), {"seed": arg(SEED)}),
     "measure_imagenet_decode_rate": (dict(n_images=1, out=32, seed=0),
                                      {"n_images": arg(whole(1, 500)), "out": arg(whole(32, 1024)),
                                       "seed": arg(SEED)}),
+    "measure_imagenet_decode": (dict(n_images=1, repeats=1, out=32, seed=0),
+                                {"n_images": arg(whole(1, 500)), "repeats": arg(whole(1, 50)),
+                                 "out": arg(whole(32, 1024)), "seed": arg(SEED)}),
 }
 
 # ---- the course as a whole (issue 26): study time, course map, machine classes -------------------------------
