@@ -544,3 +544,61 @@ def consumer_gpu_links(n_gpus: int, cpu_generation: str = "5.0", chipset_generat
             raise ValueError(f"{name} must be one of {pcie_generations()}, got {gen!r}")
     cpu = [GpuLink(16, str(cpu_generation), "CPU")] if n == 1 else [GpuLink(8, str(cpu_generation), "CPU")] * 2
     return cpu + [GpuLink(4, str(chipset_generation), "chipset")] * (n - len(cpu))
+
+
+def ram_today_gb(gpu_memory_gb: list[float], factor: float = 2.0) -> tuple[float, float]:
+    """RAM to plan for today's workflows: (floor, comfortable) = (total GPU memory, ``factor`` x total GPU memory).
+
+    The article's rule (:func:`ram_needed_gb`, the largest GPU's memory) stays the minimum for one job per
+    machine; data-loader workers (1-3 GB each), pinned buffers, loading checkpoints into RAM and CPU offloading
+    (ZeRO-Offload keeps optimizer states in host memory) scale with the total, so build guides plan at least
+    the total GPU memory and commonly about twice it."""
+    if not isinstance(gpu_memory_gb, (list, tuple, np.ndarray)) or len(gpu_memory_gb) == 0:
+        raise ValueError(f"gpu_memory_gb must be a non-empty list of GPU memory sizes in GB, got {gpu_memory_gb!r}")
+    total = sum(checks.positive(g, "GPU memory in gpu_memory_gb") for g in gpu_memory_gb)
+    return total, total * checks.at_least(factor, "factor", 1)
+
+
+def build_plan(gpu_w: float, gpu_memory_gb: float, count: int, card_slots: int = 2,
+               gpu_samples_per_s: float = 2000, cpu_w: float = 170, other_w: float = 60,
+               region: str = "US", tier: str = "Gold") -> list[tuple[str, str]]:
+    """A build checklist for ``count`` GPUs of ``gpu_w`` W stock board power and ``gpu_memory_gb`` each, ``card_slots``
+    wide, each training at ``gpu_samples_per_s`` images/s: (part, what to buy and why) rows computed with this module's
+    rules (platform and links, CPU cores at the dated reference decode rate, RAM, PSU on stock power, wall draw
+    against one circuit, cooling and slots)."""
+    n = checks.whole(count, "count", 1, 8)
+    w, mem = checks.positive(gpu_w, "gpu_w"), checks.positive(gpu_memory_gb, "gpu_memory_gb")
+    width = checks.whole(card_slots, "card_slots", 1, 5)
+    rate = checks.positive(gpu_samples_per_s, "gpu_samples_per_s")
+    cores = cores_needed(rate * n, hardware_fact("decode_rate_reference_per_core"))
+    if n <= 2:
+        links = ", ".join(f"x{g.lanes}" for g in consumer_gpu_links(n))
+        platform = f"consumer desktop (AM5 / LGA1851): {links} from the CPU"
+    else:
+        platform = ("Threadripper (TRX50) or Threadripper PRO / Xeon W: a consumer board feeds only two slots "
+                    "from the CPU")
+    floor, comfortable = ram_today_gb([mem] * n)
+    rating = psu_watts([w] * n, cpu_w, other_w)
+    dc = w * n + checks.non_negative(cpu_w, "cpu_w") + checks.non_negative(other_w, "other_w")
+    limit = circuit_limit_w(region)
+    wall = wall_watts(dc, rating, tier) if rating >= dc else float("nan")
+    circuit = (f"{wall:,.0f} W at the wall at stock power, inside the {limit:,.0f} W of one {region} circuit"
+               if wall <= limit else
+               f"{wall:,.0f} W at the wall at stock power, above the {limit:,.0f} W of one {region} circuit: "
+               "power-limit the cards for the wall (not for the PSU), or use a 20 A / 240 V circuit")
+    packed = slots_needed(n, width)
+    if n == 1:
+        cooling = "air is fine for one card"
+    elif w <= 300:
+        cooling = "blower (workstation) cards or a power limit; open-air cards need a free slot between them"
+    else:
+        cooling = "power-limit and space two cards; for four hot cards use water, blowers or risers"
+    return [
+        ("platform", platform),
+        ("CPU", f"about {cores} cores to decode {rate * n:,.0f} images/s on the CPU (fewer with GPU decoding)"),
+        ("RAM", f"at least {floor:g} GB (total GPU memory), commonly {comfortable:g} GB"),
+        ("PSU", f"at least {rating:,.0f} W ({tier}), sized on stock power; a 12V-2x6 connector per high-power card"),
+        ("circuit", circuit),
+        ("cooling", cooling),
+        ("slots", f"{packed} expansion slots packed, {slots_needed(n, width, 1)} with a free slot between cards"),
+    ]

@@ -262,3 +262,35 @@ def test_review_consumer_boards_feed_two_slots_from_the_cpu():
     assert B.lanes_per_gpu(16, 4) == 4  # the even split the first edition assumed
     with pytest.raises(ValueError, match="cpu_generation"):
         B.consumer_gpu_links(2, cpu_generation="9.0")
+
+
+def test_review_ram_for_today_scales_with_total_gpu_memory():
+    """Item 9: the article's floor is the largest GPU; today's plan is the total, commonly twice it."""
+    assert B.ram_needed_gb([28] * 4) == 28
+    assert B.ram_today_gb([24, 24, 32, 32]) == (112, 224)
+    assert B.ram_today_gb([24], factor=1.5) == (24, 36)
+    with pytest.raises(ValueError, match="factor"):
+        B.ram_today_gb([24], factor=0.5)
+    row = B.load_table("hardware_milestones").get("dram_prices")
+    assert row.kind == "since" and row.year == 2025
+
+
+def test_review_circuit_and_psu_facts_are_the_arithmetic():
+    """Item 11: 20 A and 240 V circuits at the 80 % continuous rule."""
+    assert B.hardware_fact("us_20a_circuit_continuous_w") == 120 * 20 * 0.8
+    assert B.hardware_fact("us_240v_circuit_continuous_w") == 240 * 20 * 0.8
+    assert B.hardware_fact("psu_2000w_rating_at_115v_w") < 2000
+    assert B.load_table("hardware_facts").get("psu_2000w_rating_at_115v_w").confidence == "low"
+
+
+def test_review_build_plan_joins_the_sections():
+    """Item 14: two RTX 5090s (575 W, 32 GB) -> the numbers of each section's own function."""
+    plan = dict(B.build_plan(575, 32, 2, 2))
+    assert "x8, x8" in plan["platform"]
+    assert f"about {B.cores_needed(4000, 60)} cores" in plan["CPU"]
+    assert "at least 64 GB" in plan["RAM"] and "128 GB" in plan["RAM"]
+    assert f"{B.psu_watts([575, 575], 170, 60):,.0f} W" in plan["PSU"]
+    wall = B.wall_watts(575 * 2 + 230, B.psu_watts([575, 575], 170, 60))
+    assert f"{wall:,.0f} W at the wall" in plan["circuit"] and "above" in plan["circuit"]
+    assert "Threadripper" in dict(B.build_plan(450, 24, 4, 3))["platform"]
+    assert "11 with a free slot" in dict(B.build_plan(450, 24, 4, 2))["slots"]

@@ -109,3 +109,27 @@ def test_review_core_count_in_prose_is_the_reference_computation():
     need = B.cores_needed(2000, reference)
     assert f"-> {need} cores for a GPU training at 2,000 images/s" in outputs
     assert f"takes the {need} cores printed in section 3" in prose
+
+
+def test_review_ram_section_plans_with_the_total():
+    """Review 04 item 9."""
+    prose, outputs = _notebook_text()
+    floor, comfortable = B.ram_today_gb([32] * 4)
+    expected = f"four RTX 5090s: the article's rule 32 GB; today at least {floor:g} GB, commonly {comfortable:g} GB"
+    assert expected in outputs
+    assert "## 4. RAM" in prose and "buy more while it is cheap" in prose
+
+
+def test_review_psu_checks_and_build_table_are_in_the_notebook():
+    """Review 04 items 11 and 14."""
+    import json
+    from pathlib import Path
+
+    prose, outputs = _notebook_text()
+    assert f"{B.hardware_fact('us_20a_circuit_continuous_w'):>6,.0f} W continuous" in outputs
+    assert "12V-2x6" in prose and "240 V" in prose
+    nb = json.loads((Path(__file__).parent.parent / "notebooks" / NOTEBOOK).read_text())
+    markdown_outputs = "".join("".join(o.get("data", {}).get("text/markdown", "")) for c in nb["cells"]
+                               if c["cell_type"] == "code" for o in c.get("outputs", []))
+    plan = B.build_plan(575, 32, 2, 2)
+    assert all(text in markdown_outputs for _, text in plan)

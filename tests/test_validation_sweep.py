@@ -831,6 +831,17 @@ SWEEP[BU] |= {
     "consumer_gpu_links": (dict(n_gpus=4, cpu_generation="5.0", chipset_generation="4.0"),
                            {"n_gpus": arg(whole(1, 4)), "cpu_generation": arg(one_of_words(*BU.pcie_generations())),
                             "chipset_generation": arg(one_of_words(*BU.pcie_generations()))}),
+    "ram_today_gb": (dict(gpu_memory_gb=[24.0, 32.0], factor=2.0),
+                     {"gpu_memory_gb": arg(st.sampled_from([None, [], "abc", 24.0, [0.0], [-1.0], [math.nan],
+                                                           [math.inf], ["a"], {"a": 1}]), "gpu_memory_gb",
+                                           "GPU memory"),
+                      "factor": arg(real(1, low_open=False))}),
+    "build_plan": (dict(gpu_w=575.0, gpu_memory_gb=32.0, count=2, card_slots=2, gpu_samples_per_s=2000.0, cpu_w=170.0,
+                        other_w=60.0, region="US", tier="Gold"),
+                   {"gpu_w": arg(real(0)), "gpu_memory_gb": arg(real(0)), "count": arg(whole(1, 8)),
+                    "card_slots": arg(whole(1, 5)), "gpu_samples_per_s": arg(real(0)), "cpu_w": arg(AT_LEAST_0),
+                    "other_w": arg(AT_LEAST_0), "region": arg(one_of_words("US", "EU")),
+                    "tier": arg(one_of_words(*BU.PSU_TIERS))}),
 }
 SWEEP[M] |= {
     "imagenet_like_jpeg": (dict(seed=0), {"seed": arg(SEED)}),

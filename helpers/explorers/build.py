@@ -275,7 +275,7 @@ def power_limit_explorer() -> Explorer:
     for i, name in enumerate(B.power_limit_series()):
         kind = next(k for k in styles if name in B.power_limit_series(k))
         x, y, stock = B.power_limit_watts_curve(name)
-        ref = B.load_table("power_limit").where(series=name)[0].relative_to_w
+        ref = x[-1]  # every series' highest measured point is its 100 % point
         line, marker = styles[kind]
         lines[name] = ax.plot(x, y, linestyle=line, marker=marker, color=PALETTE[i % len(PALETTE)],
                               label=f"{B.power_limit_label(name)}; 100% = {ref:.0f} W, stock {stock:.0f} W")[0]
