@@ -294,3 +294,22 @@ def test_review_build_plan_joins_the_sections():
     assert f"{wall:,.0f} W at the wall" in plan["circuit"] and "above" in plan["circuit"]
     assert "Threadripper" in dict(B.build_plan(450, 24, 4, 3))["platform"]
     assert "11 with a free slot" in dict(B.build_plan(450, 24, 4, 2))["slots"]
+
+
+def test_review_today_cooling_and_since_then_rows():
+    """Items 10 and 15: workstation blowers, NVML fans, PCIe 5.0 GPUs, unified memory, no P2P on GeForce."""
+    rows = {r.key: r for r in B.load_table("hardware_milestones")}
+    for key in ("rtx_pro_blackwell", "unified_memory", "geforce_p2p", "pcie5_gpus", "dram_prices", "nvml_fans"):
+        assert rows[key].kind == "since" and 2022 <= rows[key].year <= 2025
+    assert B.pcie_gbs("5.0", 8) == pytest.approx(B.pcie_gbs("4.0", 16), rel=1e-3)  # the pcie5_gpus row claim
+    # four 300 W Max-Q cards with a 170 W CPU: above a US 15 A circuit, inside a 20 A one
+    wall = B.wall_watts(4 * 300 + 230, B.psu_watts([300] * 4, 170, 60))
+    assert B.circuit_limit_w("US") < wall < B.hardware_fact("us_20a_circuit_continuous_w")
+
+
+def test_review_fact_box_can_sort_by_year():
+    from helpers.notebook import fact_box
+
+    text = fact_box("hardware_milestones", "since", by_year=True).data
+    assert text.index("PCIe 4.0") < text.index("RAM stopped being cheap")
+    assert fact_box("hardware_milestones", "since").data != text  # table order differs from year order

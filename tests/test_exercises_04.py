@@ -126,10 +126,19 @@ def test_review_psu_checks_and_build_table_are_in_the_notebook():
     from pathlib import Path
 
     prose, outputs = _notebook_text()
-    assert f"{B.hardware_fact('us_20a_circuit_continuous_w'):>6,.0f} W continuous" in outputs
+    assert f"US 120 V / 20 A: {B.hardware_fact('us_20a_circuit_continuous_w'):,.0f} W continuous" in outputs
     assert "12V-2x6" in prose and "240 V" in prose
     nb = json.loads((Path(__file__).parent.parent / "notebooks" / NOTEBOOK).read_text())
     markdown_outputs = "".join("".join(o.get("data", {}).get("text/markdown", "")) for c in nb["cells"]
                                if c["cell_type"] == "code" for o in c.get("outputs", []))
     plan = B.build_plan(575, 32, 2, 2)
     assert all(text in markdown_outputs for _, text in plan)
+
+
+def test_review_maxq_sentence_matches_the_computation():
+    """Review 04 item 10: the four-Max-Q desktop is computed, and the prose says what the computation shows."""
+    prose, outputs = _notebook_text()
+    circuit = dict(B.build_plan(B.hardware_fact("rtx_pro_6000_maxq_w"), 96, 4, 2))["circuit"]
+    assert circuit in outputs and "above" in circuit
+    assert "draw more than a US 15 A\ncircuit carries continuously" in prose
+    assert "three or four slots wide; the RTX 5090\nFounders Edition is an exception at two slots" in prose
