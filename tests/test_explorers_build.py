@@ -37,15 +37,27 @@ def test_configurator_bad_watts(name, bad):
 def test_pcie_explorer_lines_are_the_overheads():
     ex = E.pcie_explorer("4.0")
     ex.controls["batch"].value = 256
-    ex.controls["step_ms"].value = "5"
+    ex.controls["gpu_rate"].value = "2000"
     x, y = ex.artists["lines"][8].get_data()
     t = B.pcie_transfer_time_s(B.batch_bytes(256), "4.0", 8)
     np.testing.assert_allclose(y, [B.transfer_overhead(t, s / 1e3, False) for s in x])
     ex.controls["prefetch"].value = True
     x, y = ex.artists["lines"][16].get_data()
     assert np.all(np.asarray(y) > 0)  # only where the copy sticks out of the step
-    ex.controls["step_ms"].value = "0"
-    assert isinstance(ex.error, ValueError) and "step time" in ex.message.value
+    ex.controls["gpu_rate"].value = "0"
+    assert isinstance(ex.error, ValueError) and "GPU images" in ex.message.value
+
+
+def test_review_pcie_explorer_step_from_gpu_speed_and_copy_efficiency():
+    """Review item 13: step = batch / GPU images/s; pinned and pageable copies reach less than the peak."""
+    ex = E.pcie_explorer("4.0")
+    ex.controls["batch"].value = 256
+    ex.controls["gpu_rate"].value = "2000"
+    assert ex.artists["marker"].get_xdata()[0] == pytest.approx(128)  # 256 / 2,000 s
+    ex.controls["copy"].value = B.hardware_fact("pcie_pageable_efficiency")
+    t = B.pcie_transfer_time_s(B.batch_bytes(256), "4.0", 16, B.hardware_fact("pcie_pageable_efficiency"))
+    assert f"x16: {t * 1e3:.2f} ms copy" in ex.info.value
+    assert t == pytest.approx(2 * B.pcie_transfer_time_s(B.batch_bytes(256), "4.0", 16))
 
 
 def test_pipeline_explorer_marks_the_bottleneck():
@@ -180,3 +192,14 @@ def test_review_cooling_explorer_card_power_and_extrapolation_flag():
     assert [b.get_height() for b in ex.artists["speeds"][:4]] == pytest.approx(list(speed))
     ex.controls["fan"].value = "water"
     assert "extrapolation" not in ex.info.value
+
+
+def test_review_pcie_try_it_numbers():
+    """Review item 13: the notebook's 'batch 256 at 2,000 images/s' sentence is what the explorer shows."""
+    ex = E.pcie_explorer()
+    ex.controls["batch"].value = 256
+    ex.controls["gpu_rate"].value = "2000"
+    n = B.batch_bytes(256)
+    x16, x4 = (B.transfer_overhead(B.pcie_transfer_time_s(n, "3.0", lanes), 0.128, False) for lanes in (16, 4))
+    assert f"{x16:.0%}" == "8%" and f"{x4:.0%}" == "31%"
+    assert f"+{x16:.1%}" in ex.info.value and f"+{x4:.1%}" in ex.info.value

@@ -836,6 +836,8 @@ SWEEP[BU] |= {
                                                            [math.inf], ["a"], {"a": 1}]), "gpu_memory_gb",
                                            "GPU memory"),
                       "factor": arg(real(1, low_open=False))}),
+    "step_time_s": (dict(batch=256, gpu_samples_per_s=2000.0),
+                    {"batch": arg(whole()), "gpu_samples_per_s": arg(real(0))}),
     "build_plan": (dict(gpu_w=575.0, gpu_memory_gb=32.0, count=2, card_slots=2, gpu_samples_per_s=2000.0, cpu_w=170.0,
                         other_w=60.0, region="US", tier="Gold"),
                    {"gpu_w": arg(real(0)), "gpu_memory_gb": arg(real(0)), "count": arg(whole(1, 8)),

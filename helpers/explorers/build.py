@@ -172,19 +172,23 @@ STEP_TIMES_MS = np.logspace(-1, 3, 120)
 
 @register("build.pcie")
 def pcie_explorer(generation: str = "3.0") -> Explorer:
-    """PCIe generation, lanes and batch size against step time: when x8 against x16 matters."""
+    """PCIe generation, lanes, batch size and the GPU's speed (which sets the step time): when x8 against x16
+    matters, at the link's peak or at what pinned and pageable copies reach."""
+    pinned, pageable = B.hardware_fact("pcie_pinned_efficiency"), B.hardware_fact("pcie_pageable_efficiency")
     controls = {
         "generation": W.Dropdown(options=B.pcie_generations(), value=generation, description="PCIe"),
         "batch": W.IntSlider(32, min=1, max=1024, description="batch"),
         "dtype_bytes": W.ToggleButtons(options=[("uint8", 1), ("fp16", 2), ("fp32", 4)], value=4,
                                        description="values"),
-        "step_ms": W.Text("200", description="step ms"),
+        "gpu_rate": W.Text("160", description="GPU img/s"),
+        "copy": W.ToggleButtons(options=[("peak", 1.0), (f"pinned {pinned:.0%}", pinned),
+                                         (f"pageable {pageable:.0%}", pageable)], value=1.0, description="copy"),
         "prefetch": W.Checkbox(False, description="prefetch (overlap with compute)"),
     }
-    parsers = {"step_ms": lambda t: parse_number(t, "step time (ms)", minimum=0.01, maximum=1e6)}
+    parsers = {"gpu_rate": lambda t: parse_number(t, "GPU images per second", minimum=0.01, maximum=1e7)}
     fig, ax = new_figure(figsize=(9.5, 4.2))
     lines = {lanes: ax.plot([], [], label=f"x{lanes}")[0] for lanes in (16, 8, 4)}
-    marker = ax.axvline(200, color=PALETTE[7], linestyle=":", label="your step time")
+    marker = ax.axvline(200, color=PALETTE[7], linestyle=":", label="your step time (batch / GPU speed)")
     log_axis(ax)
     ax.set_xlabel("training step time (ms)")
     ax.set_ylabel("extra time for the copy (share of step)")
@@ -192,18 +196,21 @@ def pcie_explorer(generation: str = "3.0") -> Explorer:
 
     def draw(v):
         n_bytes = B.batch_bytes(v["batch"], bytes_per_value=v["dtype_bytes"])
+        step = B.step_time_s(v["batch"], v["gpu_rate"])
         shares = {}
         for lanes, line in lines.items():
-            t = B.pcie_transfer_time_s(n_bytes, v["generation"], lanes)
+            t = B.pcie_transfer_time_s(n_bytes, v["generation"], lanes, v["copy"])
             y = np.array([B.transfer_overhead(t, s / 1e3, v["prefetch"]) for s in STEP_TIMES_MS])
             visible = y > 0
             line.set_data(STEP_TIMES_MS[visible], y[visible])
-            shares[lanes] = (t, B.transfer_overhead(t, v["step_ms"] / 1e3, v["prefetch"]))
-        marker.set_xdata([v["step_ms"]] * 2)
+            shares[lanes] = (t, B.transfer_overhead(t, step, v["prefetch"]))
+        marker.set_xdata([step * 1e3] * 2)
         ax.set_xlim(STEP_TIMES_MS[0], STEP_TIMES_MS[-1])
         ax.set_ylim(1e-4, 100)
         parts = ", ".join(f"x{lanes}: {t * 1e3:.2f} ms copy, +{s:.1%}" for lanes, (t, s) in shares.items())
-        return f"Batch of {n_bytes / 1e6:.1f} MB over PCIe {v['generation']}. At your step time: {parts}."
+        return (f"Batch of {n_bytes / 1e6:.1f} MB over PCIe {v['generation']} at {v['copy']:.0%} of peak; step "
+                f"{step * 1e3:,.1f} ms ({v['batch']} images at {v['gpu_rate']:,.0f} images/s). At your step time: "
+                f"{parts}.")
 
     return Explorer("build.pcie", controls, fig, draw, parsers=parsers,
                     artists={"lines": lines, "marker": marker})
