@@ -142,3 +142,15 @@ def test_review_maxq_sentence_matches_the_computation():
     assert circuit in outputs and "above" in circuit
     assert "draw more than a US 15 A\ncircuit carries continuously" in prose
     assert "three or four slots wide; the RTX 5090\nFounders Edition is an exception at two slots" in prose
+
+
+def test_review_nice_to_have_text():
+    """Review 04 items 17-19: disk rates from the table, the article's two 10 % steps, monitors as background."""
+    prose, _ = _notebook_text()
+    row = load_table("hardware_milestones").get("hdd_shuffled")
+    low = B.storage_samples_per_s(HDD, KB, "random")
+    high = 1 / (1 / B.storage_random_reads_per_s(HDD, True) + KB / (B.storage_read_mbs(HDD, True) * 1e6))
+    assert f"about {low:.0f} to {high:.0f} ImageNet images" in row.statement and "well under 100" not in row.statement
+    assert f"about {low:.0f} at the table's low end" in prose
+    assert "just to be sure" in prose  # the article's second 10 %
+    assert "more than an extra GPU (background, not checked)" in prose

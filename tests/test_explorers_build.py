@@ -203,3 +203,13 @@ def test_review_pcie_try_it_numbers():
     x16, x4 = (B.transfer_overhead(B.pcie_transfer_time_s(n, "3.0", lanes), 0.128, False) for lanes in (16, 4))
     assert f"{x16:.0%}" == "8%" and f"{x4:.0%}" == "31%"
     assert f"+{x16:.1%}" in ex.info.value and f"+{x4:.1%}" in ex.info.value
+
+
+def test_review_cloud_idle_is_the_whole_desktop_and_eu_efficiency_note():
+    """Review item 20: the idle default is a desktop at the wall, not the card; EU runs note the 115 V figures."""
+    ex = E.cloud_explorer()
+    assert float(ex.controls["idle_w"].value) == B.hardware_fact("desktop_idle_w") > B.hardware_fact("rtx4090_idle_w")
+    cfg = E.configurator_explorer()
+    assert "115 V" not in cfg.info.value
+    cfg.controls["region"].value = "EU"
+    assert "115 V figures" in cfg.info.value

@@ -84,11 +84,13 @@ def configurator_explorer(gpu: str = "GeForce RTX 4090", count: int = 2) -> Expl
                             "slot between cards works for two, but four spaced cards need more slots than a "
                             "desktop case has (risers, water blocks or a server chassis)")
         warn = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
+        eff_note = (" PSU losses use the 80 PLUS 115 V figures; on 230 V a unit is a point or two more efficient."
+                    if v["region"] == "EU" else "")
         return (f"DC load {dc:,.0f} W at this limit; buy a PSU of at least <b>{rating:,.0f} W</b>, sized on the "
                 f"stock {g.tdp_w:.0f} W per card (a limit resets at reboot and does not cap spikes); wall draw "
                 f"{wall:,.0f} W; about <b>{currency}{cost:,.0f} a year</b> at {currency}{price:.2f}/kWh and "
                 f"{v['utilisation']:.0%} use. Training speed kept at {v['limit']:.0%} of stock board power: "
-                f"{perf} (ViT-B training in TF32 on an RTX 3090 with a 390 W stock limit{proxy})."
+                f"{perf} (ViT-B training in TF32 on an RTX 3090 with a 390 W stock limit{proxy}).{eff_note}"
                 f"{'<ul>' + warn + '</ul>' if warn else ''}")
 
     return Explorer("build.configurator", controls, fig, draw, parsers=parsers,
@@ -227,7 +229,7 @@ def cloud_explorer() -> Explorer:
         "hours": W.IntSlider(200, min=0, max=720, step=10, description="hours/month"),
         "resale": W.FloatSlider(0.3, min=0, max=0.8, step=0.05, description="resale", readout_format=".0%"),
         "sell_after": W.IntSlider(60, min=1, max=60, description="sell after (months)"),
-        "idle_w": W.Text(f"{B.hardware_fact('rtx4090_idle_w'):g}", description="idle W"),
+        "idle_w": W.Text(f"{B.hardware_fact('desktop_idle_w'):g}", description="idle W"),
         "left_on": W.Checkbox(True, description="left on all month (idles when not training)"),
     }
     parsers = {
