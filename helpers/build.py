@@ -400,7 +400,8 @@ FAN_TYPES = ("open-air", "blower", "water")
 
 
 def cooling_speeds(n_cards: int, gap_slots: int, fan: str, power_fraction: float = 1.0, ambient_c: float = 25.0,
-                   card_w: float = 350.0, curve: str = "qwertyforce_tf32") -> tuple[np.ndarray, np.ndarray]:
+                   card_w: float = 350.0, curve: str = "qwertyforce_tf32",
+                   _shares_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Steady temperature (C) and speed (share of an unthrottled card at full power) of each of ``n_cards``
     stacked GPUs of ``card_w`` W limited to ``power_fraction``, with ``gap_slots`` free slots between cards.
 
@@ -408,7 +409,9 @@ def cooling_speeds(n_cards: int, gap_slots: int, fan: str, power_fraction: float
     direct neighbour (``k`` x its watts; ``k`` depends on the fan type and the gap). The card sits ``r`` x its
     watts above its intake. Above ``limit_c`` it lowers its power until it sits at the limit; neighbours then
     heat it less, so the model iterates to a steady state. Speed follows the measured power-limit ``curve``
-    (below its lowest point, proportional to power). Parameters: ``cooling_model.csv`` (course assumptions
+    (read as a share of the card's own stock power by :func:`speed_at_stock_share`: the curve's card stands in for
+    a ``card_w`` card; below the curve's lowest measured point the speed is an extrapolation, proportional to
+    power). Parameters: ``cooling_model.csv`` (course assumptions
     calibrated to the article's ranges, not measurements).
     """
     n = checks.whole(n_cards, "n_cards", 1, 8)
@@ -429,7 +432,7 @@ def cooling_speeds(n_cards: int, gap_slots: int, fan: str, power_fraction: float
     r = p.get("r_open_air" if fan == "open-air" else f"r_{fan}").value
     k = p.get(f"k_{key}").value
     case = p.get("case_c_per_w").value
-    x, y = power_limit_curve(curve)
+    stock_share_range(curve)  # checks the curve name
     watts = np.full(n, stock * limit_frac)
     for _ in range(200):
         neighbours = np.zeros(n)
@@ -441,8 +444,12 @@ def cooling_speeds(n_cards: int, gap_slots: int, fan: str, power_fraction: float
             break
         watts = 0.5 * watts + 0.5 * allowed  # damped: neighbours and card settle together
     temps = intake + r * watts
-    frac = watts / stock
-    speed = np.where(frac >= x[0], np.interp(frac, x, y), frac * y[0] / x[0])
+    frac = watts / stock  # share of the card's stock board power, the same axis as the curve's stock shares
+    if _shares_only:
+        return temps, frac
+    low, _ = stock_share_range(curve)
+    at_low = speed_at_stock_share(low, curve)
+    speed = np.array([speed_at_stock_share(f, curve) if f >= low else f * at_low / low for f in frac])
     return temps, speed
 
 
@@ -466,3 +473,138 @@ def power_limit_label(series: str) -> str:
 def cooling_limit_c() -> float:
     """The temperature (C) at which the thermal model's cards throttle (``cooling_model.csv``)."""
     return load_table("cooling_model").get("limit_c").value
+
+
+# ---- notebook 04 second edition, review fixes: power limits against stock power, PSU headroom, slots ------
+
+def power_limit_watts_curve(series: str) -> tuple[np.ndarray, np.ndarray, float]:
+    """Measured points of one series in absolute watts: (board power in W, relative performance as reported,
+    the tested card's stock board power in W). Every series keeps its own 100 % point (``relative_to_w``)."""
+    rows = sorted(load_table("power_limit").where(series=series), key=lambda r: r.power_w)
+    if not rows:
+        raise ValueError(f"series must be one of {power_limit_series()}, got {series!r}")
+    return (np.array([float(r.power_w) for r in rows]), np.array([r.relative_performance for r in rows]),
+            float(rows[0].stock_w))
+
+
+def speed_at_stock_share(stock_fraction: float, series: str = "qwertyforce_tf32") -> float:
+    """Speed of a card limited to ``stock_fraction`` of ITS OWN stock board power, relative to the same card at
+    stock: the measured curve of ``series`` read at ``stock_fraction`` x ``stock_w`` and divided by its value at
+    ``stock_w`` (linear between measured points; outside the measured watts it refuses to guess).
+
+    qwertyforce's RTX 3090 has a 390 W stock limit: 60 % of it is 234 W, where the TF32 curve reads
+    0.80 + 4/50 x 0.10 = 0.808 of its 480 W speed; at 390 W it reads 0.972, so the card keeps 0.808 / 0.972 = 83 %.
+    """
+    watts, perf, stock = power_limit_watts_curve(series)
+    frac = checks.positive(stock_fraction, "stock_fraction")
+    if not watts[0] <= stock <= watts[-1]:
+        raise ValueError(f"series {series!r} was not measured at its card's stock power ({stock:.0f} W)")
+    w = frac * stock
+    if w < watts[0] - 1e-6 or w > watts[-1] + 1e-6:
+        raise ValueError(f"stock_fraction must be between {watts[0] / stock:.2f} and {watts[-1] / stock:.2f} "
+                         f"(the measured {watts[0]:.0f}-{watts[-1]:.0f} W of a {stock:.0f} W card), got {frac:.2f}")
+    return float(np.interp(w, watts, perf) / np.interp(stock, watts, perf))
+
+
+def stock_share_range(series: str = "qwertyforce_tf32") -> tuple[float, float]:
+    """Lowest and highest measured power of ``series`` as shares of its card's stock board power."""
+    watts, _, stock = power_limit_watts_curve(series)
+    return float(watts[0] / stock), float(watts[-1] / stock)
+
+
+def slots_needed(n_cards: int, card_slots: int, gap_slots: int = 0) -> int:
+    """Expansion slots a stack of ``n_cards`` cards ``card_slots`` wide occupies with ``gap_slots`` free slots
+    between neighbours: n x width + (n - 1) x gap (four 2-slot cards with one free slot between: 11)."""
+    n = checks.whole(n_cards, "n_cards", 1, 16)
+    return n * checks.whole(card_slots, "card_slots", 1, 5) + (n - 1) * checks.whole(gap_slots, "gap_slots", 0, 4)
+
+
+def cooling_power_shares(n_cards: int, gap_slots: int, fan: str, power_fraction: float = 1.0,
+                         ambient_c: float = 25.0, card_w: float = 350.0) -> np.ndarray:
+    """Board power each card of :func:`cooling_speeds` settles at, as a share of its stock ``card_w``
+    (below the power-limit curve's lowest measured share the speed there is an extrapolation)."""
+    return cooling_speeds(n_cards, gap_slots, fan, power_fraction, ambient_c, card_w, _shares_only=True)[1]
+
+
+@dataclass(frozen=True)
+class GpuLink:
+    lanes: int
+    generation: str
+    via: str  # "CPU" or "chipset" (shares one uplink with the SSDs, network and USB behind the chipset)
+
+
+def consumer_gpu_links(n_gpus: int, cpu_generation: str = "5.0", chipset_generation: str = "4.0") -> list[GpuLink]:
+    """The links ``n_gpus`` cards get on a consumer desktop board (AM5, LGA1700, LGA1851): the CPU's 16 graphics
+    lanes feed at most two slots (x16 for one card, x8/x8 where the board supports the split); a third or
+    fourth card sits in a slot wired to the chipset, x4 at ``chipset_generation``, sharing the chipset's one
+    uplink with everything else behind it."""
+    n = checks.whole(n_gpus, "n_gpus", 1, 4)
+    for gen, name in ((cpu_generation, "cpu_generation"), (chipset_generation, "chipset_generation")):
+        if str(gen) not in pcie_generations():
+            raise ValueError(f"{name} must be one of {pcie_generations()}, got {gen!r}")
+    cpu = [GpuLink(16, str(cpu_generation), "CPU")] if n == 1 else [GpuLink(8, str(cpu_generation), "CPU")] * 2
+    return cpu + [GpuLink(4, str(chipset_generation), "chipset")] * (n - len(cpu))
+
+
+def ram_today_gb(gpu_memory_gb: list[float], factor: float = 2.0) -> tuple[float, float]:
+    """RAM to plan for today's workflows: (floor, comfortable) = (total GPU memory, ``factor`` x total GPU memory).
+
+    The article's rule (:func:`ram_needed_gb`, the largest GPU's memory) stays the minimum for one job per
+    machine; data-loader workers (1-3 GB each), pinned buffers, loading checkpoints into RAM and CPU offloading
+    (ZeRO-Offload keeps optimizer states in host memory) scale with the total, so build guides plan at least
+    the total GPU memory and commonly about twice it."""
+    if not isinstance(gpu_memory_gb, (list, tuple, np.ndarray)) or len(gpu_memory_gb) == 0:
+        raise ValueError(f"gpu_memory_gb must be a non-empty list of GPU memory sizes in GB, got {gpu_memory_gb!r}")
+    total = sum(checks.positive(g, "GPU memory in gpu_memory_gb") for g in gpu_memory_gb)
+    return total, total * checks.at_least(factor, "factor", 1)
+
+
+def build_plan(gpu_w: float, gpu_memory_gb: float, count: int, card_slots: int = 2,
+               gpu_samples_per_s: float = 2000, cpu_w: float = 170, other_w: float = 60,
+               region: str = "US", tier: str = "Gold") -> list[tuple[str, str]]:
+    """A build checklist for ``count`` GPUs of ``gpu_w`` W stock board power and ``gpu_memory_gb`` each, ``card_slots``
+    wide, each training at ``gpu_samples_per_s`` images/s: (part, what to buy and why) rows computed with this module's
+    rules (platform and links, CPU cores at the dated reference decode rate, RAM, PSU on stock power, wall draw
+    against one circuit, cooling and slots)."""
+    n = checks.whole(count, "count", 1, 8)
+    w, mem = checks.positive(gpu_w, "gpu_w"), checks.positive(gpu_memory_gb, "gpu_memory_gb")
+    width = checks.whole(card_slots, "card_slots", 1, 5)
+    rate = checks.positive(gpu_samples_per_s, "gpu_samples_per_s")
+    cores = cores_needed(rate * n, hardware_fact("decode_rate_reference_per_core"))
+    if n <= 2:
+        links = ", ".join(f"x{g.lanes}" for g in consumer_gpu_links(n))
+        platform = f"consumer desktop (AM5 / LGA1851): {links} from the CPU"
+    else:
+        platform = ("Threadripper (TRX50) or Threadripper PRO / Xeon W: a consumer board feeds only two slots "
+                    "from the CPU")
+    floor, comfortable = ram_today_gb([mem] * n)
+    rating = psu_watts([w] * n, cpu_w, other_w)
+    dc = w * n + checks.non_negative(cpu_w, "cpu_w") + checks.non_negative(other_w, "other_w")
+    limit = circuit_limit_w(region)
+    wall = wall_watts(dc, rating, tier) if rating >= dc else float("nan")
+    circuit = (f"{wall:,.0f} W at the wall at stock power, inside the {limit:,.0f} W of one {region} circuit"
+               if wall <= limit else
+               f"{wall:,.0f} W at the wall at stock power, above the {limit:,.0f} W of one {region} circuit: "
+               "power-limit the cards for the wall (not for the PSU), or use a 20 A / 240 V circuit")
+    packed = slots_needed(n, width)
+    if n == 1:
+        cooling = "air is fine for one card"
+    elif w <= 300:
+        cooling = "blower (workstation) cards or a power limit; open-air cards need a free slot between them"
+    else:
+        cooling = "power-limit and space two cards; for four hot cards use water, blowers or risers"
+    return [
+        ("platform", platform),
+        ("CPU", f"about {cores} cores to decode {rate * n:,.0f} images/s on the CPU (fewer with GPU decoding)"),
+        ("RAM", f"at least {floor:g} GB (total GPU memory), commonly {comfortable:g} GB"),
+        ("PSU", f"at least {rating:,.0f} W ({tier}), sized on stock power; a 12V-2x6 connector per high-power card"),
+        ("circuit", circuit),
+        ("cooling", cooling),
+        ("slots", f"{packed} expansion slots packed, {slots_needed(n, width, 1)} with a free slot between cards"),
+    ]
+
+
+def step_time_s(batch: int, gpu_samples_per_s: float) -> float:
+    """Seconds of one training step: ``batch`` samples at the GPU's ``gpu_samples_per_s`` (batch 256 at 2,000
+    images/s: 0.128 s). Step time and batch are not independent: a bigger batch takes longer to train on."""
+    return checks.whole(batch, "batch") / checks.positive(gpu_samples_per_s, "gpu_samples_per_s")

@@ -271,3 +271,28 @@ def measure_imagenet_decode_rate(n_images: int = 20, out: int = 224, seed: int =
     one()  # warm-up: the first decode loads Pillow's codec
     seconds = times_s(lambda: [one() for _ in range(n_images)], repeats=1, warmup=0)[0]
     return n_images / seconds, len(data)
+
+
+@dataclass(frozen=True)
+class DecodeMeasurement:
+    """A repeated decode measurement: the median rate, every run's rate and how busy the machine was."""
+
+    images_per_s: float        # median over the runs, one core
+    runs: tuple[float, ...]    # images per second of each run
+    jpeg_bytes: int
+    load_average: float        # 1-minute load average when the measurement ended (nan where unknown)
+    cores: int                 # logical cores this process may use
+
+
+def measure_imagenet_decode(n_images: int = 30, repeats: int = 5, out: int = 224, seed: int = 0) -> DecodeMeasurement:
+    """:func:`measure_imagenet_decode_rate` ``repeats`` times over ``n_images`` images each, reported as the
+    median run, with the 1-minute load average next to it: on a machine whose load exceeds its core count the
+    rate is shared with other processes and comes out too low."""
+    repeats = checks.whole(repeats, "repeats", 1, 50)
+    results = [measure_imagenet_decode_rate(n_images, out, seed) for _ in range(repeats)]
+    rates = tuple(r for r, _ in results)
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on Unix
+        load = float("nan")
+    return DecodeMeasurement(float(np.median(rates)), rates, results[0][1], load, core_count())

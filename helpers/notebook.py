@@ -21,11 +21,14 @@ def _fact_line(row) -> str:
     return f"- ({row.year}) {row.statement}.{value} *Source: {row.source}, as of {row.as_of}{confidence}.*"
 
 
-def fact_box(table: str, kind: str, intro: str = "") -> Markdown:
-    """A "Since then" or "Disputed" box listing the table's rows of that ``kind``, with sources."""
+def fact_box(table: str, kind: str, intro: str = "", by_year: bool = False) -> Markdown:
+    """A "Since then" or "Disputed" box listing the table's rows of that ``kind``, with sources (in table order,
+    or by the ``year`` column when ``by_year``)."""
     if kind not in BOX_TITLES:
         raise ValueError(f"kind must be one of {list(BOX_TITLES)}, got {kind!r}")
     rows = [r for r in load_table(table) if r.kind == kind]
+    if by_year:
+        rows = sorted(rows, key=lambda r: r.year)
     lines = [f"> **{BOX_TITLES[kind]}.** {intro}".rstrip(), ">"] + [f"> {_fact_line(r)}" for r in rows]
     return Markdown("\n".join(lines))
 

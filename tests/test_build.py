@@ -205,3 +205,111 @@ def test_cooling_model_reproduces_the_articles_ranges():
     assert temps.max() == pytest.approx(80, abs=0.5)  # throttled cards sit at the limit
     with pytest.raises(ValueError, match="ambient_c"):
         B.cooling_speeds(2, 0, "water", ambient_c=85)
+
+
+# ---- review of notebook 04 (second edition) --------------------------------------------------------------
+
+def test_review_power_curves_in_watts_and_at_the_cards_own_stock_power():
+    """Item 2: every series keeps its card's stock power; speeds are compared at the same share of it."""
+    watts, speed, stock = B.power_limit_watts_curve("qwertyforce_tf32")
+    assert stock == 390 and watts[-1] == 480 and speed[-1] == 1.0
+    assert B.speed_at_stock_share(1.0, "puget_tf") == 1.0
+    assert B.speed_at_stock_share(0.8, "puget_tf") == pytest.approx(0.95)  # 280 W of the 350 W stock
+    # 280 W is 72 % of qwertyforce's stock: 0.9 of its 480 W speed, divided by 0.9719 at 390 W
+    assert B.speed_at_stock_share(280 / 390, "qwertyforce_tf32") == pytest.approx(0.9 / (0.95 + 0.05 * 70 / 160))
+    with pytest.raises(ValueError, match="stock power"):
+        B.speed_at_stock_share(0.9, "nodehome_burn")  # measured at 250-300 W only, stock 350 W
+    with pytest.raises(ValueError, match="stock_fraction"):
+        B.speed_at_stock_share(0.5, "qwertyforce_tf32")  # 195 W: below the lowest measured 230 W
+
+
+def test_review_cooling_reads_the_curve_as_a_share_of_stock_power():
+    """Item 2: a lone card limited to 70 % of its 350 W runs at 245 W = 70 % of stock, read on the stock axis."""
+    _, speed = B.cooling_speeds(1, 0, "water", 0.7)
+    assert speed[0] == pytest.approx(B.speed_at_stock_share(0.7))
+    shares = B.cooling_power_shares(1, 0, "water", 0.7)
+    assert shares[0] == pytest.approx(0.7)
+
+
+def test_review_warmer_room_slows_only_the_inner_cards():
+    """Item 3: at a 70 % limit the outer cards keep their speed from 25 to 35 C; the inner cards lose more."""
+    cool = B.cooling_speeds(4, 0, "open-air", 0.7, 25)[1]
+    warm = B.cooling_speeds(4, 0, "open-air", 0.7, 35)[1]
+    assert warm[0] == pytest.approx(cool[0]) and warm[3] == pytest.approx(cool[3])
+    assert warm[1] < cool[1] - 0.05 and warm[2] < cool[2] - 0.05
+
+
+def test_review_transient_row_compares_the_wall_with_the_circuit():
+    """Item 5: 1,717 W at the wall is ~1,550 W DC (inside a 1,600 W PSU) but above a US circuit's 1,440 W."""
+    row = B.load_table("hardware_milestones").get("transients")
+    assert row.value * 0.9 < 1600 < row.value
+    assert row.value > B.circuit_limit_w("US")
+    assert "circuit" in row.statement and "too small" not in row.statement
+
+
+def test_review_four_spaced_cards_need_more_slots_than_a_case_has():
+    """Item 7: four 2-slot cards with one free slot between them need 11 slots (> 8)."""
+    assert B.slots_needed(4, 2, 1) == 11 > 8
+    assert B.slots_needed(2, 2, 1) == 5 <= 7
+    assert B.slots_needed(1, 3, 2) == 3
+
+
+def test_review_consumer_boards_feed_two_slots_from_the_cpu():
+    """Item 8: four cards on a consumer board get x8/x8 from the CPU and x4 from the chipset, not x4 each."""
+    links = B.consumer_gpu_links(4)
+    assert [(g.lanes, g.via) for g in links] == [(8, "CPU"), (8, "CPU"), (4, "chipset"), (4, "chipset")]
+    assert [g.lanes for g in B.consumer_gpu_links(1)] == [16]
+    assert B.lanes_per_gpu(16, 4) == 4  # the even split the first edition assumed
+    with pytest.raises(ValueError, match="cpu_generation"):
+        B.consumer_gpu_links(2, cpu_generation="9.0")
+
+
+def test_review_ram_for_today_scales_with_total_gpu_memory():
+    """Item 9: the article's floor is the largest GPU; today's plan is the total, commonly twice it."""
+    assert B.ram_needed_gb([28] * 4) == 28
+    assert B.ram_today_gb([24, 24, 32, 32]) == (112, 224)
+    assert B.ram_today_gb([24], factor=1.5) == (24, 36)
+    with pytest.raises(ValueError, match="factor"):
+        B.ram_today_gb([24], factor=0.5)
+    row = B.load_table("hardware_milestones").get("dram_prices")
+    assert row.kind == "since" and row.year == 2025
+
+
+def test_review_circuit_and_psu_facts_are_the_arithmetic():
+    """Item 11: 20 A and 240 V circuits at the 80 % continuous rule."""
+    assert B.hardware_fact("us_20a_circuit_continuous_w") == 120 * 20 * 0.8
+    assert B.hardware_fact("us_240v_circuit_continuous_w") == 240 * 20 * 0.8
+    assert B.hardware_fact("psu_2000w_rating_at_115v_w") < 2000
+    assert B.load_table("hardware_facts").get("psu_2000w_rating_at_115v_w").confidence == "low"
+
+
+def test_review_build_plan_joins_the_sections():
+    """Item 14: two RTX 5090s (575 W, 32 GB) -> the numbers of each section's own function."""
+    plan = dict(B.build_plan(575, 32, 2, 2))
+    assert "x8, x8" in plan["platform"]
+    assert f"about {B.cores_needed(4000, 60)} cores" in plan["CPU"]
+    assert "at least 64 GB" in plan["RAM"] and "128 GB" in plan["RAM"]
+    assert f"{B.psu_watts([575, 575], 170, 60):,.0f} W" in plan["PSU"]
+    wall = B.wall_watts(575 * 2 + 230, B.psu_watts([575, 575], 170, 60))
+    assert f"{wall:,.0f} W at the wall" in plan["circuit"] and "above" in plan["circuit"]
+    assert "Threadripper" in dict(B.build_plan(450, 24, 4, 3))["platform"]
+    assert "11 with a free slot" in dict(B.build_plan(450, 24, 4, 2))["slots"]
+
+
+def test_review_today_cooling_and_since_then_rows():
+    """Items 10 and 15: workstation blowers, NVML fans, PCIe 5.0 GPUs, unified memory, no P2P on GeForce."""
+    rows = {r.key: r for r in B.load_table("hardware_milestones")}
+    for key in ("rtx_pro_blackwell", "unified_memory", "geforce_p2p", "pcie5_gpus", "dram_prices", "nvml_fans"):
+        assert rows[key].kind == "since" and 2022 <= rows[key].year <= 2025
+    assert B.pcie_gbs("5.0", 8) == pytest.approx(B.pcie_gbs("4.0", 16), rel=1e-3)  # the pcie5_gpus row claim
+    # four 300 W Max-Q cards with a 170 W CPU: above a US 15 A circuit, inside a 20 A one
+    wall = B.wall_watts(4 * 300 + 230, B.psu_watts([300] * 4, 170, 60))
+    assert B.circuit_limit_w("US") < wall < B.hardware_fact("us_20a_circuit_continuous_w")
+
+
+def test_review_fact_box_can_sort_by_year():
+    from helpers.notebook import fact_box
+
+    text = fact_box("hardware_milestones", "since", by_year=True).data
+    assert text.index("PCIe 4.0") < text.index("RAM stopped being cheap")
+    assert fact_box("hardware_milestones", "since").data != text  # table order differs from year order

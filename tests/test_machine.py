@@ -75,3 +75,11 @@ def test_cpu_max_lines_give_the_cores_a_container_may_use():
         machine.parse_cpu_max("lots")
     quota = machine.cpu_quota()
     assert quota is None or quota > 0
+
+
+def test_review_decode_measurement_is_a_median_with_the_load_average():
+    """Review 04 item 1: repeated runs, the median reported, the load average beside it."""
+    m = machine.measure_imagenet_decode(n_images=2, repeats=3)
+    assert len(m.runs) == 3 and m.images_per_s == sorted(m.runs)[1]
+    assert m.cores >= 1 and (m.load_average >= 0 or m.load_average != m.load_average)
+    assert 95e3 <= m.jpeg_bytes <= 125e3

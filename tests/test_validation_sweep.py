@@ -867,6 +867,33 @@ SWEEP[BU] |= {
     "hardware_fact": (dict(key="rtx4090_idle_w"), {"key": arg(st.sampled_from([None, "", "no_such_fact", 3]))}),
     "power_limit_label": (dict(series="puget_tf"), {"series": arg(SERIES)}),
     "cooling_limit_c": ({}, {}),
+    # review of the second edition
+    "power_limit_watts_curve": (dict(series="puget_tf"), {"series": arg(SERIES)}),
+    "speed_at_stock_share": (dict(stock_fraction=0.8, series="puget_tf"),
+                             {"stock_fraction": arg(real(0, 1.37)), "series": arg(SERIES)}),
+    "stock_share_range": (dict(series="puget_tf"), {"series": arg(SERIES)}),
+    "slots_needed": (dict(n_cards=4, card_slots=2, gap_slots=1),
+                     {"n_cards": arg(whole(1, 16)), "card_slots": arg(whole(1, 5)), "gap_slots": arg(whole(0, 4))}),
+    "cooling_power_shares": (
+        dict(n_cards=4, gap_slots=0, fan="open-air", power_fraction=0.8, ambient_c=25.0, card_w=350.0),
+        {"n_cards": arg(whole(1, 8)), "gap_slots": arg(whole(0, 4)), "fan": arg(one_of_words(*BU.FAN_TYPES)),
+         "power_fraction": arg(real(0, 1)), "ambient_c": arg(real(-20, 50, False)), "card_w": arg(real(0))}),
+    "consumer_gpu_links": (dict(n_gpus=4, cpu_generation="5.0", chipset_generation="4.0"),
+                           {"n_gpus": arg(whole(1, 4)), "cpu_generation": arg(one_of_words(*BU.pcie_generations())),
+                            "chipset_generation": arg(one_of_words(*BU.pcie_generations()))}),
+    "ram_today_gb": (dict(gpu_memory_gb=[24.0, 32.0], factor=2.0),
+                     {"gpu_memory_gb": arg(st.sampled_from([None, [], "abc", 24.0, [0.0], [-1.0], [math.nan],
+                                                           [math.inf], ["a"], {"a": 1}]), "gpu_memory_gb",
+                                           "GPU memory"),
+                      "factor": arg(real(1, low_open=False))}),
+    "step_time_s": (dict(batch=256, gpu_samples_per_s=2000.0),
+                    {"batch": arg(whole()), "gpu_samples_per_s": arg(real(0))}),
+    "build_plan": (dict(gpu_w=575.0, gpu_memory_gb=32.0, count=2, card_slots=2, gpu_samples_per_s=2000.0, cpu_w=170.0,
+                        other_w=60.0, region="US", tier="Gold"),
+                   {"gpu_w": arg(real(0)), "gpu_memory_gb": arg(real(0)), "count": arg(whole(1, 8)),
+                    "card_slots": arg(whole(1, 5)), "gpu_samples_per_s": arg(real(0)), "cpu_w": arg(AT_LEAST_0),
+                    "other_w": arg(AT_LEAST_0), "region": arg(one_of_words("US", "EU")),
+                    "tier": arg(one_of_words(*BU.PSU_TIERS))}),
 }
 SWEEP[M] |= {
     "parse_cpu_max": (dict(text="100000 100000"),
@@ -876,6 +903,9 @@ SWEEP[M] |= {
     "measure_imagenet_decode_rate": (dict(n_images=1, out=32, seed=0),
                                      {"n_images": arg(whole(1, 500)), "out": arg(whole(32, 1024)),
                                       "seed": arg(SEED)}),
+    "measure_imagenet_decode": (dict(n_images=1, repeats=1, out=32, seed=0),
+                                {"n_images": arg(whole(1, 500)), "repeats": arg(whole(1, 50)),
+                                 "out": arg(whole(32, 1024)), "seed": arg(SEED)}),
 }
 
 # ---- the course as a whole (issue 26): study time, course map, machine classes -------------------------------

@@ -18,7 +18,7 @@ BUILD_GPUS = ("GeForce RTX 3090", "GeForce RTX 4090", "GeForce RTX 5090", "GeFor
               "GeForce RTX 3060 12GB", "RTX 6000 Ada Generation")
 
 
-TRAINING_CURVE = "qwertyforce_tf32"  # the measured training curve reaching lowest (0.48 of its reference power)
+TRAINING_CURVE = "qwertyforce_tf32"  # the measured training curve reaching lowest (230 W of a 390 W stock card)
 
 
 @register("build.configurator")
@@ -27,7 +27,7 @@ def configurator_explorer(gpu: str = "GeForce RTX 4090", count: int = 2) -> Expl
     controls = {
         "gpu": W.Dropdown(options=BUILD_GPUS, value=gpu, description="GPU"),
         "count": W.IntSlider(count, min=1, max=8, description="GPUs"),
-        "limit": W.FloatSlider(1.0, min=0.5, max=1.0, step=0.01, description="power limit", readout_format=".0%"),
+        "limit": W.FloatSlider(1.0, min=0.5, max=1.0, step=0.01, description="limit/stock", readout_format=".0%"),
         "cpu_w": W.Text("170", description="CPU W"),
         "other_w": W.Text("60", description="other W"),
         "tier": W.Dropdown(options=B.PSU_TIERS, value="Gold", description="80 PLUS"),
@@ -50,7 +50,9 @@ def configurator_explorer(gpu: str = "GeForce RTX 4090", count: int = 2) -> Expl
         g = G.gpu(v["gpu"])
         gpu_w = g.tdp_w * v["limit"]
         dc = gpu_w * v["count"] + v["cpu_w"] + v["other_w"]
-        rating = B.psu_watts([gpu_w] * v["count"], v["cpu_w"], v["other_w"])
+        # the PSU is sized on stock board power: a power limit is lost at reboot unless a service sets it again,
+        # does not apply while the machine boots and does not cap millisecond spikes
+        rating = B.psu_watts([g.tdp_w] * v["count"], v["cpu_w"], v["other_w"])
         wall = B.wall_watts(dc, rating, v["tier"])
         left = 0.0
         for bar, width in zip(bars, (gpu_w * v["count"], v["cpu_w"], v["other_w"], wall - dc)):
@@ -61,7 +63,12 @@ def configurator_explorer(gpu: str = "GeForce RTX 4090", count: int = 2) -> Expl
         circuit.set_xdata([limit, limit])
         psu.set_xdata([rating, rating])
         ax.set_xlim(0, max(wall, limit, rating) * 1.1)
-        perf = B.power_limited_performance(v["limit"], TRAINING_CURVE) if v["limit"] < 1 else 1.0
+        low, _ = B.stock_share_range(TRAINING_CURVE)
+        if v["limit"] >= low - 1e-9:
+            perf = f"about {B.speed_at_stock_share(v['limit'], TRAINING_CURVE):.0%}"
+        else:
+            perf = f"not measured (the curve starts at {low:.0%} of stock power)"
+        proxy = "" if v["gpu"] == "GeForce RTX 3090" else f"; a proxy for the {v['gpu'].replace('GeForce ', '')}"
         price = B.electricity_price("US average (residential)" if v["region"] == "US" else "EU average (households)")
         cost = B.electricity_cost(wall, 24, v["utilisation"], price)
         currency = "$" if v["region"] == "US" else "€"
@@ -73,13 +80,17 @@ def configurator_explorer(gpu: str = "GeForce RTX 4090", count: int = 2) -> Expl
             warnings.append("more than 4 cards rarely fit one consumer board (slot spacing, lanes): "
                             "use risers, water cooling or a server chassis")
         if v["count"] > 1 and g.tdp_w >= 350:
-            warnings.append("open-air coolers of stacked hot cards blow on each other: leave a slot free "
-                            "or power-limit")
+            warnings.append("open-air coolers of stacked hot cards blow on each other: power-limit them; a free "
+                            "slot between cards works for two, but four spaced cards need more slots than a "
+                            "desktop case has (risers, water blocks or a server chassis)")
         warn = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
-        return (f"DC load {dc:,.0f} W, buy a PSU of at least <b>{rating:,.0f} W</b>; wall draw {wall:,.0f} W; "
-                f"about <b>{currency}{cost:,.0f} a year</b> at {currency}{price:.2f}/kWh and "
-                f"{v['utilisation']:.0%} use. Training speed kept at this power limit: about {perf:.0%} "
-                "(ViT-B training in TF32 on an RTX 3090, power as a share of its 480 W maximum)."
+        eff_note = (" PSU losses use the 80 PLUS 115 V figures; on 230 V a unit is a point or two more efficient."
+                    if v["region"] == "EU" else "")
+        return (f"DC load {dc:,.0f} W at this limit; buy a PSU of at least <b>{rating:,.0f} W</b>, sized on the "
+                f"stock {g.tdp_w:.0f} W per card (a limit resets at reboot and does not cap spikes); wall draw "
+                f"{wall:,.0f} W; about <b>{currency}{cost:,.0f} a year</b> at {currency}{price:.2f}/kWh and "
+                f"{v['utilisation']:.0%} use. Training speed kept at {v['limit']:.0%} of stock board power: "
+                f"{perf} (ViT-B training in TF32 on an RTX 3090 with a 390 W stock limit{proxy}).{eff_note}"
                 f"{'<ul>' + warn + '</ul>' if warn else ''}")
 
     return Explorer("build.configurator", controls, fig, draw, parsers=parsers,
@@ -87,23 +98,30 @@ def configurator_explorer(gpu: str = "GeForce RTX 4090", count: int = 2) -> Expl
 
 
 @cache
+def measured_decode() -> machine.DecodeMeasurement:
+    """This machine's repeated measurement of the ImageNet training transform on an ImageNet-sized JPEG: decode,
+    RandomResizedCrop to 224, flip, normalise; median of 5 runs of 30 images, with the load average (cached)."""
+    return machine.measure_imagenet_decode()
+
+
 def measured_decode_rate() -> tuple[float, int]:
-    """This machine's measured (images/s per core, JPEG bytes) for the ImageNet training transform on an
-    ImageNet-sized JPEG: decode, RandomResizedCrop to 224, flip, normalise (cached per session)."""
-    return machine.measure_imagenet_decode_rate()
+    """This machine's measured (median images/s per core, JPEG bytes), from :func:`measured_decode`."""
+    m = measured_decode()
+    return m.images_per_s, m.jpeg_bytes
 
 
 @register("build.pipeline")
 def pipeline_explorer(storage: str = "HDD (7200 rpm)") -> Explorer:
     """Which input-pipeline stage limits training: storage, CPU decoding, PCIe or the GPU."""
     per_core, jpeg_bytes = measured_decode_rate()
+    reference = B.hardware_fact("decode_rate_reference_per_core")
     storages = B.storage_names()
     controls = {
         "storage": W.Dropdown(options=storages, value=storage, description="storage"),
         "sample_kb": W.Text(f"{jpeg_bytes / 1e3:.0f}", description="sample KB"),
         "cores": W.IntSlider(8, min=1, max=64, description="CPU cores"),
         "gpu_rate": W.Text("2000", description="GPU img/s"),
-        "per_core": W.Text("measured", description="img/s/core"),
+        "per_core": W.Text(f"{reference:g}", description="img/s/core"),
         "access": W.ToggleButtons(options=[("shuffled files", "random"), ("sequential shards", "sequential")],
                                   value="random", description="reads"),
         "epoch": W.ToggleButtons(options=[("first", 1), ("later", 2)], value=1, description="epoch"),
@@ -144,8 +162,9 @@ def pipeline_explorer(storage: str = "HDD (7200 rpm)") -> Explorer:
         return (f"Bottleneck: <b>{html.escape(slow.name)}</b> at {slow.samples_per_s:,.0f} samples/s ({cache}). "
                 "Keeping the "
                 f"GPU busy needs about <b>{need} cores</b> for decoding at {v['per_core']:.0f} images/s per core "
-                f"(measured on this machine: {per_core:.0f} for a {jpeg_bytes / 1e3:.0f} KB 500×375 JPEG, decode + "
-                "random-resized crop to 224 + flip + normalise; type another rate to override).")
+                f"(default: the dated reference rate of {reference:g} per core, hardware_facts.csv; yours, measured "
+                f"on this machine: {per_core:.0f} for a {jpeg_bytes / 1e3:.0f} KB 500×375 JPEG, decode + "
+                "random-resized crop to 224 + flip + normalise; type <i>measured</i> or another rate).")
 
     return Explorer("build.pipeline", controls, fig, draw, parsers=parsers, artists={"bars": bars})
 
@@ -155,19 +174,23 @@ STEP_TIMES_MS = np.logspace(-1, 3, 120)
 
 @register("build.pcie")
 def pcie_explorer(generation: str = "3.0") -> Explorer:
-    """PCIe generation, lanes and batch size against step time: when x8 against x16 matters."""
+    """PCIe generation, lanes, batch size and the GPU's speed (which sets the step time): when x8 against x16
+    matters, at the link's peak or at what pinned and pageable copies reach."""
+    pinned, pageable = B.hardware_fact("pcie_pinned_efficiency"), B.hardware_fact("pcie_pageable_efficiency")
     controls = {
         "generation": W.Dropdown(options=B.pcie_generations(), value=generation, description="PCIe"),
         "batch": W.IntSlider(32, min=1, max=1024, description="batch"),
         "dtype_bytes": W.ToggleButtons(options=[("uint8", 1), ("fp16", 2), ("fp32", 4)], value=4,
                                        description="values"),
-        "step_ms": W.Text("200", description="step ms"),
+        "gpu_rate": W.Text("160", description="GPU img/s"),
+        "copy": W.ToggleButtons(options=[("peak", 1.0), (f"pinned {pinned:.0%}", pinned),
+                                         (f"pageable {pageable:.0%}", pageable)], value=1.0, description="copy"),
         "prefetch": W.Checkbox(False, description="prefetch (overlap with compute)"),
     }
-    parsers = {"step_ms": lambda t: parse_number(t, "step time (ms)", minimum=0.01, maximum=1e6)}
+    parsers = {"gpu_rate": lambda t: parse_number(t, "GPU images per second", minimum=0.01, maximum=1e7)}
     fig, ax = new_figure(figsize=(9.5, 4.2))
     lines = {lanes: ax.plot([], [], label=f"x{lanes}")[0] for lanes in (16, 8, 4)}
-    marker = ax.axvline(200, color=PALETTE[7], linestyle=":", label="your step time")
+    marker = ax.axvline(200, color=PALETTE[7], linestyle=":", label="your step time (batch / GPU speed)")
     log_axis(ax)
     ax.set_xlabel("training step time (ms)")
     ax.set_ylabel("extra time for the copy (share of step)")
@@ -175,18 +198,21 @@ def pcie_explorer(generation: str = "3.0") -> Explorer:
 
     def draw(v):
         n_bytes = B.batch_bytes(v["batch"], bytes_per_value=v["dtype_bytes"])
+        step = B.step_time_s(v["batch"], v["gpu_rate"])
         shares = {}
         for lanes, line in lines.items():
-            t = B.pcie_transfer_time_s(n_bytes, v["generation"], lanes)
+            t = B.pcie_transfer_time_s(n_bytes, v["generation"], lanes, v["copy"])
             y = np.array([B.transfer_overhead(t, s / 1e3, v["prefetch"]) for s in STEP_TIMES_MS])
             visible = y > 0
             line.set_data(STEP_TIMES_MS[visible], y[visible])
-            shares[lanes] = (t, B.transfer_overhead(t, v["step_ms"] / 1e3, v["prefetch"]))
-        marker.set_xdata([v["step_ms"]] * 2)
+            shares[lanes] = (t, B.transfer_overhead(t, step, v["prefetch"]))
+        marker.set_xdata([step * 1e3] * 2)
         ax.set_xlim(STEP_TIMES_MS[0], STEP_TIMES_MS[-1])
         ax.set_ylim(1e-4, 100)
         parts = ", ".join(f"x{lanes}: {t * 1e3:.2f} ms copy, +{s:.1%}" for lanes, (t, s) in shares.items())
-        return f"Batch of {n_bytes / 1e6:.1f} MB over PCIe {v['generation']}. At your step time: {parts}."
+        return (f"Batch of {n_bytes / 1e6:.1f} MB over PCIe {v['generation']} at {v['copy']:.0%} of peak; step "
+                f"{step * 1e3:,.1f} ms ({v['batch']} images at {v['gpu_rate']:,.0f} images/s). At your step time: "
+                f"{parts}.")
 
     return Explorer("build.pcie", controls, fig, draw, parsers=parsers,
                     artists={"lines": lines, "marker": marker})
@@ -203,7 +229,7 @@ def cloud_explorer() -> Explorer:
         "hours": W.IntSlider(200, min=0, max=720, step=10, description="hours/month"),
         "resale": W.FloatSlider(0.3, min=0, max=0.8, step=0.05, description="resale", readout_format=".0%"),
         "sell_after": W.IntSlider(60, min=1, max=60, description="sell after (months)"),
-        "idle_w": W.Text(f"{B.hardware_fact('rtx4090_idle_w'):g}", description="idle W"),
+        "idle_w": W.Text(f"{B.hardware_fact('desktop_idle_w'):g}", description="idle W"),
         "left_on": W.Checkbox(True, description="left on all month (idles when not training)"),
     }
     parsers = {
@@ -246,9 +272,10 @@ def cloud_explorer() -> Explorer:
 
 @register("build.power_limit")
 def power_limit_explorer() -> Explorer:
-    """Measured speed against power limit: training benchmarks, a game benchmark and a stress test, kept apart."""
+    """Measured speed against power limit in absolute watts: training benchmarks, a game benchmark and a stress
+    test, kept apart; each series keeps its own 100 % point, named in the legend."""
     controls = {
-        "limit": W.FloatSlider(0.7, min=0.5, max=1.0, step=0.01, description="power limit", readout_format=".0%"),
+        "watts": W.IntSlider(280, min=200, max=480, step=5, description="power limit W"),
         "show_stress": W.Checkbox(True, description="show the gpu-burn stress test (not training)"),
     }
     fig, ax = new_figure(figsize=(9.5, 5.4))
@@ -256,30 +283,34 @@ def power_limit_explorer() -> Explorer:
     lines = {}
     for i, name in enumerate(B.power_limit_series()):
         kind = next(k for k in styles if name in B.power_limit_series(k))
-        x, y = B.power_limit_curve(name)
+        x, y, stock = B.power_limit_watts_curve(name)
+        ref = x[-1]  # every series' highest measured point is its 100 % point
         line, marker = styles[kind]
         lines[name] = ax.plot(x, y, linestyle=line, marker=marker, color=PALETTE[i % len(PALETTE)],
-                              label=B.power_limit_label(name))[0]
-    marker = ax.axvline(0.7, color=PALETTE[7], linestyle=":", label="your power limit")
-    ax.set_xlim(0.45, 1.02)
+                              label=f"{B.power_limit_label(name)}; 100% = {ref:.0f} W, stock {stock:.0f} W")[0]
+    marker = ax.axvline(280, color=PALETTE[7], linestyle=":", label="your power limit")
+    ax.set_xlim(200, 500)
     ax.set_ylim(0.6, 1.02)
-    ax.set_xlabel("power limit (share of the series' reference power)")
-    ax.set_ylabel("speed kept")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize=8)
+    ax.set_xlabel("power limit (W of board power)")
+    ax.set_ylabel("speed kept (share of the series' 100% point)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize=7)
 
     def draw(v):
-        marker.set_xdata([v["limit"]] * 2)
+        marker.set_xdata([v["watts"]] * 2)
         for name, line in lines.items():
             if name in B.power_limit_series("stress"):
                 line.set_visible(v["show_stress"])
         parts = []
         for name in B.power_limit_series():
-            x, _ = B.power_limit_curve(name)
-            if x[0] - 1e-9 <= v["limit"]:
-                parts.append(f"{html.escape(name)}: {B.power_limited_performance(v['limit'], name):.0%}")
+            x, _, stock = B.power_limit_watts_curve(name)
+            if x[0] - 1e-9 <= v["watts"] <= x[-1] + 1e-9:
+                speed = B.power_limited_performance(v["watts"] / x[-1], name)  # every series peaks at its 100 % point
+                parts.append(f"{html.escape(name)}: {speed:.0%} "
+                             f"({v['watts'] / stock:.0%} of its {stock:.0f} W stock)")
             else:
-                parts.append(f"{html.escape(name)}: not measured below {x[0]:.0%}")
-        return ("Speed kept at this limit (linear between measured points): " + "; ".join(parts)
+                parts.append(f"{html.escape(name)}: not measured at {v['watts']} W")
+        return (f"Speed kept at {v['watts']} W (linear between measured points, each relative to its own 100% "
+                "point): " + "; ".join(parts)
                 + ". Training curves are what a training run sees; the stress test is a sustained worst case.")
 
     return Explorer("build.power_limit", controls, fig, draw, artists={"lines": lines, "marker": marker})
@@ -294,6 +325,7 @@ def cooling_explorer() -> Explorer:
         "fan": W.ToggleButtons(options=B.FAN_TYPES, value="open-air", description="cooler"),
         "limit": W.FloatSlider(1.0, min=0.5, max=1.0, step=0.05, description="power limit", readout_format=".0%"),
         "ambient": W.IntSlider(25, min=10, max=45, description="room °C"),
+        "card_w": W.IntSlider(350, min=250, max=600, step=25, description="card W (stock)"),
     }
     fig, (ax_t, ax_s) = new_figure(1, 2, figsize=(9.5, 3.8))
     slots = np.arange(1, 9)
@@ -313,7 +345,7 @@ def cooling_explorer() -> Explorer:
         ax.set_xticks(slots)
 
     def draw(v):
-        temps, speed = B.cooling_speeds(v["cards"], v["gap"], v["fan"], v["limit"], v["ambient"])
+        temps, speed = B.cooling_speeds(v["cards"], v["gap"], v["fan"], v["limit"], v["ambient"], v["card_w"])
         for i in range(8):
             shown = i < v["cards"]
             temp_bars[i].set_height(temps[i] if shown else 0)
@@ -322,8 +354,13 @@ def cooling_explorer() -> Explorer:
             speed_bars[i].set_visible(shown)
         for ax in (ax_t, ax_s):
             ax.set_xlim(0.4, v["cards"] + 0.6)
+        low, _ = B.stock_share_range()
+        below = B.cooling_power_shares(v["cards"], v["gap"], v["fan"], v["limit"], v["ambient"], v["card_w"]) < low
+        guess = (f" {int(below.sum())} card(s) throttle below {low:.0%} of stock power, the curve's lowest "
+                 "measured point: their speed is an extrapolation (proportional to power), not a measurement."
+                 if below.any() else "")
         return (f"Average speed <b>{speed.mean():.0%}</b> of a cool card at full power; hottest card "
-                f"{temps.max():.0f} °C, slowest {speed.min():.0%}. A toy model: its parameters are course "
+                f"{temps.max():.0f} °C, slowest {speed.min():.0%}.{guess} A toy model: its parameters are course "
                 "assumptions calibrated to the article's ranges (cooling_model.csv), not measurements.")
 
     return Explorer("build.cooling", controls, fig, draw,
