@@ -1023,6 +1023,74 @@ SWEEP[CL] |= {
                             "gradient_bytes_per_param": arg(real(0)), "flops_per_param_token": arg(real(0))}),
 }
 
+# notebook 02 second edition
+YEAR = NOT_FINITE | WRONG_TYPE.filter(lambda v: v != "3")
+SWEEP[B] |= {
+    "dettmers2015_inputs": ({}, {}),
+    "carlsmith_methods": ({}, {}),
+    "ai_cluster_flops": ({}, {}),
+    "dettmers2015_chain": (dict(overrides={"time_steps": 5.0}),
+                           {"overrides": arg(st.sampled_from(["x", 3, {"rate_hz": 1.0}, {"time_steps": 0.0},
+                                                              {"time_steps": math.nan}, {"neurons": "x"}]),
+                                             "overrides", "time_steps", "neurons")}),
+    "conv_filter_flop": (dict(inputs=15.0, filter_spatial=12.0, time_steps=5.0),
+                         {"inputs": arg(real(0)), "filter_spatial": arg(real(0)), "time_steps": arg(real(0))}),
+    "landauer_limit_flops": (dict(watts=20.0, kelvin=310.0), {"watts": arg(real(0)), "kelvin": arg(real(0))}),
+    "lifetime_flop": (dict(flops=1e15, seconds=1e9), {"flops": arg(real(0)), "seconds": arg(real(0))}),
+    "doublings_needed": (dict(start=1.0, target=8.0), {"start": arg(real(0)), "target": arg(real(0))}),
+    "year_after_doublings": (dict(year0=2015.0, doublings=21, years_per_doubling=1.8),
+                             {"year0": arg(YEAR), "doublings": arg(real(0, low_open=False)),
+                              "years_per_doubling": arg(real(0))}),
+    "latest_point": (dict(column="rank1_rmax_tflops"), {"column": arg(st.sampled_from(["nope", None, 3, "year "]))}),
+    "year_reached_from": (dict(target=100.0, fit=FIT, value=1.0, year=2000.0),
+                          {"target": arg(real(0)), "fit": arg(NOT_A_FIT), "value": arg(real(0)),
+                           "year": arg(YEAR)}),
+    "residual_autocorrelation": (dict(fit=FIT, years=YEARS, values=VALUES),
+                                 {"fit": arg(NOT_A_FIT), "years": arg(ARRAY_1D), "values": arg(POSITIVE_SERIES)}),
+    "effective_sample_size": (dict(n=10, rho=0.5),
+                              {"n": arg(whole(1)), "rho": arg(YEAR | st.sampled_from([1.0, -1.0, 2.0]))}),
+    "monte_carlo_crossing_from": (
+        dict(ranges=RANGES, fit=FIT, value=1.0, year=2000.0, n=10, seed=0),
+        {"ranges": arg(st.sampled_from([None, {}, "x", {**RANGES, "neurons": (10.0, 1.0)},
+                                        {**RANGES, "rate_hz": (math.nan, 1.0)}, {**RANGES, "neurons": 3.0}]),
+                       "ranges", "low", "high", *B.FACTORS),
+         "fit": arg(NOT_A_FIT), "value": arg(real(0)), "year": arg(YEAR), "n": arg(whole(1, B.MAX_SAMPLES)),
+         "seed": arg(SEED)}),
+    "neuron_pipeline_flop": (dict(inputs=15.0, filter_spatial=12.0, time_steps=5.0, stages=None),
+                             {"inputs": arg(real(0)), "filter_spatial": arg(real(0)), "time_steps": arg(real(0)),
+                              "stages": arg(st.sampled_from(["x", 3, {"glia": True}, [1, 2]]))}),
+}
+SWEEP[B] |= {  # notebook 02 second edition (continued)
+    "dettmers2015_pipeline": (dict(stages=None, time_steps=5.0),
+                              {"stages": arg(st.sampled_from(["x", 3, {"glia": True}, [1, 2]])),
+                               "time_steps": arg(st.floats(max_value=0) | NOT_FINITE
+                                                 | st.sampled_from(["abc", [1, 2]]))}),
+}
+ERAS = st.sampled_from([None, [], "x", [(1.0, -1.0)], [(math.nan, 0.1)], [(1.0,)], 3.0])
+SAMPLES = st.sampled_from([[], "abc", None, [[1.0]], [1.0, -1.0], [1.0, math.nan]])
+SWEEP[B] |= {  # notebook 02 second edition (review fixes)
+    "years_per_doubling": (dict(value0=1.0, year0=2000.0, value1=8.0, year1=2006.0),
+                           {"value0": arg(real(0)), "year0": arg(YEAR), "value1": arg(real(0)), "year1": arg(YEAR)}),
+    "inflated_slope_stderr": (dict(fit=FIT, rho=0.5),
+                              {"fit": arg(NOT_A_FIT), "rho": arg(YEAR | st.sampled_from([1.0, -1.0, 2.0]))}),
+    "era_slope_samples": (dict(eras=[(0.1, 0.01), (0.2, 0.0)], n=10, rng=np.random.default_rng(0)),
+                          {"eras": arg(ERAS), "n": arg(whole(1, B.MAX_SAMPLES)),
+                           "rng": arg(st.sampled_from([None, 3, "x"]))}),
+    "years_reached_from": (dict(flops=[10.0, 100.0], slopes=[1.0, 0.5], value=1.0, year=2000.0),
+                           {"flops": arg(SAMPLES),
+                            "slopes": arg(st.sampled_from([[1.0], "abc", None, [1.0, math.nan]])),
+                            "value": arg(real(0)), "year": arg(YEAR)}),
+    "dettmers2015_samples": (dict(n=10, seed=0, cell_by_cell_share=0.5),
+                             {"n": arg(whole(1, B.MAX_SAMPLES)), "seed": arg(SEED),
+                              "cell_by_cell_share": arg(NOT_FINITE | st.sampled_from([-0.1, 1.5, None, "x"]))}),
+    "gap_decomposition": ({}, {}),
+    "top500_eras": (dict(split=2013.0, end=None), {"split": arg(NOT_FINITE | WRONG_TYPE.filter(lambda v: v != "3")),
+                                                   "end": arg(NOT_FINITE | st.sampled_from(["abc", [1, 2]]))}),
+    "monte_carlo_years": (dict(flops=[10.0, 100.0], eras=[(0.1, 0.01)], value=1.0, year=2000.0, seed=0),
+                          {"flops": arg(SAMPLES), "eras": arg(ERAS), "value": arg(real(0)), "year": arg(YEAR),
+                           "seed": arg(SEED)}),
+}
+
 CASES = [(module, function, argument) for module, table in SWEEP.items() for function, (_, args) in table.items()
          for argument in args]
 
@@ -1104,71 +1172,3 @@ def test_impossible_argument_raises_valueerror_naming_it(module, function, argum
             raise AssertionError(f"{function}({argument}={bad!r}) returned {result!r} instead of a ValueError")
 
     sweep()
-
-# notebook 02 second edition
-YEAR = NOT_FINITE | WRONG_TYPE.filter(lambda v: v != "3")
-SWEEP[B] |= {
-    "dettmers2015_inputs": ({}, {}),
-    "carlsmith_methods": ({}, {}),
-    "ai_cluster_flops": ({}, {}),
-    "dettmers2015_chain": (dict(overrides={"time_steps": 5.0}),
-                           {"overrides": arg(st.sampled_from(["x", 3, {"rate_hz": 1.0}, {"time_steps": 0.0},
-                                                              {"time_steps": math.nan}, {"neurons": "x"}]),
-                                             "overrides", "time_steps", "neurons")}),
-    "conv_filter_flop": (dict(inputs=15.0, filter_spatial=12.0, time_steps=5.0),
-                         {"inputs": arg(real(0)), "filter_spatial": arg(real(0)), "time_steps": arg(real(0))}),
-    "landauer_limit_flops": (dict(watts=20.0, kelvin=310.0), {"watts": arg(real(0)), "kelvin": arg(real(0))}),
-    "lifetime_flop": (dict(flops=1e15, seconds=1e9), {"flops": arg(real(0)), "seconds": arg(real(0))}),
-    "doublings_needed": (dict(start=1.0, target=8.0), {"start": arg(real(0)), "target": arg(real(0))}),
-    "year_after_doublings": (dict(year0=2015.0, doublings=21, years_per_doubling=1.8),
-                             {"year0": arg(YEAR), "doublings": arg(real(0, low_open=False)),
-                              "years_per_doubling": arg(real(0))}),
-    "latest_point": (dict(column="rank1_rmax_tflops"), {"column": arg(st.sampled_from(["nope", None, 3, "year "]))}),
-    "year_reached_from": (dict(target=100.0, fit=FIT, value=1.0, year=2000.0),
-                          {"target": arg(real(0)), "fit": arg(NOT_A_FIT), "value": arg(real(0)),
-                           "year": arg(YEAR)}),
-    "residual_autocorrelation": (dict(fit=FIT, years=YEARS, values=VALUES),
-                                 {"fit": arg(NOT_A_FIT), "years": arg(ARRAY_1D), "values": arg(POSITIVE_SERIES)}),
-    "effective_sample_size": (dict(n=10, rho=0.5),
-                              {"n": arg(whole(1)), "rho": arg(YEAR | st.sampled_from([1.0, -1.0, 2.0]))}),
-    "monte_carlo_crossing_from": (
-        dict(ranges=RANGES, fit=FIT, value=1.0, year=2000.0, n=10, seed=0),
-        {"ranges": arg(st.sampled_from([None, {}, "x", {**RANGES, "neurons": (10.0, 1.0)},
-                                        {**RANGES, "rate_hz": (math.nan, 1.0)}, {**RANGES, "neurons": 3.0}]),
-                       "ranges", "low", "high", *B.FACTORS),
-         "fit": arg(NOT_A_FIT), "value": arg(real(0)), "year": arg(YEAR), "n": arg(whole(1, B.MAX_SAMPLES)),
-         "seed": arg(SEED)}),
-    "neuron_pipeline_flop": (dict(inputs=15.0, filter_spatial=12.0, time_steps=5.0, stages=None),
-                             {"inputs": arg(real(0)), "filter_spatial": arg(real(0)), "time_steps": arg(real(0)),
-                              "stages": arg(st.sampled_from(["x", 3, {"glia": True}, [1, 2]]))}),
-}
-SWEEP[B] |= {  # notebook 02 second edition (continued)
-    "dettmers2015_pipeline": (dict(stages=None, time_steps=5.0),
-                              {"stages": arg(st.sampled_from(["x", 3, {"glia": True}, [1, 2]])),
-                               "time_steps": arg(st.floats(max_value=0) | NOT_FINITE
-                                                 | st.sampled_from(["abc", [1, 2]]))}),
-}
-ERAS = st.sampled_from([None, [], "x", [(1.0, -1.0)], [(math.nan, 0.1)], [(1.0,)], 3.0])
-SAMPLES = st.sampled_from([[], "abc", None, [[1.0]], [1.0, -1.0], [1.0, math.nan]])
-SWEEP[B] |= {  # notebook 02 second edition (review fixes)
-    "years_per_doubling": (dict(value0=1.0, year0=2000.0, value1=8.0, year1=2006.0),
-                           {"value0": arg(real(0)), "year0": arg(YEAR), "value1": arg(real(0)), "year1": arg(YEAR)}),
-    "inflated_slope_stderr": (dict(fit=FIT, rho=0.5),
-                              {"fit": arg(NOT_A_FIT), "rho": arg(YEAR | st.sampled_from([1.0, -1.0, 2.0]))}),
-    "era_slope_samples": (dict(eras=[(0.1, 0.01), (0.2, 0.0)], n=10, rng=np.random.default_rng(0)),
-                          {"eras": arg(ERAS), "n": arg(whole(1, B.MAX_SAMPLES)),
-                           "rng": arg(st.sampled_from([None, 3, "x"]))}),
-    "years_reached_from": (dict(flops=[10.0, 100.0], slopes=[1.0, 0.5], value=1.0, year=2000.0),
-                           {"flops": arg(SAMPLES),
-                            "slopes": arg(st.sampled_from([[1.0], "abc", None, [1.0, math.nan]])),
-                            "value": arg(real(0)), "year": arg(YEAR)}),
-    "dettmers2015_samples": (dict(n=10, seed=0, cell_by_cell_share=0.5),
-                             {"n": arg(whole(1, B.MAX_SAMPLES)), "seed": arg(SEED),
-                              "cell_by_cell_share": arg(NOT_FINITE | st.sampled_from([-0.1, 1.5, None, "x"]))}),
-    "gap_decomposition": ({}, {}),
-    "top500_eras": (dict(split=2013.0, end=None), {"split": arg(NOT_FINITE | WRONG_TYPE.filter(lambda v: v != "3")),
-                                                   "end": arg(NOT_FINITE | st.sampled_from(["abc", [1, 2]]))}),
-    "monte_carlo_years": (dict(flops=[10.0, 100.0], eras=[(0.1, 0.01)], value=1.0, year=2000.0, seed=0),
-                          {"flops": arg(SAMPLES), "eras": arg(ERAS), "value": arg(real(0)), "year": arg(YEAR),
-                           "seed": arg(SEED)}),
-}
