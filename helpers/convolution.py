@@ -823,14 +823,17 @@ def receptive_field_paths(layers) -> np.ndarray:
 # ---- diffusion, the propagator, template matching, moving averages ------------------------------------
 
 def heat_kernel_2d(alpha: float) -> np.ndarray:
-    """One explicit step of 2-D diffusion as a 3x3 kernel: u + alpha * Laplacian(u) (stable for alpha <= 0.25)."""
+    """One explicit step of 2-D diffusion as a 3x3 kernel: u + alpha * Laplacian(u) (stable for alpha <= 0.25).
+
+    At the limit alpha = 0.25 the centre weight 1 - 4 alpha is 0: every step moves all heat to the neighbours,
+    so a pixel alternates between empty and full (a checkerboard) and a +-0.5 checkerboard is never damped."""
     alpha = checks.positive(alpha, "alpha")
     if alpha > 0.25:
         raise ValueError(f"alpha must be in (0, 0.25] for a stable 2-D step, got {alpha}")
     return KERNELS["identity"] + alpha * KERNELS["laplacian"]
 
 
-def diffuse_image(image, steps: int, alpha: float = 0.25) -> np.ndarray:
+def diffuse_image(image, steps: int, alpha: float = 0.1) -> np.ndarray:
     """``steps`` explicit heat-equation steps on an image that is zero outside: repeated convolution with
     ``heat_kernel_2d(alpha)``. Heat may flow out of the frame and back (the canvas is ``steps`` pixels larger
     on every side, as far as heat can travel), so the result is free-space diffusion, cropped to the image."""
@@ -841,6 +844,15 @@ def diffuse_image(image, steps: int, alpha: float = 0.25) -> np.ndarray:
     for _ in range(steps):
         u = conv2d(u, kernel, mode="same")
     return u[steps : steps + image.shape[0], steps : steps + image.shape[1]]
+
+
+def diffusion_kernel(steps: int, alpha: float = 0.1) -> np.ndarray:
+    """The single kernel that ``steps`` heat steps amount to: a unit impulse diffused ``steps`` times,
+    (2 steps + 1) pixels square. Heat reaches only pixels with |row| + |col| <= steps from the centre."""
+    steps = checks.whole(steps, "steps", 0, 500)
+    impulse = np.zeros((2 * steps + 1, 2 * steps + 1))
+    impulse[steps, steps] = 1.0
+    return diffuse_image(impulse, steps, alpha)
 
 
 def gaussian_blur(image, sigma: float) -> np.ndarray:

@@ -31,7 +31,7 @@ def answers() -> dict[int, list[str]]:
     dilated = [(3, 1, 1), (3, 1, 2), (3, 1, 4)]
     field = C.receptive_field_size(dilated)
     ideal, gauss = C.step_overshoot(0.08, "ideal"), C.step_overshoot(0.08, "gaussian")
-    steps = next(t for t in range(1, 1000) if C.diffusion_sigma(0.25, t) >= 5)
+    steps = next(t for t in range(1, 1000) if C.diffusion_sigma(0.1, t) >= 5)
     direct, fast = C.winograd_multiplications(2, 3)
     columns = C.im2col(C.sample_image(32), (3, 3), mode="same")
     index = np.arange(32 * 32, dtype=float).reshape(32, 32) + 1   # label each pixel, count its copies

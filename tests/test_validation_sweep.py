@@ -765,6 +765,7 @@ SWEEP[C] |= {
     "heat_kernel_2d": (dict(alpha=0.2), {"alpha": arg(real(0, 0.25))}),
     "diffuse_image": (dict(image=[[1.0, 2.0], [3.0, 4.0]], steps=2, alpha=0.25),
                       {"image": arg(ARRAY_2D), "steps": arg(whole(0, 2000)), "alpha": arg(real(0, 0.25))}),
+    "diffusion_kernel": (dict(steps=2, alpha=0.1), {"steps": arg(whole(0, 500)), "alpha": arg(real(0, 0.25))}),
     "gaussian_blur": (dict(image=[[1.0, 2.0], [3.0, 4.0]], sigma=1.0),
                       {"image": arg(ARRAY_2D), "sigma": arg(real(0, 50))}),
     "softmax_kernel": (dict(kernel=[[1.0, -1.0]]), {"kernel": arg(ARRAY_2D)}),
