@@ -914,3 +914,21 @@ def autoregressive_series(noise, phi: float) -> np.ndarray:
         previous = phi * previous + e
         x[t] = previous
     return x
+
+
+def cost_by_resolution(name: str) -> list[tuple[int, int, int, int]]:
+    """A network's cost grouped by the output resolution of its layers, largest maps first:
+    (output pixels per side, number of weight layers, MACs, parameters). Fully connected layers have resolution 1.
+
+    Examples
+    --------
+    >>> [(size, layers) for size, layers, _, _ in cost_by_resolution("vgg16")]
+    [(224, 2), (112, 2), (56, 3), (28, 3), (14, 3), (1, 3)]
+    """
+    cost = network_cost(name)
+    sizes = sorted({layer.out_size for layer in cost.layers}, reverse=True)
+    groups = []
+    for size in sizes:
+        layers = [layer for layer in cost.layers if layer.out_size == size]
+        groups.append((size, len(layers), sum(layer.macs for layer in layers), sum(layer.params for layer in layers)))
+    return groups

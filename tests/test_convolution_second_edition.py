@@ -233,3 +233,21 @@ def test_learn_kernel_too_large_a_step_diverges_with_a_message():
     images, targets = C.edge_training_pairs(4, 12, seed=0)
     with pytest.raises(ValueError, match="lr"):
         C.learn_kernel(images, targets, steps=400, lr=13.0)
+
+
+# ---- review of the second edition (reviews/01.md) -------------------------------------------------------------
+
+def test_vgg16_compute_is_spread_over_resolutions_not_early():
+    """Review 01 item 2: halving the resolution while doubling the channels keeps a 3x3 layer's cost constant,
+    so VGG-16's compute is not concentrated in the 224x224 layers; the parameters sit in the FC layers."""
+    groups = {size: (n, macs, params) for size, n, macs, params in C.cost_by_resolution("vgg16")}
+    assert sorted(groups) == [1, 14, 28, 56, 112, 224]
+    per_stage = {size: 3 * 3 * size * size * c * c for size, c in ((224, 64), (112, 128), (56, 256), (28, 512))}
+    assert len(set(per_stage.values())) == 1                      # 224^2 * 64^2 = 112^2 * 128^2 = ...
+    layers = {layer.name: layer.macs for layer in C.network_cost("vgg16").layers}
+    assert [layers[f"conv{i}_2"] for i in (1, 2, 3, 4)] == [per_stage[224]] * 4
+    macs = {size: g[1] for size, g in groups.items()}
+    assert macs[224] < macs[112] < macs[56] == macs[28]           # most work in the 56 and 28 pixel stages
+    assert macs[224] / sum(macs.values()) < 0.15
+    assert groups[1][2] / sum(g[2] for g in groups.values()) > 0.85
+    assert sum(g[0] for g in groups.values()) == 16

@@ -115,3 +115,17 @@ def test_error_5_ringing_explained_and_gaussian_offered():
     prose, outputs = stored_text()
     assert "Gibbs" in prose and "*gaussian*" in prose
     assert f"{C.step_overshoot(0.08, 'ideal'):.1%}" in outputs
+
+
+# ---- the review of the second edition (reviews/01.md) stays fixed in the stored notebook -----------------------
+
+def test_review_2_vgg_compute_not_in_early_layers():
+    prose, outputs = stored_text()
+    assert "compute sits in the early convolutions" not in prose
+    assert "1.85, 1.85, 1.85, 1.85 GMACs at 224, 112, 56, 28" in outputs
+
+
+def test_review_1_diffusion_below_the_stability_limit():
+    prose, outputs = stored_text()
+    assert "α \\le 1/4" in prose.replace("$", "").replace("\\alpha", "α")
+    assert "alpha = 0.1: 0 of" in outputs and "alpha = 0.25: 0 of" not in outputs

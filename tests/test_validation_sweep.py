@@ -724,6 +724,7 @@ PAIRS = C.edge_training_pairs(1, 6, seed=0)
 SWEEP[C] |= {
     "winograd_multiplications": (dict(m=4, r=3), {"m": arg(whole(1, 64)), "r": arg(whole(1, 64))}),
     "weight_layer_counts": (dict(name="resnet50"), {"name": arg(one_of_words(*C.NETWORKS), "network")}),
+    "cost_by_resolution": (dict(name="vgg16"), {"name": arg(one_of_words(*C.NETWORKS), "network")}),
     "original_alexnet_cost": (dict(), {}),
     "frequency_mask": (dict(shape=(8, 8), cutoff=0.1, keep="low", profile="ideal"),
                        {"shape": arg(SHAPE_2D), "cutoff": arg(real(0, 0.75)), "keep": arg(one_of_words("low", "high")),
