@@ -932,3 +932,40 @@ def cost_by_resolution(name: str) -> list[tuple[int, int, int, int]]:
         layers = [layer for layer in cost.layers if layer.out_size == size]
         groups.append((size, len(layers), sum(layer.macs for layer in layers), sum(layer.params for layer in layers)))
     return groups
+
+
+def im2col_layer(x, kernel_size: int, padding: int = 0, stride: int = 1, dilation: int = 1) -> np.ndarray:
+    """Unfold a batch of multi-channel images for a convolution layer: x (N, C_in, H, W) ->
+    (C_in * k * k, N * H_out * W_out). Row c*k*k + a*k + b holds tap (a, b) of input channel c; column
+    n*H_out*W_out + r*W_out + s is output pixel (r, s) of image n."""
+    x = checks.array(x, "x", ndim=4)
+    k = checks.whole(kernel_size, "kernel_size")
+    weights = np.zeros((1, x.shape[1], k, k))
+    _, _, padding, stride, dilation = _layer_args(x[0], weights, padding, stride, dilation)
+    oh, ow = (output_size(n, k, padding, stride, dilation) for n in x.shape[2:])
+    padded = np.pad(x, [(0, 0), (0, 0), (padding, padding), (padding, padding)])
+    rows = []
+    for c in range(x.shape[1]):
+        for a in range(k):
+            for b in range(k):
+                r, s = a * dilation, b * dilation
+                rows.append(padded[:, c, r : r + stride * (oh - 1) + 1 : stride,
+                                   s : s + stride * (ow - 1) + 1 : stride].ravel())
+    return np.stack(rows)
+
+
+def conv_layer_gemm(x, weights, bias=None, padding: int = 0, stride: int = 1, dilation: int = 1) -> np.ndarray:
+    """``conv_layer`` (cross-correlation) for a batch x (N, C_in, H, W) as ONE matrix multiply (GEMM):
+    weights reshaped to (M = C_out, K = C_in k^2) times the unfolded input (K, N = images * output pixels)."""
+    x = checks.array(x, "x", ndim=4)
+    _, weights, padding, stride, dilation = _layer_args(x[0], weights, padding, stride, dilation)
+    c_out, _, k, k2 = weights.shape
+    if k != k2:
+        raise ValueError(f"weights must have square kernels, got {k}x{k2}")
+    bias = np.zeros(c_out) if bias is None else checks.array(bias, "bias", ndim=1)
+    if bias.shape != (c_out,):
+        raise ValueError(f"bias must hold one number per output channel ({c_out}), got shape {bias.shape}")
+    oh, ow = (output_size(n, k, padding, stride, dilation) for n in x.shape[2:])
+    columns = im2col_layer(x, k, padding, stride, dilation)          # (K, N)
+    product = weights.reshape(c_out, -1) @ columns + bias[:, None]    # (M, K) @ (K, N) = (M, N)
+    return product.reshape(c_out, x.shape[0], oh, ow).transpose(1, 0, 2, 3)

@@ -251,3 +251,22 @@ def test_vgg16_compute_is_spread_over_resolutions_not_early():
     assert macs[224] / sum(macs.values()) < 0.15
     assert groups[1][2] / sum(g[2] for g in groups.values()) > 0.85
     assert sum(g[0] for g in groups.values()) == 16
+
+
+@pytest.mark.parametrize("padding, stride, dilation", [(0, 1, 1), (1, 2, 1), (2, 1, 2)])
+def test_conv_layer_as_one_gemm_matches_the_loop_and_scipy(padding, stride, dilation):
+    """Review 01 item 3: the multi-channel, batched im2col is one (C_out, C_in k^2) x (C_in k^2, N H_out W_out)
+    matrix product, equal to the layer computed channel by channel with scipy."""
+    rng = np.random.default_rng(1)
+    x, w, b = rng.normal(size=(3, 2, 9, 8)), rng.normal(size=(4, 2, 3, 3)), rng.normal(size=4)
+    columns = C.im2col_layer(x, 3, padding, stride, dilation)
+    oh, ow = (C.output_size(n, 3, padding, stride, dilation) for n in (9, 8))
+    assert columns.shape == (2 * 9, 3 * oh * ow)
+    out = C.conv_layer_gemm(x, w, b, padding, stride, dilation)
+    xp = np.pad(x, [(0, 0), (0, 0), (padding, padding), (padding, padding)])
+    wd = np.zeros((4, 2, 2 * dilation + 1, 2 * dilation + 1))
+    wd[:, :, ::dilation, ::dilation] = w
+    for n in range(3):
+        for o in range(4):
+            ref = sum(scipy.signal.correlate2d(xp[n, c], wd[o, c], mode="valid") for c in range(2))
+            np.testing.assert_allclose(out[n, o], ref[::stride, ::stride] + b[o], atol=1e-12)

@@ -129,3 +129,10 @@ def test_review_1_diffusion_below_the_stability_limit():
     prose, outputs = stored_text()
     assert "α \\le 1/4" in prose.replace("$", "").replace("\\alpha", "α")
     assert "alpha = 0.1: 0 of" in outputs and "alpha = 0.25: 0 of" not in outputs
+
+
+def test_review_3_im2col_is_one_gemm_for_a_whole_layer():
+    prose, outputs = stored_text()
+    assert "one GEMM equals the channel-by-channel layer: True" in outputs
+    assert "M = C_out = 128, K = C_in*k^2 = 576, N = 8 images x 28*28 = 6,272" in outputs
+    assert "*implicit GEMM*" in prose
