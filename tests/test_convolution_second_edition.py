@@ -270,3 +270,12 @@ def test_conv_layer_as_one_gemm_matches_the_loop_and_scipy(padding, stride, dila
         for o in range(4):
             ref = sum(scipy.signal.correlate2d(xp[n, c], wd[o, c], mode="valid") for c in range(2))
             np.testing.assert_allclose(out[n, o], ref[::stride, ::stride] + b[o], atol=1e-12)
+
+
+def test_milestone_dates_review_4():
+    """Review 01 item 4: GEMM lowering without the full matrix predates the article (cuDNN 2014); the PyTorch
+    cross-correlation note is not a 2025 event."""
+    rows = {r.key: r for r in load_table("convolution_milestones")}
+    assert int(rows["implicit_gemm"].year) < int(rows["article"].year)
+    assert "1410.0759" in rows["implicit_gemm"].source
+    assert int(rows["framework_xcorr"].year) <= 2021
