@@ -26,6 +26,17 @@ def flat_response(kernel: str) -> float:
     return float(C.conv2d(flat, C.KERNELS[kernel])[4, 4])
 
 
+def superposition_answer() -> str:
+    """The operation whose output is the sum of input-scaled copies of the impulse response, shifted in time."""
+    f, g = [1, 0, 2], [3, 2, 1]
+    copies = np.zeros(len(f) + len(g) - 1)
+    for m, value in enumerate(f):
+        copies[m : m + len(g)] += value * np.array(g)
+    if np.array_equal(C.conv2d([f], [g], mode="full")[0], copies):
+        return "Convolution"
+    return "Cross-correlation"
+
+
 def answers() -> dict[int, list[str]]:
     macs, params = C.conv_layer_cost(3, 2, 3, 1, 1)
     dilated = [(3, 1, 1), (3, 1, 2), (3, 1, 4)]
@@ -53,6 +64,7 @@ def answers() -> dict[int, list[str]]:
         14: [f"{flat_response('laplacian'):g}", f"{flat_response('sharpen'):g}"],
         15: [f"{columns.shape[0]}", f"{columns.shape[1]:,}", f"{int(np.max(copies))}"],
         16: [f"({plain[0]}, {plain[1]})", f"({found[0]}, {found[1]})"],
+        17: [superposition_answer(), str([int(v) for v in C.conv2d([[1, 0, 2]], [[3, 2, 1]], mode="full")[0]])],
     }
 
 
@@ -67,7 +79,7 @@ def test_notebook_01_has_reasoning_problems():
     assert len(reasoning) >= 2
 
 
-@pytest.mark.parametrize("number", range(7, 17))
+@pytest.mark.parametrize("number", range(7, 18))
 def test_notebook_01_second_edition_answers(number):
     assert bold_numbers(exercise_answers(NOTEBOOK)[number]) == answers()[number]
 
@@ -136,3 +148,11 @@ def test_review_3_im2col_is_one_gemm_for_a_whole_layer():
     assert "one GEMM equals the channel-by-channel layer: True" in outputs
     assert "M = C_out = 128, K = C_in*k^2 = 576, N = 8 images x 28*28 = 6,272" in outputs
     assert "*implicit GEMM*" in prose
+
+
+def test_review_5_and_8_why_the_kernel_is_flipped():
+    prose, outputs = stored_text()
+    assert "impulse response" in prose and "commutative and\nassociative" in prose
+    assert "[0. 3. 2. 1. 0.]   <- g itself" in outputs and "[0. 1. 2. 3. 0.]   <- g reversed" in outputs
+    assert "for an edge detector the reversal flips" not in prose
+    assert "antisymmetric kernel such as Sobel" in prose.replace("\n", " ")
