@@ -969,3 +969,44 @@ def conv_layer_gemm(x, weights, bias=None, padding: int = 0, stride: int = 1, di
     columns = im2col_layer(x, k, padding, stride, dilation)          # (K, N)
     product = weights.reshape(c_out, -1) @ columns + bias[:, None]    # (M, K) @ (K, N) = (M, N)
     return product.reshape(c_out, x.shape[0], oh, ow).transpose(1, 0, 2, 3)
+
+
+def learn_kernel_trace(images, targets, steps: int = 200, lr: float = 0.5, size: int = 3, seed: int = 0,
+                       limit: float = 1e12) -> tuple[np.ndarray, np.ndarray, int | None]:
+    """``learn_kernel`` that shows a divergence instead of refusing it: the run stops at the first loss above
+    ``limit`` (or not finite). Returns ``(kernels, losses, diverged_at)``; the arrays hold the steps up to and
+    including ``diverged_at`` (None when all ``steps`` updates stayed below the limit)."""
+    steps = checks.whole(steps, "steps", 0, 5000)
+    lr = checks.positive(lr, "lr")
+    size = checks.whole(size, "size", 1, 9)
+    limit = checks.positive(limit, "limit")
+    images, targets = _pairs(images, targets)
+    if size > min(images.shape[1:]):
+        raise ValueError(f"size {size} must fit in the images {images.shape[1:]}")
+    x = np.concatenate([im2col(image, (size, size), mode="valid").T for image in images])  # as in learn_kernel
+    y = targets.reshape(-1)
+    if x.shape[0] != y.size:
+        raise ValueError(f"targets must have the 'valid' output shape of {size}x{size} kernels on the images")
+    kernel = np.random.default_rng(checks.seed(seed)).normal(0, 0.1, size * size)
+    kernels, losses = [], []
+    for step in range(steps + 1):
+        error = x @ kernel - y
+        loss = float(np.mean(error**2))
+        kernels.append(kernel.reshape(size, size).copy())
+        losses.append(loss)
+        if not np.isfinite(loss) or loss > limit:
+            return np.array(kernels), np.array(losses), step
+        kernel = kernel - lr * 2 * (x.T @ error) / y.size
+    return np.array(kernels), np.array(losses), None
+
+
+def gradient_descent_lr_limit(images, size: int = 3) -> float:
+    """Largest stable learning rate of ``learn_kernel`` on these images: the squared-error loss is quadratic in
+    the kernel with Hessian H = 2 X^T X / N (X: the im2col patches), and a step multiplies the error along
+    H's top eigenvector by (1 - lr * lambda_max), so the run diverges for lr > 2 / lambda_max."""
+    images = _stack(images, "images")
+    size = checks.whole(size, "size", 1, 9)
+    if size > min(images.shape[1:]):
+        raise ValueError(f"size {size} must fit in the images {images.shape[1:]}")
+    x = np.concatenate([im2col(image, (size, size), mode="valid").T for image in images])
+    return float(2 / np.linalg.eigvalsh(2 * x.T @ x / x.shape[0]).max())

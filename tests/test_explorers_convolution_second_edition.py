@@ -203,3 +203,25 @@ def test_diffusion_gap_shrinks_with_more_steps():
     ex.controls["alpha"].value = 0.05
     ex.controls["steps"].value = 80
     assert C.diffusion_sigma(0.05, 80) == pytest.approx(C.diffusion_sigma(0.1, 40))
+
+
+def test_learning_rate_13_shows_the_divergence():
+    """Review 01 item 6: the notebook promises that lr = 13 makes the descent blow up; the explorer draws the
+    growing loss until the run stops instead of rejecting the choice."""
+    ex = E.learned_kernel_explorer()
+    ex.controls["lr"].value = 13.0
+    assert_ok(ex)
+    assert "diverged" in ex.info.value
+    loss = np.asarray(ex.artists["loss"].get_ydata(), dtype=float)
+    shown = loss[np.isfinite(loss)]
+    assert shown[-1] > 1e12 > 1e3 * shown[0] and np.all(np.diff(shown[5:]) > 0)
+    ex.controls["lr"].value = 0.5
+    assert "diverged" not in ex.info.value and np.isfinite(np.asarray(ex.artists["loss"].get_ydata())).all()
+
+
+def test_learning_rate_limit_is_two_over_the_largest_curvature():
+    images, targets = C.edge_training_pairs(8, 16, "convolution", seed=0)
+    limit = C.gradient_descent_lr_limit(images)
+    assert 0.5 < limit < 13.0
+    assert C.learn_kernel_trace(images, targets, 400, 0.97 * limit)[2] is None
+    assert C.learn_kernel_trace(images, targets, 400, 1.03 * limit)[2] is not None

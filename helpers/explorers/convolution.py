@@ -612,9 +612,14 @@ LEARN_STEPS = 200
 
 
 @cache
-def _learning_run(target: str, lr: float) -> tuple[np.ndarray, np.ndarray]:
+def _learning_run(target: str, lr: float) -> tuple[np.ndarray, np.ndarray, int | None]:
     images, targets = C.edge_training_pairs(8, 16, target, seed=0)
-    return C.learn_kernel(images, targets, steps=LEARN_STEPS, lr=lr, seed=0)
+    return C.learn_kernel_trace(images, targets, steps=LEARN_STEPS, lr=lr, seed=0)
+
+
+@cache
+def _lr_limit() -> float:
+    return C.gradient_descent_lr_limit(C.edge_training_pairs(8, 16, "convolution", seed=0)[0])
 
 
 def _kernel_texts(ax, size: int = 3):
@@ -647,16 +652,21 @@ def learned_kernel_explorer(target: str = "convolution") -> Explorer:
     _clean_axes(ax_k, ax_out)
 
     def draw(v):
-        kernels, losses = _learning_run(v["target"], float(v["lr"]))
-        step = v["step"]
+        kernels, losses, diverged_at = _learning_run(v["target"], float(v["lr"]))
+        step = min(v["step"], len(losses) - 1)   # a diverged run stops early
         kernel = kernels[step]
         im_k.set_data(kernel)
         for t, value in zip(texts, kernel.ravel()):
-            t.set_text(f"{0.0 if abs(value) < 0.005 else value:.2f}")  # no "-0.00"
+            t.set_text(f"{0.0 if abs(value) < 0.005 else value:.2f}" if abs(value) < 100 else f"{value:.0e}")
         ax_k.set_title(f"kernel after {step} steps")
-        loss_line.set_ydata(losses)
+        loss_line.set_ydata(np.concatenate([losses, np.full(LEARN_STEPS + 1 - len(losses), np.nan)]))
         loss_dot.set_data([step], [losses[step]])
         ax_loss.set_ylim(max(losses.min() / 3, 1e-30), losses.max() * 3)
+        if diverged_at is not None:
+            return (f"<b>The descent diverged</b>: the loss grew from {losses[0]:.2f} to {losses[-1]:.1e} by step "
+                    f"{diverged_at}, where the run stops (shown: step {step}). A gradient step multiplies the error "
+                    f"along the steepest direction by (1 − lr·λ<sub>max</sub>); for these images it is stable only "
+                    f"for lr &lt; 2/λ<sub>max</sub> = <b>{_lr_limit():.1f}</b>.")
         out = C.correlate2d(C.sample_image(128), kernel)
         limit = max(float(np.abs(out).max()), 1e-9)
         im_out.set_data(out)
