@@ -659,7 +659,7 @@ def learned_kernel_explorer(target: str = "convolution") -> Explorer:
         for t, value in zip(texts, kernel.ravel()):
             t.set_text(f"{0.0 if abs(value) < 0.005 else value:.2f}" if abs(value) < 100 else f"{value:.0e}")
         ax_k.set_title(f"kernel after {step} steps")
-        loss_line.set_ydata(np.concatenate([losses, np.full(LEARN_STEPS + 1 - len(losses), np.nan)]))
+        loss_line.set_data(np.arange(len(losses)), losses)   # a diverged run ends where it stopped
         loss_dot.set_data([step], [losses[step]])
         ax_loss.set_ylim(max(losses.min() / 3, 1e-30), losses.max() * 3)
         if diverged_at is not None:
