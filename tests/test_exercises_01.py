@@ -156,3 +156,12 @@ def test_review_5_and_8_why_the_kernel_is_flipped():
     assert "[0. 3. 2. 1. 0.]   <- g itself" in outputs and "[0. 1. 2. 3. 0.]   <- g reversed" in outputs
     assert "for an edge detector the reversal flips" not in prose
     assert "antisymmetric kernel such as Sobel" in prose.replace("\n", " ")
+
+
+def test_review_7_timing_verdict_is_computed():
+    cells = notebook()["cells"]
+    prose = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    assert "Your measurement above shows the same shape" not in prose
+    verdict = [c for c in cells if "C.crossover_kernel_size(timing)" in "".join(c["source"])]
+    assert len(verdict) == 1 and "nbval-ignore-output" in verdict[0]["metadata"].get("tags", [])
+    assert "m = n + k - 1" in prose        # review item 20: the FFT works on the zero-padded size
