@@ -165,3 +165,11 @@ def test_review_7_timing_verdict_is_computed():
     verdict = [c for c in cells if "C.crossover_kernel_size(timing)" in "".join(c["source"])]
     assert len(verdict) == 1 and "nbval-ignore-output" in verdict[0]["metadata"].get("tags", [])
     assert "m = n + k - 1" in prose        # review item 20: the FFT works on the zero-padded size
+
+
+def test_review_9_and_10_statistics_and_provenance_wording():
+    prose, outputs = stored_text()
+    assert "whitened inputs (zero mean" not in prose and "standardised inputs (zero mean, unit variance" in prose
+    assert "ARIMA models combine both" not in prose and "ARMA models combine both" in prose
+    assert "differencing equals convolution with [1, -1]: True" in outputs
+    assert "each pixel's brightness\nits salt concentration" not in prose and "background reading" in prose
