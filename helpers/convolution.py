@@ -1010,3 +1010,22 @@ def gradient_descent_lr_limit(images, size: int = 3) -> float:
         raise ValueError(f"size {size} must fit in the images {images.shape[1:]}")
     x = np.concatenate([im2col(image, (size, size), mode="valid").T for image in images])
     return float(2 / np.linalg.eigvalsh(2 * x.T @ x / x.shape[0]).max())
+
+
+def conv_arithmetic_intensity(c_in: int, c_out: int, kernel: int, out_h: int, out_w: int, groups: int = 1,
+                              stride: int = 1, bytes_per_value: int = 2) -> tuple[float, int, int]:
+    """(FLOPs per byte, FLOPs, bytes) of one conv layer for one image if every value crosses DRAM once:
+    FLOPs = 2 x MACs (``conv_layer_cost``); bytes = bytes_per_value x (input c_in x (stride out_h) x (stride out_w)
+    + weights + output c_out x out_h x out_w), no bias. This is the best case; real kernels move more.
+
+    Examples
+    --------
+    >>> round(conv_arithmetic_intensity(128, 128, 3, 56, 56, groups=128)[0], 1)   # depthwise: few FLOPs per byte
+    4.5
+    """
+    macs, weights = conv_layer_cost(c_in, c_out, kernel, out_h, out_w, groups, bias=False)
+    stride = checks.whole(stride, "stride", 1, 16)
+    bytes_per_value = checks.whole(bytes_per_value, "bytes_per_value", 1, 8)
+    values = c_in * (stride * out_h) * (stride * out_w) + weights + c_out * out_h * out_w
+    flops, traffic = 2 * macs, bytes_per_value * values
+    return flops / traffic, flops, traffic

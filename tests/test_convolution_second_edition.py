@@ -279,3 +279,18 @@ def test_milestone_dates_review_4():
     assert int(rows["implicit_gemm"].year) < int(rows["article"].year)
     assert "1410.0759" in rows["implicit_gemm"].source
     assert int(rows["framework_xcorr"].year) <= 2021
+
+
+def test_arithmetic_intensity_by_hand_and_depthwise_is_memory_bound():
+    """Review 01 item 12: FLOPs = 2 MACs; bytes = 2 x (input + weights + output) in FP16; a depthwise 3x3 layer
+    sits far below an A100's ridge point (312 TFLOP/s / 1555 GB/s = 200 FLOP/byte), a standard one above it."""
+    flops_std = 2 * 56 * 56 * 128 * 128 * 9
+    bytes_std = 2 * (128 * 56 * 56 + 128 * 128 * 9 + 128 * 56 * 56)
+    assert C.conv_arithmetic_intensity(128, 128, 3, 56, 56) == (flops_std / bytes_std, flops_std, bytes_std)
+    flops_dw = 2 * 56 * 56 * 128 * 9
+    bytes_dw = 2 * (128 * 56 * 56 + 128 * 9 + 128 * 56 * 56)
+    assert C.conv_arithmetic_intensity(128, 128, 3, 56, 56, groups=128) == (flops_dw / bytes_dw, flops_dw, bytes_dw)
+    ridge = 312e12 / 1555e9
+    assert flops_dw / bytes_dw < ridge / 10 < ridge < flops_std / bytes_std
+    # stride 2 reads a 4x larger input per output pixel
+    assert C.conv_arithmetic_intensity(8, 8, 3, 10, 10, stride=2)[2] == 2 * (8 * 20 * 20 + 8 * 8 * 9 + 8 * 10 * 10)

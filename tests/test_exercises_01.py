@@ -173,3 +173,10 @@ def test_review_9_and_10_statistics_and_provenance_wording():
     assert "ARIMA models combine both" not in prose and "ARMA models combine both" in prose
     assert "differencing equals convolution with [1, -1]: True" in outputs
     assert "each pixel's brightness\nits salt concentration" not in prose and "background reading" in prose
+
+
+def test_review_12_flops_trap_and_memory_traffic():
+    prose, outputs = stored_text()
+    assert "they are GMACs" in prose and "arithmetic intensity" in prose
+    assert "ridge at 201 FLOP per byte" in outputs
+    assert "| depthwise 3×3 (g = 128) |" in outputs and "memory |" in outputs

@@ -225,3 +225,9 @@ def test_learning_rate_limit_is_two_over_the_largest_curvature():
     assert 0.5 < limit < 13.0
     assert C.learn_kernel_trace(images, targets, 400, 0.97 * limit)[2] is None
     assert C.learn_kernel_trace(images, targets, 400, 1.03 * limit)[2] is not None
+
+
+def test_published_table_warns_that_flops_are_multiply_adds():
+    """Review 01 item 12: He et al.'s 'FLOPs' and torchvision's 'GFLOPS' sit in the GMACs column; say so."""
+    table = E.published_comparison(C.network_cost("resnet50"))
+    assert "FLOPs" in table and "multiply-add" in table and "double" in table

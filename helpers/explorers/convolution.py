@@ -395,7 +395,10 @@ def published_comparison(cost: C.NetworkCost) -> str:
         rows.append(f"<tr><td>{html.escape(r.source_short)}: {html.escape(r.source)} ({r.as_of})</td>"
                     f"<td>{gmac}</td><td>{params}</td></tr>")
     head = "<tr><th>figure</th><th>GMACs</th><th>M params</th></tr>"
-    return f"<table>{head}{''.join(rows)}</table>"
+    note = ("<tr><td colspan=3><i>Sources that write 'FLOPs' or 'GFLOPS' here count one multiply-add as one "
+            "operation: these are GMACs. In hardware FLOPs (multiply and add counted apart) double them.</i>"
+            "</td></tr>")
+    return f"<table>{head}{''.join(rows)}{note}</table>"
 
 
 # ---- notebook 01 second edition ------------------------------------------------------------------------------
