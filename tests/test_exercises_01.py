@@ -37,6 +37,16 @@ def superposition_answer() -> str:
     return "Cross-correlation"
 
 
+def differenced_ar_kernel() -> str:
+    """First four weights of the kernel that maps noise to the differenced AR(1) series (phi = 0.5), checked
+    against the recursion followed by np.diff."""
+    noise = np.random.default_rng(3).normal(size=64)
+    series = np.diff(C.autoregressive_series(noise, 0.5))
+    kernel = C.conv2d([0.5 ** np.arange(64)], [[1, -1]], mode="full")[0][:64]
+    assert np.allclose(series, C.moving_average_series(noise, kernel)[1:])
+    return "[" + ", ".join(f"{w:g}" for w in kernel[:4]) + "]"
+
+
 def answers() -> dict[int, list[str]]:
     macs, params = C.conv_layer_cost(3, 2, 3, 1, 1)
     dilated = [(3, 1, 1), (3, 1, 2), (3, 1, 4)]
@@ -64,6 +74,7 @@ def answers() -> dict[int, list[str]]:
         14: [f"{flat_response('laplacian'):g}", f"{flat_response('sharpen'):g}"],
         15: [f"{columns.shape[0]}", f"{columns.shape[1]:,}", f"{int(np.max(copies))}"],
         16: [f"({plain[0]}, {plain[1]})", f"({found[0]}, {found[1]})"],
+        18: ["associative", differenced_ar_kernel()],
         17: [superposition_answer(), str([int(v) for v in C.conv2d([[1, 0, 2]], [[3, 2, 1]], mode="full")[0]])],
     }
 
@@ -79,7 +90,7 @@ def test_notebook_01_has_reasoning_problems():
     assert len(reasoning) >= 2
 
 
-@pytest.mark.parametrize("number", range(7, 18))
+@pytest.mark.parametrize("number", range(7, 19))
 def test_notebook_01_second_edition_answers(number):
     assert bold_numbers(exercise_answers(NOTEBOOK)[number]) == answers()[number]
 
@@ -180,3 +191,14 @@ def test_review_12_flops_trap_and_memory_traffic():
     assert "they are GMACs" in prose and "arithmetic intensity" in prose
     assert "ridge at 201 FLOP per byte" in outputs
     assert "| depthwise 3×3 (g = 128) |" in outputs and "memory |" in outputs
+
+
+def test_review_15_outline_sections_have_a_place():
+    prose, _ = stored_text()
+    assert "most important concept\nin deep learning; that has aged" in prose
+    assert "most important algorithms of the 20th\ncentury" in prose
+    assert "differential equations" in prose and "Gaussian blur of the starting image" in prose
+    assert "M4" in prose and "LSTM" in prose
+    reasoning = [c for c in notebook()["cells"] if "exercise" in " ".join(c["metadata"].get("tags", []))
+                 and "ARIMA" in "".join(c["source"])]
+    assert reasoning
