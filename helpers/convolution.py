@@ -1029,3 +1029,26 @@ def conv_arithmetic_intensity(c_in: int, c_out: int, kernel: int, out_h: int, ou
     values = c_in * (stride * out_h) * (stride * out_w) + weights + c_out * out_h * out_w
     flops, traffic = 2 * macs, bytes_per_value * values
     return flops / traffic, flops, traffic
+
+
+def rotate_image(image, degrees: float) -> np.ndarray:
+    """The image turned counter-clockwise by ``degrees`` about its centre (bilinear; corners that come from
+    outside the frame are filled with the image's mean brightness, so they add no new edge of their own)."""
+    import scipy.ndimage
+
+    image = checks.array(image, "image", ndim=2)
+    degrees = checks.finite(degrees, "degrees")
+    if abs(degrees) > 360:
+        raise ValueError(f"degrees must be between -360 and 360, got {degrees}")
+    return scipy.ndimage.rotate(image, degrees, reshape=False, order=1, mode="constant", cval=float(image.mean()))
+
+
+def spectrum_peak_angle(image) -> float:
+    """Direction (degrees, 0 to 180, counter-clockwise from the column axis) of the strongest non-zero
+    frequency of an image: the direction across the image's dominant stripes."""
+    image = checks.array(image, "image", ndim=2)
+    spectrum = np.abs(np.fft.fftshift(np.fft.fft2(image - image.mean())))
+    r, c = np.unravel_index(int(np.argmax(spectrum)), spectrum.shape)
+    fy = np.fft.fftshift(np.fft.fftfreq(image.shape[0]))[r]
+    fx = np.fft.fftshift(np.fft.fftfreq(image.shape[1]))[c]
+    return float(np.degrees(np.arctan2(-fy, fx)) % 180)

@@ -294,3 +294,13 @@ def test_arithmetic_intensity_by_hand_and_depthwise_is_memory_bound():
     assert flops_dw / bytes_dw < ridge / 10 < ridge < flops_std / bytes_std
     # stride 2 reads a 4x larger input per output pixel
     assert C.conv_arithmetic_intensity(8, 8, 3, 10, 10, stride=2)[2] == 2 * (8 * 20 * 20 + 8 * 8 * 9 + 8 * 10 * 10)
+
+
+@pytest.mark.parametrize("degrees", [0, 30, 45, 60, 90])
+def test_rotating_an_image_rotates_its_spectrum(degrees):
+    """Review 01 item 13: stripes 16 periods across the image; after turning the image, the spectrum's peak
+    points the same number of degrees further round."""
+    cols = np.indices((128, 128))[1]
+    stripes = np.cos(2 * np.pi * 16 * cols / 128)
+    assert C.spectrum_peak_angle(stripes) == pytest.approx(0.0, abs=1e-9)
+    assert C.spectrum_peak_angle(C.rotate_image(stripes, degrees)) == pytest.approx(degrees, abs=1.0)

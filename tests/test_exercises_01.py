@@ -202,3 +202,8 @@ def test_review_15_outline_sections_have_a_place():
     reasoning = [c for c in notebook()["cells"] if "exercise" in " ".join(c["metadata"].get("tags", []))
                  and "ARIMA" in "".join(c["source"])]
     assert reasoning
+
+
+def test_review_13_spectrum_reading_explained():
+    prose, _ = stored_text()
+    assert "**log |spectrum|**" in prose and "**cycles per pixel**" in prose and "*rotate image*" in prose

@@ -231,3 +231,13 @@ def test_published_table_warns_that_flops_are_multiply_adds():
     """Review 01 item 12: He et al.'s 'FLOPs' and torchvision's 'GFLOPS' sit in the GMACs column; say so."""
     table = E.published_comparison(C.network_cost("resnet50"))
     assert "FLOPs" in table and "multiply-add" in table and "double" in table
+
+
+def test_spectrum_explorer_rotates_the_image_and_its_spectrum():
+    ex = E.spectrum_filter_explorer()
+    ex.controls["rotate"].value = 45
+    assert_ok(ex)
+    turned = C.rotate_image(C.sample_image(128), 45)
+    np.testing.assert_allclose(ex.artists["spectrum"].get_array(),
+                               C.shaped_frequency_filter(turned, 0.08, "low", "ideal")[1])
+    assert "turned by 45°" in ex.info.value

@@ -417,6 +417,7 @@ def spectrum_filter_explorer(cutoff: float = 0.08, keep: str = "low", profile: s
         "keep": W.ToggleButtons(options=["low", "high"], value=keep, description="keep"),
         "profile": filter_profile_control(profile),
         "image": _image_dropdown(),
+        "rotate": W.IntSlider(0, min=0, max=90, step=15, description="rotate image (°)"),
     }
     fig, (ax_spec, ax_out, ax_row) = new_figure(1, 3, figsize=(11, 3.8), width_ratios=[1, 1, 1.3])
     im_spec = ax_spec.imshow(np.zeros((128, 128)), cmap="magma")
@@ -433,7 +434,7 @@ def spectrum_filter_explorer(cutoff: float = 0.08, keep: str = "low", profile: s
     _clean_axes(ax_spec, ax_out)
 
     def draw(v):
-        image = image_named(v["image"])
+        image = _rotated_image(v["image"], v["rotate"])
         filtered, log_spectrum, weights = C.shaped_frequency_filter(image, v["cutoff"], v["keep"], v["profile"])
         im_spec.set_data(log_spectrum)
         im_spec.set_clim(*np.percentile(log_spectrum, [5, 99.9]))
@@ -453,12 +454,20 @@ def spectrum_filter_explorer(cutoff: float = 0.08, keep: str = "low", profile: s
         text = ("" if ringing is None else
                 f"A sharp step filtered with this mask overshoots by <b>{ringing:.1%}</b> of its height "
                 f"({'ringing: the Gibbs phenomenon' if ringing > 0.005 else 'no ringing'}). ")
+        turned = (f" The image is turned by {v['rotate']}°, and the streaks of its spectrum turn with it: the "
+                  "spectrum of a rotated image is the rotated spectrum." if v["rotate"] else "")
         return text + (f"Kept weight {weights.mean():.1%} of the frequency bins on average. Multiplying the "
-                       "spectrum by the mask is one convolution of the image with the mask's inverse transform.")
+                       "spectrum by the mask is one convolution of the image with the mask's inverse transform."
+                       + turned)
 
     return Explorer("convolution.spectrum_shaped", controls, fig, draw,
                     artists={"spectrum": im_spec, "mask": im_mask, "output": im_out, "row_in": row_in,
                              "row_out": row_out})
+
+
+@cache
+def _rotated_image(name: str, degrees: int) -> np.ndarray:
+    return C.rotate_image(image_named(name), degrees) if degrees else image_named(name)
 
 
 ROW_THROUGH_SQUARE = 36  # a row of the 128-pixel course image that crosses the dark square and the disc
