@@ -241,3 +241,19 @@ def test_spectrum_explorer_rotates_the_image_and_its_spectrum():
     np.testing.assert_allclose(ex.artists["spectrum"].get_array(),
                                C.shaped_frequency_filter(turned, 0.08, "low", "ideal")[1])
     assert "turned by 45°" in ex.info.value
+
+
+def test_sliding_window_draws_the_kernels_and_hides_unused_panels():
+    """Review 01 item 16: the weights are drawn (one grid per input channel, for the current output channel,
+    flipped when the box is ticked); with two input channels the third input panel is switched off."""
+    ex = E.sliding_window_explorer()
+    assert_ok(ex)
+    x, w = E.window_example()
+    for c in range(2):
+        np.testing.assert_array_equal(ex.artists["kernels"][c].get_array(), w[0, c])
+        assert [t.get_text() for t in ex.artists["kernel_texts"][c]] == [f"{v:g}" for v in w[0, c].ravel()]
+    assert not ex.artists["kernels"][2].get_visible() and not ex.artists["inputs"][2].axes.axison
+    ex.controls["flip"].value = True
+    np.testing.assert_array_equal(ex.artists["kernels"][1].get_array(), w[0, 1][::-1, ::-1])
+    ex.controls["c_in"].value = 3
+    assert ex.artists["inputs"][2].axes.axison and ex.artists["kernels"][2].get_visible()

@@ -516,7 +516,10 @@ def sliding_window_explorer(c_in: int = 2, c_out: int = 2, padding: int = 0, str
     W.jslink((play, "value"), (controls["position"], "value"))
     size_in = WINDOW_N + 2 * MAX_PAD
     size_out = C.output_size(WINDOW_N, WINDOW_K, MAX_PAD)
-    fig, axes = new_figure(1, MAX_IN + MAX_OUT, figsize=(13, 3.4))
+    fig, grid = new_figure(2, MAX_IN + MAX_OUT, figsize=(13, 5.6), height_ratios=[1.7, 1])
+    axes, kernel_axes = grid[0], grid[1, :MAX_IN]
+    for ax in grid[1, MAX_IN:]:
+        ax.set_axis_off()    # the row of kernels has one grid per input channel only
     in_axes, out_axes = axes[:MAX_IN], axes[MAX_IN:]
     in_images, in_texts, windows, taps = [], [], [], []
     for ax in in_axes:
@@ -534,8 +537,13 @@ def sliding_window_explorer(c_in: int = 2, c_out: int = 2, padding: int = 0, str
                           for i in range(size_out) for j in range(size_out)])
         cursors.append(ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=PALETTE[1],
                                               linewidth=2.5)))
-    _clean_axes(*axes)
     x_all, w_all = window_example()
+    w_limit = float(np.abs(w_all).max())
+    kernel_images = [ax.imshow(np.zeros((WINDOW_K, WINDOW_K)), cmap=DIVERGING_CMAP, vmin=-2.5 * w_limit,
+                                   vmax=2.5 * w_limit)  # pale, so the weights printed on top stay readable
+                     for ax in kernel_axes]
+    kernel_texts = [_kernel_texts(ax, WINDOW_K) for ax in kernel_axes]
+    _clean_axes(*axes, *kernel_axes)
 
     def draw(v):
         c_in_, c_out_ = v["c_in"], v["c_out"]
@@ -574,6 +582,13 @@ def sliding_window_explorer(c_in: int = 2, c_out: int = 2, padding: int = 0, str
             ax.set_xlim(-0.5, size - 0.5)
             ax.set_ylim(size - 0.5, -0.5)
             ax.set_title(f"input channel {c}" if shown else "")
+            ax.set_axis_on() if shown else ax.set_axis_off()
+            kernel_images[c].set_data(terms.kernel[c] if shown else np.zeros((WINDOW_K, WINDOW_K)))
+            kernel_images[c].set_visible(shown)
+            for t, value in zip(kernel_texts[c], terms.kernel[c].ravel() if shown else [0.0] * WINDOW_K ** 2):
+                t.set_text(f"{value:g}" if shown else "")
+            kernel_axes[c].set_title(f"weights w[{o}, {c}]" + (", flipped" if v["flip"] else "") if shown else "")
+            kernel_axes[c].set_axis_on() if shown else kernel_axes[c].set_axis_off()
         limit = max(np.abs(out).max(), 1.0)
         for k, ax in enumerate(out_axes):
             shown = k < c_out_
@@ -612,6 +627,7 @@ def sliding_window_explorer(c_in: int = 2, c_out: int = 2, padding: int = 0, str
 
     explorer = Explorer("convolution.sliding_window", controls, fig, draw, layout=layout,
                         artists={"inputs": in_images, "outputs": out_images, "covers": out_covers,
+                                 "kernels": kernel_images, "kernel_texts": kernel_texts,
                                  "windows": windows, "taps": taps,
                                  "cursors": cursors, "input_texts": in_texts, "output_texts": out_texts})
     explorer.play = play
