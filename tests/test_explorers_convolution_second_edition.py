@@ -128,6 +128,11 @@ def test_receptive_field_default_and_controls():
     x, y = ex.artists["profile"].get_data()
     np.testing.assert_array_equal(y, C.receptive_field_paths(layers))
     assert y[len(y) // 2] == y.max() > y[0] == 1   # "pixels near the centre count for more"
+    assert "<b>49</b> paths" in ex.info.value          # review 01 item 17: 7 per axis, 7 x 7 in 2-D
+    assert np.asarray(ex.artists["map"].get_array()).max() == 49
+    ex.controls["s3"].value = 2
+    assert "only spaces the output pixels apart" in ex.info.value
+    assert f"<b>{C.receptive_field_size(layers)}</b>" in ex.info.value   # unchanged by the last stride
     ex.controls["layers"].value = 4
     ex.controls["d4"].value = 2
     layers = [(3, 1, 1), (3, 1, 1), (3, 2, 1), (3, 1, 2)]

@@ -725,7 +725,7 @@ RF_LAYERS = 4
 def receptive_field_explorer() -> Explorer:
     """Stack up to four layers (kernel, stride, dilation each); see which input pixels one output pixel sees,
     and through how many paths."""
-    defaults = [(3, 1, 1), (3, 1, 1), (3, 2, 1), (3, 1, 1)]
+    defaults = [(3, 1, 1)] * RF_LAYERS
     controls = {"layers": W.IntSlider(3, min=1, max=RF_LAYERS, description="layers used")}
     for i, (k, s, d) in enumerate(defaults, start=1):
         controls[f"k{i}"] = W.IntSlider(k, min=1, max=7, step=2, description=f"layer {i}: kernel")
@@ -738,6 +738,7 @@ def receptive_field_explorer() -> Explorer:
     profile, = ax_profile.plot([0], [1], "o-", markersize=3, color=PALETTE[0])
     ax_profile.set_xlabel("input pixel (offset from the window's start)")
     ax_profile.set_ylabel("paths to the output pixel")
+    ax_profile.set_title("along one axis")
     ax_map.set_xlabel("input column")
     ax_map.set_ylabel("input row")
 
@@ -760,9 +761,14 @@ def receptive_field_explorer() -> Explorer:
         jumps = np.cumprod([1] + [s for _, s, _ in layers])[:-1]
         terms = " + ".join(f"{d}·({k}−1)·{j}" for (k, _, d), j in zip(layers, jumps))
         centre = paths[r // 2]
+        last = ("" if layers[-1][1] == 1 else
+                f" The last layer's stride {layers[-1][1]} only spaces the output pixels apart; it does not change "
+                "what one output pixel sees.")
         return (f"r = 1 + Σ d·(k−1)·(product of earlier strides) = 1 + {terms} = <b>{r}</b> pixels per side. "
-                f"The centre pixel reaches the output through {centre:g} paths, an edge pixel through "
-                f"{paths[0]:g}: pixels near the centre count for more.")
+                f"Along one axis (right) the centre pixel reaches the output through {centre:g} paths, an end "
+                f"pixel through {paths[0]:g}; in 2-D (the map) the counts multiply: the centre through "
+                f"<b>{centre ** 2:g}</b> paths, a corner through {paths[0] ** 2:g}. Pixels near the centre count "
+                f"for more.{last}")
 
     def layout(ctrl):
         rows = [W.HBox([ctrl[f"k{i}"], ctrl[f"s{i}"], ctrl[f"d{i}"]]) for i in range(1, RF_LAYERS + 1)]
