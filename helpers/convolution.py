@@ -1052,3 +1052,80 @@ def spectrum_peak_angle(image) -> float:
     fy = np.fft.fftshift(np.fft.fftfreq(image.shape[0]))[r]
     fx = np.fft.fftshift(np.fft.fftfreq(image.shape[1]))[c]
     return float(np.degrees(np.arctan2(-fy, fx)) % 180)
+
+
+WINOGRAD_POINTS = (0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 3.0, -3.0, 1 / 3, -1 / 3)
+
+
+def winograd_matrices(m: int, r: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Transforms of 1-D Winograd minimal filtering F(m, r), built by Toom-Cook from the first n = m + r - 1
+    points of ``WINOGRAD_POINTS``: (B, G, A) with y = A @ ((G @ g) * (B @ d)) for an input tile d of n values
+    and a filter g of r taps, giving the m outputs of their cross-correlation with n multiplications (the
+    elementwise product). A = V_m^T, G = V_r, B = V_n^-T for the Vandermonde matrices V at the points."""
+    m = checks.whole(m, "m", 1, 9)
+    r = checks.whole(r, "r", 1, 3)
+    n = m + r - 1
+    points = np.array(WINOGRAD_POINTS[:n])
+    vandermonde = np.vander(points, n, increasing=True)
+    return np.linalg.inv(vandermonde).T, vandermonde[:, :r], vandermonde[:, :m].T
+
+
+def winograd_correlate(d, g, m: int, dtype: str = "float64") -> np.ndarray:
+    """The m outputs of correlating a tile ``d`` (m + r - 1 values) with ``g`` (r taps) by F(m, r), every
+    transform and product computed in ``dtype`` ("float64", "float32" or "float16")."""
+    checks.choice(dtype, "dtype", ("float64", "float32", "float16"))
+    m = checks.whole(m, "m", 1, 9)
+    g = checks.array(g, "g", ndim=1)
+    d = checks.array(d, "d", ndim=1)
+    if d.size != m + g.size - 1:
+        raise ValueError(f"d must hold m + r - 1 = {m + g.size - 1} values, got {d.size}")
+    b, gm, a = (x.astype(dtype) for x in winograd_matrices(m, g.size))
+    return (a @ ((gm @ g.astype(dtype)) * (b @ d.astype(dtype)))).astype(float)
+
+
+def winograd_error(m: int, dtype: str = "float16", trials: int = 500, seed: int = 0) -> tuple[float, float]:
+    """Median relative error of F(m, 3) and of the direct 3-tap sum, both computed in ``dtype``, against
+    float64, on random tiles and filters (uniform in [-1, 1]): (winograd error, direct error)."""
+    m = checks.whole(m, "m", 1, 9)
+    checks.choice(dtype, "dtype", ("float64", "float32", "float16"))
+    trials = checks.whole(trials, "trials", 1, 100_000)
+    rng = np.random.default_rng(checks.seed(seed))
+    errors, direct_errors = [], []
+    for _ in range(trials):
+        d, g = rng.uniform(-1, 1, m + 2), rng.uniform(-1, 1, 3)
+        exact = np.array([d[i : i + 3] @ g for i in range(m)])
+        low_d, low_g = d.astype(dtype), g.astype(dtype)
+        direct = np.array([(low_d[i : i + 3] * low_g).sum(dtype=dtype) for i in range(m)], dtype=float)
+        scale = np.abs(d).max() * np.abs(g).sum()
+        errors.append(np.abs(winograd_correlate(d, g, m, dtype) - exact).max() / scale)
+        direct_errors.append(np.abs(direct - exact).max() / scale)
+    return float(np.median(errors)), float(np.median(direct_errors))
+
+
+def conv_algorithm_costs(n: int, k: int, c_in: int, c_out: int) -> dict[str, float]:
+    """Real multiplications of one 'same' layer on an n x n image, C_in -> C_out channels, k x k kernels, by
+    three algorithms, and the weight storage each needs (real numbers), in a simple count:
+
+    direct     n^2 k^2 C_in C_out;
+    FFT        transforms: one real FFT of each of the C_in inputs and C_out outputs on the padded size
+               m = n + k - 1, about 2 m^2 log2(m) real multiplications each (kernel spectra precomputed);
+               products: m^2 / 2 complex bins (real input) x C_in x C_out complex multiply-adds, 4 real
+               multiplications each = 2 m^2 C_in C_out; stored kernel spectra m^2 C_in C_out reals;
+    Winograd   F(4x4, 3x3) only for k = 3: (n/4)^2 tiles x 36 x C_in x C_out (transforms left out);
+               stored transformed filters 36 C_in C_out.
+    """
+    n, k, c_in, c_out = (checks.whole(v, name) for v, name in ((n, "n"), (k, "k"), (c_in, "c_in"),
+                                                                (c_out, "c_out")))
+    m = n + k - 1
+    costs = {
+        "direct": float(n * n * k * k * c_in * c_out),
+        "fft_transforms": float((c_in + c_out) * 2 * m * m * np.log2(m)),
+        "fft_products": float(2 * m * m * c_in * c_out),
+        "weights_direct": float(k * k * c_in * c_out),
+        "weights_fft": float(m * m * c_in * c_out),
+    }
+    costs["fft"] = costs["fft_transforms"] + costs["fft_products"]
+    if k == 3:
+        costs["winograd"] = float(np.ceil(n / 4) ** 2 * 36 * c_in * c_out)
+        costs["weights_winograd"] = float(36 * c_in * c_out)
+    return costs

@@ -304,3 +304,37 @@ def test_rotating_an_image_rotates_its_spectrum(degrees):
     stripes = np.cos(2 * np.pi * 16 * cols / 128)
     assert C.spectrum_peak_angle(stripes) == pytest.approx(0.0, abs=1e-9)
     assert C.spectrum_peak_angle(C.rotate_image(stripes, degrees)) == pytest.approx(degrees, abs=1.0)
+
+
+def test_winograd_f23_is_exact_with_four_multiplications():
+    """Review 01 item 11: F(2, 3) gives the two outputs of a 3-tap correlation from 4 products."""
+    b, g, a = C.winograd_matrices(2)
+    assert b.shape == (4, 4) and g.shape == (4, 3) and a.shape == (2, 4)
+    rng = np.random.default_rng(5)
+    for m in (2, 4, 6):
+        d, taps = rng.normal(size=m + 2), rng.normal(size=3)
+        np.testing.assert_allclose(C.winograd_correlate(d, taps, m), np.correlate(d, taps, "valid"), atol=1e-12)
+    np.testing.assert_allclose(C.winograd_correlate([1.0, 2.0, 3.0, 4.0], [0.5, -1.0, 2.0], 2),
+                               [1 * 0.5 - 2 + 6, 2 * 0.5 - 3 + 8])
+
+
+def test_winograd_fp16_error_grows_with_the_tile():
+    errors = [C.winograd_error(m, "float16")[0] for m in (2, 4, 6)]
+    assert errors[0] < errors[1] < errors[2]
+    wino6, direct6 = C.winograd_error(6, "float16")
+    assert wino6 > 2 * direct6
+    assert C.winograd_error(6, "float64")[0] < 1e-12
+
+
+def test_channel_aware_cost_model_by_hand():
+    cost = C.conv_algorithm_costs(56, 3, 64, 64)
+    m = 58
+    assert cost["direct"] == 56 * 56 * 9 * 64 * 64
+    assert cost["fft_products"] == 2 * m * m * 64 * 64
+    assert cost["fft_transforms"] == pytest.approx(128 * 2 * m * m * np.log2(m))
+    assert cost["winograd"] == 14 * 14 * 36 * 64 * 64
+    # with many channels the FFT saving for 3x3 approaches k^2 n^2 / (2 m^2) < 4.5, about Winograd's 4
+    big = C.conv_algorithm_costs(56, 3, 1024, 1024)
+    assert big["direct"] / big["fft"] < 4.5 and big["direct"] / big["winograd"] == 4.0
+    assert C.conv_algorithm_costs(128, 31, 1, 1)["direct"] / C.conv_algorithm_costs(128, 31, 1, 1)["fft"] > 10
+    assert "winograd" not in C.conv_algorithm_costs(56, 5, 8, 8)

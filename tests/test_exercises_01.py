@@ -207,3 +207,10 @@ def test_review_15_outline_sections_have_a_place():
 def test_review_13_spectrum_reading_explained():
     prose, _ = stored_text()
     assert "**log |spectrum|**" in prose and "**cycles per pixel**" in prose and "*rotate image*" in prose
+
+
+def test_review_11_fft_cost_model_and_winograd():
+    prose, outputs = stored_text()
+    assert "F(2,3) with 4 multiplications: [5.5 8. ]  direct: [5.5 8. ]" in outputs
+    assert "| F(6, 3) |" in outputs and "FFT weight storage" in outputs
+    assert "Why the FFT cannot win much for 3×3 layers" in prose
