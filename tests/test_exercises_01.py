@@ -211,6 +211,6 @@ def test_review_13_spectrum_reading_explained():
 
 def test_review_11_fft_cost_model_and_winograd():
     prose, outputs = stored_text()
-    assert "F(2,3) with 4 multiplications: [5.5 8. ]  direct: [5.5 8. ]" in outputs
+    assert "F(2,3) with 4 multiplications: [4.5 6. ]  direct: [4.5 6. ]" in outputs
     assert "| F(6, 3) |" in outputs and "FFT weight storage" in outputs
     assert "Why the FFT cannot win much for 3×3 layers" in prose
