@@ -338,3 +338,12 @@ def test_channel_aware_cost_model_by_hand():
     assert big["direct"] / big["fft"] < 4.5 and big["direct"] / big["winograd"] == 4.0
     assert C.conv_algorithm_costs(128, 31, 1, 1)["direct"] / C.conv_algorithm_costs(128, 31, 1, 1)["fft"] > 10
     assert "winograd" not in C.conv_algorithm_costs(56, 5, 8, 8)
+
+
+def test_since_then_rows_review_14():
+    """Review 01 item 14: large kernels, the short convolution inside Mamba, Evo 2, DiT backbones."""
+    rows = {r.key: r for r in load_table("convolution_milestones")}
+    assert rows["replknet"].value == 31 and "2203.06717" in rows["replknet"].source
+    assert "depthwise" in rows["mamba"].statement and rows["mamba"].value == 4
+    assert int(rows["evo2"].year) == 2025 and "StripedHyena 2" in rows["evo2"].statement
+    assert "2212.09748" in rows["dit"].source and "MMDiT" in rows["dit"].statement
