@@ -262,3 +262,12 @@ def test_sliding_window_draws_the_kernels_and_hides_unused_panels():
     np.testing.assert_array_equal(ex.artists["kernels"][1].get_array(), w[0, 1][::-1, ::-1])
     ex.controls["c_in"].value = 3
     assert ex.artists["inputs"][2].axes.axison and ex.artists["kernels"][2].get_visible()
+
+
+def test_spectrum_row_ends_wrap_around():
+    """Review 01 item 18: the filtered row's ends are pulled toward the opposite border (circular convolution)."""
+    ex = E.spectrum_filter_explorer()
+    image = np.asarray(ex.artists["row_in"].get_ydata())
+    filtered = np.asarray(ex.artists["row_out"].get_ydata())
+    left, right = image[0], image[-1]
+    assert abs(filtered[0] - right) < abs(image[0] - right) and abs(filtered[-1] - left) < abs(image[-1] - left)
