@@ -676,7 +676,7 @@ def learned_kernel_explorer(target: str = "convolution") -> Explorer:
     ax_loss.set_ylabel("mean squared error")
     ax_loss.legend(loc="upper right", fontsize=10)
     im_out = ax_out.imshow(np.zeros((128, 128)), cmap=DIVERGING_CMAP, vmin=-1, vmax=1)
-    ax_out.set_title("learned kernel on the image")
+    ax_out.set_title("kernel on the image")
     _clean_axes(ax_k, ax_out)
 
     def draw(v):
@@ -686,7 +686,7 @@ def learned_kernel_explorer(target: str = "convolution") -> Explorer:
         im_k.set_data(kernel)
         for t, value in zip(texts, kernel.ravel()):
             t.set_text(f"{0.0 if abs(value) < 0.005 else value:.2f}" if abs(value) < 100 else f"{value:.0e}")
-        ax_k.set_title(f"kernel after {step} steps")
+        ax_k.set_title(f"kernel, step {step}")
         loss_line.set_data(np.arange(len(losses)), losses)   # a diverged run ends where it stopped
         loss_dot.set_data([step], [losses[step]])
         ax_loss.set_ylim(max(losses.min() / 3, 1e-30), losses.max() * 3)
