@@ -47,6 +47,19 @@ def differenced_ar_kernel() -> str:
     return "[" + ", ".join(f"{w:g}" for w in kernel[:4]) + "]"
 
 
+def flops_trap_answer() -> list[str]:
+    from helpers.data import load_table
+
+    he = next(r for r in load_table("network_published").where(network="resnet50")
+              if r.quantity == "macs" and r.source_short == "paper")
+    gpu = load_table("gpus").where(name="A100 40GB SXM")[0]
+    peak = gpu.fp16_tensor_tflops_dense * 1e12
+    intensity = C.conv_arithmetic_intensity(128, 128, 3, 56, 56, groups=128)[0]
+    ridge = peak / (gpu.memory_bandwidth_gbs * 1e9)
+    return [f"{he.value * 1e9 / peak * 1e6:.1f}", f"{2 * he.value * 1e9 / peak * 1e6:.1f}",
+            "memory" if intensity < ridge else "compute"]
+
+
 def answers() -> dict[int, list[str]]:
     macs, params = C.conv_layer_cost(3, 2, 3, 1, 1)
     dilated = [(3, 1, 1), (3, 1, 2), (3, 1, 4)]
@@ -75,6 +88,7 @@ def answers() -> dict[int, list[str]]:
         15: [f"{columns.shape[0]}", f"{columns.shape[1]:,}", f"{int(np.max(copies))}"],
         16: [f"({plain[0]}, {plain[1]})", f"({found[0]}, {found[1]})"],
         18: ["associative", differenced_ar_kernel()],
+        19: flops_trap_answer(),
         17: [superposition_answer(), str([int(v) for v in C.conv2d([[1, 0, 2]], [[3, 2, 1]], mode="full")[0]])],
     }
 
@@ -90,7 +104,7 @@ def test_notebook_01_has_reasoning_problems():
     assert len(reasoning) >= 2
 
 
-@pytest.mark.parametrize("number", range(7, 19))
+@pytest.mark.parametrize("number", range(7, 20))
 def test_notebook_01_second_edition_answers(number):
     assert bold_numbers(exercise_answers(NOTEBOOK)[number]) == answers()[number]
 
