@@ -347,3 +347,12 @@ def test_since_then_rows_review_14():
     assert "depthwise" in rows["mamba"].statement and rows["mamba"].value == 4
     assert int(rows["evo2"].year) == 2025 and "StripedHyena 2" in rows["evo2"].statement
     assert "2212.09748" in rows["dit"].source and "MMDiT" in rows["dit"].statement
+
+
+def test_few_low_frequency_waves_are_hundreds_of_times_stronger():
+    """The notebook's reason for drawing log |spectrum| (review 01 item 13)."""
+    magnitude = np.abs(np.fft.fftshift(np.fft.fft2(C.sample_image(128))))
+    strongest = np.sort(magnitude.ravel())[::-1][:5]
+    assert (strongest > 100 * np.median(magnitude)).all()
+    centre = np.unravel_index(np.argsort(magnitude.ravel())[::-1][:5], magnitude.shape)
+    assert (np.hypot(centre[0] - 64, centre[1] - 64) <= 3).all()     # and they are low frequencies
