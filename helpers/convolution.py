@@ -823,14 +823,17 @@ def receptive_field_paths(layers) -> np.ndarray:
 # ---- diffusion, the propagator, template matching, moving averages ------------------------------------
 
 def heat_kernel_2d(alpha: float) -> np.ndarray:
-    """One explicit step of 2-D diffusion as a 3x3 kernel: u + alpha * Laplacian(u) (stable for alpha <= 0.25)."""
+    """One explicit step of 2-D diffusion as a 3x3 kernel: u + alpha * Laplacian(u) (stable for alpha <= 0.25).
+
+    At the limit alpha = 0.25 the centre weight 1 - 4 alpha is 0: every step moves all heat to the neighbours,
+    so a pixel alternates between empty and full (a checkerboard) and a +-0.5 checkerboard is never damped."""
     alpha = checks.positive(alpha, "alpha")
     if alpha > 0.25:
         raise ValueError(f"alpha must be in (0, 0.25] for a stable 2-D step, got {alpha}")
     return KERNELS["identity"] + alpha * KERNELS["laplacian"]
 
 
-def diffuse_image(image, steps: int, alpha: float = 0.25) -> np.ndarray:
+def diffuse_image(image, steps: int, alpha: float = 0.1) -> np.ndarray:
     """``steps`` explicit heat-equation steps on an image that is zero outside: repeated convolution with
     ``heat_kernel_2d(alpha)``. Heat may flow out of the frame and back (the canvas is ``steps`` pixels larger
     on every side, as far as heat can travel), so the result is free-space diffusion, cropped to the image."""
@@ -841,6 +844,15 @@ def diffuse_image(image, steps: int, alpha: float = 0.25) -> np.ndarray:
     for _ in range(steps):
         u = conv2d(u, kernel, mode="same")
     return u[steps : steps + image.shape[0], steps : steps + image.shape[1]]
+
+
+def diffusion_kernel(steps: int, alpha: float = 0.1) -> np.ndarray:
+    """The single kernel that ``steps`` heat steps amount to: a unit impulse diffused ``steps`` times,
+    (2 steps + 1) pixels square. Heat reaches only pixels with |row| + |col| <= steps from the centre."""
+    steps = checks.whole(steps, "steps", 0, 500)
+    impulse = np.zeros((2 * steps + 1, 2 * steps + 1))
+    impulse[steps, steps] = 1.0
+    return diffuse_image(impulse, steps, alpha)
 
 
 def gaussian_blur(image, sigma: float) -> np.ndarray:
@@ -902,3 +914,218 @@ def autoregressive_series(noise, phi: float) -> np.ndarray:
         previous = phi * previous + e
         x[t] = previous
     return x
+
+
+def cost_by_resolution(name: str) -> list[tuple[int, int, int, int]]:
+    """A network's cost grouped by the output resolution of its layers, largest maps first:
+    (output pixels per side, number of weight layers, MACs, parameters). Fully connected layers have resolution 1.
+
+    Examples
+    --------
+    >>> [(size, layers) for size, layers, _, _ in cost_by_resolution("vgg16")]
+    [(224, 2), (112, 2), (56, 3), (28, 3), (14, 3), (1, 3)]
+    """
+    cost = network_cost(name)
+    sizes = sorted({layer.out_size for layer in cost.layers}, reverse=True)
+    groups = []
+    for size in sizes:
+        layers = [layer for layer in cost.layers if layer.out_size == size]
+        groups.append((size, len(layers), sum(layer.macs for layer in layers), sum(layer.params for layer in layers)))
+    return groups
+
+
+def im2col_layer(x, kernel_size: int, padding: int = 0, stride: int = 1, dilation: int = 1) -> np.ndarray:
+    """Unfold a batch of multi-channel images for a convolution layer: x (N, C_in, H, W) ->
+    (C_in * k * k, N * H_out * W_out). Row c*k*k + a*k + b holds tap (a, b) of input channel c; column
+    n*H_out*W_out + r*W_out + s is output pixel (r, s) of image n."""
+    x = checks.array(x, "x", ndim=4)
+    k = checks.whole(kernel_size, "kernel_size")
+    weights = np.zeros((1, x.shape[1], k, k))
+    _, _, padding, stride, dilation = _layer_args(x[0], weights, padding, stride, dilation)
+    oh, ow = (output_size(n, k, padding, stride, dilation) for n in x.shape[2:])
+    padded = np.pad(x, [(0, 0), (0, 0), (padding, padding), (padding, padding)])
+    rows = []
+    for c in range(x.shape[1]):
+        for a in range(k):
+            for b in range(k):
+                r, s = a * dilation, b * dilation
+                rows.append(padded[:, c, r : r + stride * (oh - 1) + 1 : stride,
+                                   s : s + stride * (ow - 1) + 1 : stride].ravel())
+    return np.stack(rows)
+
+
+def conv_layer_gemm(x, weights, bias=None, padding: int = 0, stride: int = 1, dilation: int = 1) -> np.ndarray:
+    """``conv_layer`` (cross-correlation) for a batch x (N, C_in, H, W) as ONE matrix multiply (GEMM):
+    weights reshaped to (M = C_out, K = C_in k^2) times the unfolded input (K, N = images * output pixels)."""
+    x = checks.array(x, "x", ndim=4)
+    _, weights, padding, stride, dilation = _layer_args(x[0], weights, padding, stride, dilation)
+    c_out, _, k, k2 = weights.shape
+    if k != k2:
+        raise ValueError(f"weights must have square kernels, got {k}x{k2}")
+    bias = np.zeros(c_out) if bias is None else checks.array(bias, "bias", ndim=1)
+    if bias.shape != (c_out,):
+        raise ValueError(f"bias must hold one number per output channel ({c_out}), got shape {bias.shape}")
+    oh, ow = (output_size(n, k, padding, stride, dilation) for n in x.shape[2:])
+    columns = im2col_layer(x, k, padding, stride, dilation)          # (K, N)
+    product = weights.reshape(c_out, -1) @ columns + bias[:, None]    # (M, K) @ (K, N) = (M, N)
+    return product.reshape(c_out, x.shape[0], oh, ow).transpose(1, 0, 2, 3)
+
+
+def learn_kernel_trace(images, targets, steps: int = 200, lr: float = 0.5, size: int = 3, seed: int = 0,
+                       limit: float = 1e12) -> tuple[np.ndarray, np.ndarray, int | None]:
+    """``learn_kernel`` that shows a divergence instead of refusing it: the run stops at the first loss above
+    ``limit`` (or not finite). Returns ``(kernels, losses, diverged_at)``; the arrays hold the steps up to and
+    including ``diverged_at`` (None when all ``steps`` updates stayed below the limit)."""
+    steps = checks.whole(steps, "steps", 0, 5000)
+    lr = checks.positive(lr, "lr")
+    size = checks.whole(size, "size", 1, 9)
+    limit = checks.positive(limit, "limit")
+    images, targets = _pairs(images, targets)
+    if size > min(images.shape[1:]):
+        raise ValueError(f"size {size} must fit in the images {images.shape[1:]}")
+    x = np.concatenate([im2col(image, (size, size), mode="valid").T for image in images])  # as in learn_kernel
+    y = targets.reshape(-1)
+    if x.shape[0] != y.size:
+        raise ValueError(f"targets must have the 'valid' output shape of {size}x{size} kernels on the images")
+    kernel = np.random.default_rng(checks.seed(seed)).normal(0, 0.1, size * size)
+    kernels, losses = [], []
+    for step in range(steps + 1):
+        error = x @ kernel - y
+        loss = float(np.mean(error**2))
+        kernels.append(kernel.reshape(size, size).copy())
+        losses.append(loss)
+        if not np.isfinite(loss) or loss > limit:
+            return np.array(kernels), np.array(losses), step
+        kernel = kernel - lr * 2 * (x.T @ error) / y.size
+    return np.array(kernels), np.array(losses), None
+
+
+def gradient_descent_lr_limit(images, size: int = 3) -> float:
+    """Largest stable learning rate of ``learn_kernel`` on these images: the squared-error loss is quadratic in
+    the kernel with Hessian H = 2 X^T X / N (X: the im2col patches), and a step multiplies the error along
+    H's top eigenvector by (1 - lr * lambda_max), so the run diverges for lr > 2 / lambda_max."""
+    images = _stack(images, "images")
+    size = checks.whole(size, "size", 1, 9)
+    if size > min(images.shape[1:]):
+        raise ValueError(f"size {size} must fit in the images {images.shape[1:]}")
+    x = np.concatenate([im2col(image, (size, size), mode="valid").T for image in images])
+    return float(2 / np.linalg.eigvalsh(2 * x.T @ x / x.shape[0]).max())
+
+
+def conv_arithmetic_intensity(c_in: int, c_out: int, kernel: int, out_h: int, out_w: int, groups: int = 1,
+                              stride: int = 1, bytes_per_value: int = 2) -> tuple[float, int, int]:
+    """(FLOPs per byte, FLOPs, bytes) of one conv layer for one image if every value crosses DRAM once:
+    FLOPs = 2 x MACs (``conv_layer_cost``); bytes = bytes_per_value x (input c_in x (stride out_h) x (stride out_w)
+    + weights + output c_out x out_h x out_w), no bias. This is the best case; real kernels move more.
+
+    Examples
+    --------
+    >>> round(conv_arithmetic_intensity(128, 128, 3, 56, 56, groups=128)[0], 1)   # depthwise: few FLOPs per byte
+    4.5
+    """
+    macs, weights = conv_layer_cost(c_in, c_out, kernel, out_h, out_w, groups, bias=False)
+    stride = checks.whole(stride, "stride", 1, 16)
+    bytes_per_value = checks.whole(bytes_per_value, "bytes_per_value", 1, 8)
+    values = c_in * (stride * out_h) * (stride * out_w) + weights + c_out * out_h * out_w
+    flops, traffic = 2 * macs, bytes_per_value * values
+    return flops / traffic, flops, traffic
+
+
+def rotate_image(image, degrees: float) -> np.ndarray:
+    """The image turned counter-clockwise by ``degrees`` about its centre (bilinear; corners that come from
+    outside the frame are filled with the image's mean brightness, so they add no new edge of their own)."""
+    import scipy.ndimage
+
+    image = checks.array(image, "image", ndim=2)
+    degrees = checks.finite(degrees, "degrees")
+    if abs(degrees) > 360:
+        raise ValueError(f"degrees must be between -360 and 360, got {degrees}")
+    return scipy.ndimage.rotate(image, degrees, reshape=False, order=1, mode="constant", cval=float(image.mean()))
+
+
+def spectrum_peak_angle(image) -> float:
+    """Direction (degrees, 0 to 180, counter-clockwise from the column axis) of the strongest non-zero
+    frequency of an image: the direction across the image's dominant stripes."""
+    image = checks.array(image, "image", ndim=2)
+    spectrum = np.abs(np.fft.fftshift(np.fft.fft2(image - image.mean())))
+    r, c = np.unravel_index(int(np.argmax(spectrum)), spectrum.shape)
+    fy = np.fft.fftshift(np.fft.fftfreq(image.shape[0]))[r]
+    fx = np.fft.fftshift(np.fft.fftfreq(image.shape[1]))[c]
+    return float(np.degrees(np.arctan2(-fy, fx)) % 180)
+
+
+WINOGRAD_POINTS = (0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 3.0, -3.0, 1 / 3, -1 / 3)
+
+
+def winograd_matrices(m: int, r: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Transforms of 1-D Winograd minimal filtering F(m, r), built by Toom-Cook from the first n = m + r - 1
+    points of ``WINOGRAD_POINTS``: (B, G, A) with y = A @ ((G @ g) * (B @ d)) for an input tile d of n values
+    and a filter g of r taps, giving the m outputs of their cross-correlation with n multiplications (the
+    elementwise product). A = V_m^T, G = V_r, B = V_n^-T for the Vandermonde matrices V at the points."""
+    m = checks.whole(m, "m", 1, 9)
+    r = checks.whole(r, "r", 1, 3)
+    n = m + r - 1
+    points = np.array(WINOGRAD_POINTS[:n])
+    vandermonde = np.vander(points, n, increasing=True)
+    return np.linalg.inv(vandermonde).T, vandermonde[:, :r], vandermonde[:, :m].T
+
+
+def winograd_correlate(d, g, m: int, dtype: str = "float64") -> np.ndarray:
+    """The m outputs of correlating a tile ``d`` (m + r - 1 values) with ``g`` (r taps) by F(m, r), every
+    transform and product computed in ``dtype`` ("float64", "float32" or "float16")."""
+    checks.choice(dtype, "dtype", ("float64", "float32", "float16"))
+    m = checks.whole(m, "m", 1, 9)
+    g = checks.array(g, "g", ndim=1)
+    d = checks.array(d, "d", ndim=1)
+    if d.size != m + g.size - 1:
+        raise ValueError(f"d must hold m + r - 1 = {m + g.size - 1} values, got {d.size}")
+    b, gm, a = (x.astype(dtype) for x in winograd_matrices(m, g.size))
+    return (a @ ((gm @ g.astype(dtype)) * (b @ d.astype(dtype)))).astype(float)
+
+
+def winograd_error(m: int, dtype: str = "float16", trials: int = 500, seed: int = 0) -> tuple[float, float]:
+    """Median relative error of F(m, 3) and of the direct 3-tap sum, both computed in ``dtype``, against
+    float64, on random tiles and filters (uniform in [-1, 1]): (winograd error, direct error)."""
+    m = checks.whole(m, "m", 1, 9)
+    checks.choice(dtype, "dtype", ("float64", "float32", "float16"))
+    trials = checks.whole(trials, "trials", 1, 100_000)
+    rng = np.random.default_rng(checks.seed(seed))
+    errors, direct_errors = [], []
+    for _ in range(trials):
+        d, g = rng.uniform(-1, 1, m + 2), rng.uniform(-1, 1, 3)
+        exact = np.array([d[i : i + 3] @ g for i in range(m)])
+        low_d, low_g = d.astype(dtype), g.astype(dtype)
+        direct = np.array([(low_d[i : i + 3] * low_g).sum(dtype=dtype) for i in range(m)], dtype=float)
+        scale = np.abs(d).max() * np.abs(g).sum()
+        errors.append(np.abs(winograd_correlate(d, g, m, dtype) - exact).max() / scale)
+        direct_errors.append(np.abs(direct - exact).max() / scale)
+    return float(np.median(errors)), float(np.median(direct_errors))
+
+
+def conv_algorithm_costs(n: int, k: int, c_in: int, c_out: int) -> dict[str, float]:
+    """Real multiplications of one 'same' layer on an n x n image, C_in -> C_out channels, k x k kernels, by
+    three algorithms, and the weight storage each needs (real numbers), in a simple count:
+
+    direct     n^2 k^2 C_in C_out;
+    FFT        transforms: one real FFT of each of the C_in inputs and C_out outputs on the padded size
+               m = n + k - 1, about 2 m^2 log2(m) real multiplications each (kernel spectra precomputed);
+               products: m^2 / 2 complex bins (real input) x C_in x C_out complex multiply-adds, 4 real
+               multiplications each = 2 m^2 C_in C_out; stored kernel spectra m^2 C_in C_out reals;
+    Winograd   F(4x4, 3x3) only for k = 3: (n/4)^2 tiles x 36 x C_in x C_out (transforms left out);
+               stored transformed filters 36 C_in C_out.
+    """
+    n, k, c_in, c_out = (checks.whole(v, name) for v, name in ((n, "n"), (k, "k"), (c_in, "c_in"),
+                                                                (c_out, "c_out")))
+    m = n + k - 1
+    costs = {
+        "direct": float(n * n * k * k * c_in * c_out),
+        "fft_transforms": float((c_in + c_out) * 2 * m * m * np.log2(m)),
+        "fft_products": float(2 * m * m * c_in * c_out),
+        "weights_direct": float(k * k * c_in * c_out),
+        "weights_fft": float(m * m * c_in * c_out),
+    }
+    costs["fft"] = costs["fft_transforms"] + costs["fft_products"]
+    if k == 3:
+        costs["winograd"] = float(np.ceil(n / 4) ** 2 * 36 * c_in * c_out)
+        costs["weights_winograd"] = float(36 * c_in * c_out)
+    return costs

@@ -173,12 +173,12 @@ def test_receptive_field_worked_examples():
 
 def test_diffusion_is_a_gaussian_blur():
     image = C.sample_image(64)
-    steps, alpha = 40, 0.25
+    steps, alpha = 40, 0.1
     sigma = C.diffusion_sigma(alpha, steps)
-    assert sigma == pytest.approx(np.sqrt(20))
+    assert sigma == pytest.approx(np.sqrt(8))
     diffused = C.diffuse_image(image, steps, alpha)
     blurred = scipy.ndimage.gaussian_filter(image, sigma, mode="constant", truncate=4)
-    assert np.abs(diffused - blurred).max() < 0.01
+    assert np.abs(diffused - blurred).max() < 0.003
     np.testing.assert_allclose(C.gaussian_blur(image, sigma), blurred, atol=1e-3)
 
 
@@ -233,3 +233,126 @@ def test_learn_kernel_too_large_a_step_diverges_with_a_message():
     images, targets = C.edge_training_pairs(4, 12, seed=0)
     with pytest.raises(ValueError, match="lr"):
         C.learn_kernel(images, targets, steps=400, lr=13.0)
+
+
+# ---- review of the second edition (reviews/01.md) -------------------------------------------------------------
+
+def test_vgg16_compute_is_spread_over_resolutions_not_early():
+    """Review 01 item 2: halving the resolution while doubling the channels keeps a 3x3 layer's cost constant,
+    so VGG-16's compute is not concentrated in the 224x224 layers; the parameters sit in the FC layers."""
+    groups = {size: (n, macs, params) for size, n, macs, params in C.cost_by_resolution("vgg16")}
+    assert sorted(groups) == [1, 14, 28, 56, 112, 224]
+    per_stage = {size: 3 * 3 * size * size * c * c for size, c in ((224, 64), (112, 128), (56, 256), (28, 512))}
+    assert len(set(per_stage.values())) == 1                      # 224^2 * 64^2 = 112^2 * 128^2 = ...
+    layers = {layer.name: layer.macs for layer in C.network_cost("vgg16").layers}
+    assert [layers[f"conv{i}_2"] for i in (1, 2, 3, 4)] == [per_stage[224]] * 4
+    macs = {size: g[1] for size, g in groups.items()}
+    assert macs[224] < macs[112] < macs[56] == macs[28]           # most work in the 56 and 28 pixel stages
+    assert macs[224] / sum(macs.values()) < 0.15
+    assert groups[1][2] / sum(g[2] for g in groups.values()) > 0.85
+    assert sum(g[0] for g in groups.values()) == 16
+
+
+@pytest.mark.parametrize("padding, stride, dilation", [(0, 1, 1), (1, 2, 1), (2, 1, 2)])
+def test_conv_layer_as_one_gemm_matches_the_loop_and_scipy(padding, stride, dilation):
+    """Review 01 item 3: the multi-channel, batched im2col is one (C_out, C_in k^2) x (C_in k^2, N H_out W_out)
+    matrix product, equal to the layer computed channel by channel with scipy."""
+    rng = np.random.default_rng(1)
+    x, w, b = rng.normal(size=(3, 2, 9, 8)), rng.normal(size=(4, 2, 3, 3)), rng.normal(size=4)
+    columns = C.im2col_layer(x, 3, padding, stride, dilation)
+    oh, ow = (C.output_size(n, 3, padding, stride, dilation) for n in (9, 8))
+    assert columns.shape == (2 * 9, 3 * oh * ow)
+    out = C.conv_layer_gemm(x, w, b, padding, stride, dilation)
+    xp = np.pad(x, [(0, 0), (0, 0), (padding, padding), (padding, padding)])
+    wd = np.zeros((4, 2, 2 * dilation + 1, 2 * dilation + 1))
+    wd[:, :, ::dilation, ::dilation] = w
+    for n in range(3):
+        for o in range(4):
+            ref = sum(scipy.signal.correlate2d(xp[n, c], wd[o, c], mode="valid") for c in range(2))
+            np.testing.assert_allclose(out[n, o], ref[::stride, ::stride] + b[o], atol=1e-12)
+
+
+def test_milestone_dates_review_4():
+    """Review 01 item 4: GEMM lowering without the full matrix predates the article (cuDNN 2014); the PyTorch
+    cross-correlation note is not a 2025 event."""
+    rows = {r.key: r for r in load_table("convolution_milestones")}
+    assert int(rows["implicit_gemm"].year) < int(rows["article"].year)
+    assert "1410.0759" in rows["implicit_gemm"].source
+    assert int(rows["framework_xcorr"].year) <= 2021
+
+
+def test_arithmetic_intensity_by_hand_and_depthwise_is_memory_bound():
+    """Review 01 item 12: FLOPs = 2 MACs; bytes = 2 x (input + weights + output) in FP16; a depthwise 3x3 layer
+    sits far below an A100's ridge point (312 TFLOP/s / 1555 GB/s = 200 FLOP/byte), a standard one above it."""
+    flops_std = 2 * 56 * 56 * 128 * 128 * 9
+    bytes_std = 2 * (128 * 56 * 56 + 128 * 128 * 9 + 128 * 56 * 56)
+    assert C.conv_arithmetic_intensity(128, 128, 3, 56, 56) == (flops_std / bytes_std, flops_std, bytes_std)
+    flops_dw = 2 * 56 * 56 * 128 * 9
+    bytes_dw = 2 * (128 * 56 * 56 + 128 * 9 + 128 * 56 * 56)
+    assert C.conv_arithmetic_intensity(128, 128, 3, 56, 56, groups=128) == (flops_dw / bytes_dw, flops_dw, bytes_dw)
+    ridge = 312e12 / 1555e9
+    assert flops_dw / bytes_dw < ridge / 10 < ridge < flops_std / bytes_std
+    # stride 2 reads a 4x larger input per output pixel
+    assert C.conv_arithmetic_intensity(8, 8, 3, 10, 10, stride=2)[2] == 2 * (8 * 20 * 20 + 8 * 8 * 9 + 8 * 10 * 10)
+
+
+@pytest.mark.parametrize("degrees", [0, 30, 45, 60, 90])
+def test_rotating_an_image_rotates_its_spectrum(degrees):
+    """Review 01 item 13: stripes 16 periods across the image; after turning the image, the spectrum's peak
+    points the same number of degrees further round."""
+    cols = np.indices((128, 128))[1]
+    stripes = np.cos(2 * np.pi * 16 * cols / 128)
+    assert C.spectrum_peak_angle(stripes) == pytest.approx(0.0, abs=1e-9)
+    assert C.spectrum_peak_angle(C.rotate_image(stripes, degrees)) == pytest.approx(degrees, abs=1.0)
+
+
+def test_winograd_f23_is_exact_with_four_multiplications():
+    """Review 01 item 11: F(2, 3) gives the two outputs of a 3-tap correlation from 4 products."""
+    b, g, a = C.winograd_matrices(2)
+    assert b.shape == (4, 4) and g.shape == (4, 3) and a.shape == (2, 4)
+    rng = np.random.default_rng(5)
+    for m in (2, 4, 6):
+        d, taps = rng.normal(size=m + 2), rng.normal(size=3)
+        np.testing.assert_allclose(C.winograd_correlate(d, taps, m), np.correlate(d, taps, "valid"), atol=1e-12)
+    np.testing.assert_allclose(C.winograd_correlate([1.0, 2.0, 3.0, 4.0], [0.5, -1.0, 2.0], 2),
+                               [1 * 0.5 - 2 + 6, 2 * 0.5 - 3 + 8])
+
+
+def test_winograd_fp16_error_grows_with_the_tile():
+    errors = [C.winograd_error(m, "float16")[0] for m in (2, 4, 6)]
+    assert errors[0] < errors[1] < errors[2]
+    wino6, direct6 = C.winograd_error(6, "float16")
+    assert wino6 > 2 * direct6
+    assert C.winograd_error(6, "float64")[0] < 1e-12
+
+
+def test_channel_aware_cost_model_by_hand():
+    cost = C.conv_algorithm_costs(56, 3, 64, 64)
+    m = 58
+    assert cost["direct"] == 56 * 56 * 9 * 64 * 64
+    assert cost["fft_products"] == 2 * m * m * 64 * 64
+    assert cost["fft_transforms"] == pytest.approx(128 * 2 * m * m * np.log2(m))
+    assert cost["winograd"] == 14 * 14 * 36 * 64 * 64
+    # with many channels the FFT saving for 3x3 approaches k^2 n^2 / (2 m^2) < 4.5, about Winograd's 4
+    big = C.conv_algorithm_costs(56, 3, 1024, 1024)
+    assert big["direct"] / big["fft"] < 4.5 and big["direct"] / big["winograd"] == 4.0
+    assert C.conv_algorithm_costs(128, 31, 1, 1)["direct"] / C.conv_algorithm_costs(128, 31, 1, 1)["fft"] > 10
+    assert "winograd" not in C.conv_algorithm_costs(56, 5, 8, 8)
+
+
+def test_since_then_rows_review_14():
+    """Review 01 item 14: large kernels, the short convolution inside Mamba, Evo 2, DiT backbones."""
+    rows = {r.key: r for r in load_table("convolution_milestones")}
+    assert rows["replknet"].value == 31 and "2203.06717" in rows["replknet"].source
+    assert "depthwise" in rows["mamba"].statement and rows["mamba"].value == 4
+    assert int(rows["evo2"].year) == 2025 and "StripedHyena 2" in rows["evo2"].statement
+    assert "2212.09748" in rows["dit"].source and "MMDiT" in rows["dit"].statement
+
+
+def test_few_low_frequency_waves_are_hundreds_of_times_stronger():
+    """The notebook's reason for drawing log |spectrum| (review 01 item 13)."""
+    magnitude = np.abs(np.fft.fftshift(np.fft.fft2(C.sample_image(128))))
+    strongest = np.sort(magnitude.ravel())[::-1][:5]
+    assert (strongest > 100 * np.median(magnitude)).all()
+    centre = np.unravel_index(np.argsort(magnitude.ravel())[::-1][:5], magnitude.shape)
+    assert (np.hypot(centre[0] - 64, centre[1] - 64) <= 3).all()     # and they are low frequencies

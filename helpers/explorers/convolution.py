@@ -395,7 +395,10 @@ def published_comparison(cost: C.NetworkCost) -> str:
         rows.append(f"<tr><td>{html.escape(r.source_short)}: {html.escape(r.source)} ({r.as_of})</td>"
                     f"<td>{gmac}</td><td>{params}</td></tr>")
     head = "<tr><th>figure</th><th>GMACs</th><th>M params</th></tr>"
-    return f"<table>{head}{''.join(rows)}</table>"
+    note = ("<tr><td colspan=3><i>Sources that write 'FLOPs' or 'GFLOPS' here count one multiply-add as one "
+            "operation: these are GMACs. In hardware FLOPs (multiply and add counted apart) double them.</i>"
+            "</td></tr>")
+    return f"<table>{head}{''.join(rows)}{note}</table>"
 
 
 # ---- notebook 01 second edition ------------------------------------------------------------------------------
@@ -414,6 +417,7 @@ def spectrum_filter_explorer(cutoff: float = 0.08, keep: str = "low", profile: s
         "keep": W.ToggleButtons(options=["low", "high"], value=keep, description="keep"),
         "profile": filter_profile_control(profile),
         "image": _image_dropdown(),
+        "rotate": W.IntSlider(0, min=0, max=90, step=15, description="rotate image (°)"),
     }
     fig, (ax_spec, ax_out, ax_row) = new_figure(1, 3, figsize=(11, 3.8), width_ratios=[1, 1, 1.3])
     im_spec = ax_spec.imshow(np.zeros((128, 128)), cmap="magma")
@@ -430,7 +434,7 @@ def spectrum_filter_explorer(cutoff: float = 0.08, keep: str = "low", profile: s
     _clean_axes(ax_spec, ax_out)
 
     def draw(v):
-        image = image_named(v["image"])
+        image = _rotated_image(v["image"], v["rotate"])
         filtered, log_spectrum, weights = C.shaped_frequency_filter(image, v["cutoff"], v["keep"], v["profile"])
         im_spec.set_data(log_spectrum)
         im_spec.set_clim(*np.percentile(log_spectrum, [5, 99.9]))
@@ -450,12 +454,20 @@ def spectrum_filter_explorer(cutoff: float = 0.08, keep: str = "low", profile: s
         text = ("" if ringing is None else
                 f"A sharp step filtered with this mask overshoots by <b>{ringing:.1%}</b> of its height "
                 f"({'ringing: the Gibbs phenomenon' if ringing > 0.005 else 'no ringing'}). ")
+        turned = (f" The image is turned by {v['rotate']}°, and the streaks of its spectrum turn with it: the "
+                  "spectrum of a rotated image is the rotated spectrum." if v["rotate"] else "")
         return text + (f"Kept weight {weights.mean():.1%} of the frequency bins on average. Multiplying the "
-                       "spectrum by the mask is one convolution of the image with the mask's inverse transform.")
+                       "spectrum by the mask is one convolution of the image with the mask's inverse transform."
+                       + turned)
 
     return Explorer("convolution.spectrum_shaped", controls, fig, draw,
                     artists={"spectrum": im_spec, "mask": im_mask, "output": im_out, "row_in": row_in,
                              "row_out": row_out})
+
+
+@cache
+def _rotated_image(name: str, degrees: int) -> np.ndarray:
+    return C.rotate_image(image_named(name), degrees) if degrees else image_named(name)
 
 
 ROW_THROUGH_SQUARE = 36  # a row of the 128-pixel course image that crosses the dark square and the disc
@@ -504,7 +516,10 @@ def sliding_window_explorer(c_in: int = 2, c_out: int = 2, padding: int = 0, str
     W.jslink((play, "value"), (controls["position"], "value"))
     size_in = WINDOW_N + 2 * MAX_PAD
     size_out = C.output_size(WINDOW_N, WINDOW_K, MAX_PAD)
-    fig, axes = new_figure(1, MAX_IN + MAX_OUT, figsize=(13, 3.4))
+    fig, grid = new_figure(2, MAX_IN + MAX_OUT, figsize=(13, 5.6), height_ratios=[1.7, 1])
+    axes, kernel_axes = grid[0], grid[1, :MAX_IN]
+    for ax in grid[1, MAX_IN:]:
+        ax.set_axis_off()    # the row of kernels has one grid per input channel only
     in_axes, out_axes = axes[:MAX_IN], axes[MAX_IN:]
     in_images, in_texts, windows, taps = [], [], [], []
     for ax in in_axes:
@@ -522,8 +537,13 @@ def sliding_window_explorer(c_in: int = 2, c_out: int = 2, padding: int = 0, str
                           for i in range(size_out) for j in range(size_out)])
         cursors.append(ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=PALETTE[1],
                                               linewidth=2.5)))
-    _clean_axes(*axes)
     x_all, w_all = window_example()
+    w_limit = float(np.abs(w_all).max())
+    kernel_images = [ax.imshow(np.zeros((WINDOW_K, WINDOW_K)), cmap=DIVERGING_CMAP, vmin=-2.5 * w_limit,
+                                   vmax=2.5 * w_limit)  # pale, so the weights printed on top stay readable
+                     for ax in kernel_axes]
+    kernel_texts = [_kernel_texts(ax, WINDOW_K) for ax in kernel_axes]
+    _clean_axes(*axes, *kernel_axes)
 
     def draw(v):
         c_in_, c_out_ = v["c_in"], v["c_out"]
@@ -562,6 +582,13 @@ def sliding_window_explorer(c_in: int = 2, c_out: int = 2, padding: int = 0, str
             ax.set_xlim(-0.5, size - 0.5)
             ax.set_ylim(size - 0.5, -0.5)
             ax.set_title(f"input channel {c}" if shown else "")
+            ax.set_axis_on() if shown else ax.set_axis_off()
+            kernel_images[c].set_data(terms.kernel[c] if shown else np.zeros((WINDOW_K, WINDOW_K)))
+            kernel_images[c].set_visible(shown)
+            for t, value in zip(kernel_texts[c], terms.kernel[c].ravel() if shown else [0.0] * WINDOW_K ** 2):
+                t.set_text(f"{value:g}" if shown else "")
+            kernel_axes[c].set_title(f"weights w[{o}, {c}]" + (", flipped" if v["flip"] else "") if shown else "")
+            kernel_axes[c].set_axis_on() if shown else kernel_axes[c].set_axis_off()
         limit = max(np.abs(out).max(), 1.0)
         for k, ax in enumerate(out_axes):
             shown = k < c_out_
@@ -600,6 +627,7 @@ def sliding_window_explorer(c_in: int = 2, c_out: int = 2, padding: int = 0, str
 
     explorer = Explorer("convolution.sliding_window", controls, fig, draw, layout=layout,
                         artists={"inputs": in_images, "outputs": out_images, "covers": out_covers,
+                                 "kernels": kernel_images, "kernel_texts": kernel_texts,
                                  "windows": windows, "taps": taps,
                                  "cursors": cursors, "input_texts": in_texts, "output_texts": out_texts})
     explorer.play = play
@@ -612,9 +640,14 @@ LEARN_STEPS = 200
 
 
 @cache
-def _learning_run(target: str, lr: float) -> tuple[np.ndarray, np.ndarray]:
+def _learning_run(target: str, lr: float) -> tuple[np.ndarray, np.ndarray, int | None]:
     images, targets = C.edge_training_pairs(8, 16, target, seed=0)
-    return C.learn_kernel(images, targets, steps=LEARN_STEPS, lr=lr, seed=0)
+    return C.learn_kernel_trace(images, targets, steps=LEARN_STEPS, lr=lr, seed=0)
+
+
+@cache
+def _lr_limit() -> float:
+    return C.gradient_descent_lr_limit(C.edge_training_pairs(8, 16, "convolution", seed=0)[0])
 
 
 def _kernel_texts(ax, size: int = 3):
@@ -643,20 +676,25 @@ def learned_kernel_explorer(target: str = "convolution") -> Explorer:
     ax_loss.set_ylabel("mean squared error")
     ax_loss.legend(loc="upper right", fontsize=10)
     im_out = ax_out.imshow(np.zeros((128, 128)), cmap=DIVERGING_CMAP, vmin=-1, vmax=1)
-    ax_out.set_title("learned kernel on the image")
+    ax_out.set_title("kernel on the image")
     _clean_axes(ax_k, ax_out)
 
     def draw(v):
-        kernels, losses = _learning_run(v["target"], float(v["lr"]))
-        step = v["step"]
+        kernels, losses, diverged_at = _learning_run(v["target"], float(v["lr"]))
+        step = min(v["step"], len(losses) - 1)   # a diverged run stops early
         kernel = kernels[step]
         im_k.set_data(kernel)
         for t, value in zip(texts, kernel.ravel()):
-            t.set_text(f"{0.0 if abs(value) < 0.005 else value:.2f}")  # no "-0.00"
-        ax_k.set_title(f"kernel after {step} steps")
-        loss_line.set_ydata(losses)
+            t.set_text(f"{0.0 if abs(value) < 0.005 else value:.2f}" if abs(value) < 100 else f"{value:.0e}")
+        ax_k.set_title(f"kernel, step {step}")
+        loss_line.set_data(np.arange(len(losses)), losses)   # a diverged run ends where it stopped
         loss_dot.set_data([step], [losses[step]])
         ax_loss.set_ylim(max(losses.min() / 3, 1e-30), losses.max() * 3)
+        if diverged_at is not None:
+            return (f"<b>The descent diverged</b>: the loss grew from {losses[0]:.2f} to {losses[-1]:.1e} by step "
+                    f"{diverged_at}, where the run stops (shown: step {step}). A gradient step multiplies the error "
+                    f"along the steepest direction by (1 − lr·λ<sub>max</sub>); for these images it is stable only "
+                    f"for lr &lt; 2/λ<sub>max</sub> = <b>{_lr_limit():.1f}</b>.")
         out = C.correlate2d(C.sample_image(128), kernel)
         limit = max(float(np.abs(out).max()), 1e-9)
         im_out.set_data(out)
@@ -687,7 +725,7 @@ RF_LAYERS = 4
 def receptive_field_explorer() -> Explorer:
     """Stack up to four layers (kernel, stride, dilation each); see which input pixels one output pixel sees,
     and through how many paths."""
-    defaults = [(3, 1, 1), (3, 1, 1), (3, 2, 1), (3, 1, 1)]
+    defaults = [(3, 1, 1)] * RF_LAYERS
     controls = {"layers": W.IntSlider(3, min=1, max=RF_LAYERS, description="layers used")}
     for i, (k, s, d) in enumerate(defaults, start=1):
         controls[f"k{i}"] = W.IntSlider(k, min=1, max=7, step=2, description=f"layer {i}: kernel")
@@ -700,6 +738,7 @@ def receptive_field_explorer() -> Explorer:
     profile, = ax_profile.plot([0], [1], "o-", markersize=3, color=PALETTE[0])
     ax_profile.set_xlabel("input pixel (offset from the window's start)")
     ax_profile.set_ylabel("paths to the output pixel")
+    ax_profile.set_title("along one axis")
     ax_map.set_xlabel("input column")
     ax_map.set_ylabel("input row")
 
@@ -722,9 +761,14 @@ def receptive_field_explorer() -> Explorer:
         jumps = np.cumprod([1] + [s for _, s, _ in layers])[:-1]
         terms = " + ".join(f"{d}·({k}−1)·{j}" for (k, _, d), j in zip(layers, jumps))
         centre = paths[r // 2]
+        last = ("" if layers[-1][1] == 1 else
+                f" The last layer's stride {layers[-1][1]} only spaces the output pixels apart; it does not change "
+                "what one output pixel sees.")
         return (f"r = 1 + Σ d·(k−1)·(product of earlier strides) = 1 + {terms} = <b>{r}</b> pixels per side. "
-                f"The centre pixel reaches the output through {centre:g} paths, an edge pixel through "
-                f"{paths[0]:g}: pixels near the centre count for more.")
+                f"Along one axis (right) the centre pixel reaches the output through {centre:g} paths, an end "
+                f"pixel through {paths[0]:g}; in 2-D (the map) the counts multiply: the centre through "
+                f"<b>{centre ** 2:g}</b> paths, a corner through {paths[0] ** 2:g}. Pixels near the centre count "
+                f"for more.{last}")
 
     def layout(ctrl):
         rows = [W.HBox([ctrl[f"k{i}"], ctrl[f"s{i}"], ctrl[f"d{i}"]]) for i in range(1, RF_LAYERS + 1)]
@@ -736,15 +780,15 @@ def receptive_field_explorer() -> Explorer:
 
 # ---- diffusion is a Gaussian blur --------------------------------------------------------------------------
 
-DIFFUSION_MAX_STEPS = 40
+DIFFUSION_MAX_STEPS = 100
 
 
 @register("convolution.diffusion_blur")
-def diffusion_blur_explorer(steps: int = 20) -> Explorer:
+def diffusion_blur_explorer(steps: int = 40) -> Explorer:
     """Run the 2-D heat equation on the course image and compare it with one Gaussian blur of σ = √(2αt)."""
     controls = {
         "steps": W.IntSlider(steps, min=0, max=DIFFUSION_MAX_STEPS, description="time steps t"),
-        "alpha": W.Dropdown(options=[0.05, 0.1, 0.25], value=0.25, description="α = D·Δt"),
+        "alpha": W.Dropdown(options=[0.05, 0.1, 0.2, 0.25], value=0.1, description="α = D·Δt"),
         "image": _image_dropdown(),
     }
     fig, (ax_heat, ax_blur, ax_diff) = new_figure(1, 3, figsize=(11, 3.8))
@@ -765,8 +809,11 @@ def diffusion_blur_explorer(steps: int = 20) -> Explorer:
         ax_heat.set_title(f"heat equation, {v['steps']} steps")
         ax_blur.set_title(f"Gaussian blur, σ = {sigma:.2f} px")
         gap = float(np.abs(heat - blur).max())
+        limit = (" At α = 0.25, the 2-D stability limit, the step kernel's centre weight is 0: heat jumps to the "
+                 "neighbours and back, leaving a checkerboard that the blur does not have."
+                 if float(v["alpha"]) == 0.25 and v["steps"] > 0 else "")
         return (f"σ = √(2·α·t) = √(2·{v['alpha']}·{v['steps']}) = <b>{sigma:.2f}</b> pixels. Largest difference "
-                f"between diffusion and the single blur: <b>{gap:.3f}</b> (on a 0..1 brightness scale).")
+                f"between diffusion and the single blur: <b>{gap:.3f}</b> (on a 0..1 brightness scale).{limit}")
 
     return Explorer("convolution.diffusion_blur", controls, fig, draw,
                     artists={"heat": im_heat, "blur": im_blur, "difference": im_diff})
