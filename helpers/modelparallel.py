@@ -88,7 +88,12 @@ class TensorParallelRun:
     ranks: int
     allreduce_bytes_per_step: float
     step_compute_s: float
-    step_comm_s: float
+    step_comm_s: float  # the two all-reduces themselves, timed after a barrier
+    step_wait_s: float = 0.0  # waiting at the barriers for the slowest rank (load imbalance, a shared machine)
+
+    def allreduce_gbs(self) -> float:
+        """Effective GB/s of the timed all-reduces: bytes handed to them per step over their time."""
+        return self.allreduce_bytes_per_step / self.step_comm_s / 1e9 if self.step_comm_s > 0 else float("inf")
 
 
 def tensor_parallel_mlp(batch: int = 64, d: int = 256, f: int = 1024, n_ranks: int = 2, steps: int = 5,
@@ -108,7 +113,7 @@ def tensor_parallel_mlp(batch: int = 64, d: int = 256, f: int = 1024, n_ranks: i
     r = mpirun.run_job("tensorparallel", p, dict(batch=batch, d=d, f=f, steps=steps, seed=seed),
                        timeout_s=cluster.TIMEOUT_S)
     return TensorParallelRun(r["y"], r["dx"], r["da"], r["db"], p, float(r["allreduce_bytes_per_step"]),
-                             float(r["step_compute_s"]), float(r["step_comm_s"]))
+                             float(r["step_compute_s"]), float(r["step_comm_s"]), float(r["step_wait_s"]))
 
 
 # ---- pipeline parallelism --------------------------------------------------------------------------
@@ -434,10 +439,15 @@ class Plan:
     step_s: float
     parts_s: dict
     assumes: tuple = ()  # what this layout's estimate takes for granted, in words
+    recompute: str = ""  # the activation recomputation this layout uses: "selective" or "full"
 
 
 NOISE = 0.05  # layouts whose estimates differ by less than this share are ties: the model is not that precise
 RECOMPUTE_EXTRA = 1 / 3  # full recomputation repeats the forward pass: 2N of the 6N FLOP per token, so +1/3
+# "auto": per layout, selective recomputation (Megatron's default since Korthikanti et al. 2022: only the attention
+# scores are recomputed, which FlashAttention does anyway, so no extra cost and the memory of activation_gb without
+# recompute) when it fits, else full recomputation. True / "full" and False / "selective" force one for every layout.
+RECOMPUTE_MODES = ("auto", "selective", "full")
 
 
 def _divisors(n: int) -> list[int]:
@@ -459,13 +469,16 @@ def intra_node_link(g: GPU) -> cluster.Link:
 
 def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float, intra_link: cluster.Link,
          inter_link: cluster.Link, gpus_per_node: int = 8, global_batch: int = 512, micro_batch: int = 1,
-         zero_stage: int = 1, recompute: bool = True, efficiency: float = 0.5,
+         zero_stage: int = 1, recompute: bool | str = "auto", efficiency: float = 0.5,
          sequence_parallel: bool = True) -> list[Plan]:
     """Every layout dp x tp x pp = ``n_gpus`` (tp within a node), with per-GPU memory and an estimated step time
     as a sum of parts, none overlapped (a pessimistic model, not a measurement):
 
     - ``compute``: 6 N tokens / (GPUs x peak x efficiency);
-    - ``recomputation``: full activation recomputation repeats the forward pass, +1/3 of compute;
+    - ``recomputation``: full activation recomputation repeats the forward pass, +1/3 of compute; with
+      ``recompute="auto"`` (the default) each layout uses selective recomputation (attention scores only, free
+      here because FlashAttention recomputes them anyway) when its activations fit, full recomputation only when
+      they do not; ``True``/``"full"`` or ``False``/``"selective"`` force one choice for every layout;
     - ``stage imbalance``: the slowest stage holds ceil(L/pp) layers, not L/pp;
     - ``pipeline bubble``: (pp-1)/m of the (imbalanced) work, m = global batch / (dp x micro-batch);
     - ``tensor parallel``: 4 all-reduces of s b h per layer and micro-batch on the intra-node link
@@ -481,7 +494,10 @@ def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float
         raise ValueError(f"model must be a ModelShape (from model_shape() or model_shapes()), got {model!r}")
     cluster._check_link(intra_link, "intra_link")
     cluster._check_link(inter_link, "inter_link")
-    checks.flag(recompute, "recompute")
+    if isinstance(recompute, bool):
+        recompute = "full" if recompute else "selective"
+    if recompute not in RECOMPUTE_MODES:
+        raise ValueError(f"recompute must be True, False or one of {RECOMPUTE_MODES}, got {recompute!r}")
     sp = checks.flag(sequence_parallel, "sequence_parallel")
     n = checks.whole(n_gpus, "n_gpus", 1, 100_000)
     gpn = checks.whole(gpus_per_node, "gpus_per_node", 1, 72)
@@ -506,15 +522,21 @@ def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float
             dp = n // (tp * pp)
             m = max(1, gb // (dp * mb))
             states = model_state_gb(model.params, dp, tp, pp, zero)
-            acts = activation_gb(model.seq, mb, model.hidden, model.layers, tp, pp, recompute,
-                                 sequence_parallel=sp)
+            mode = recompute
+            if mode == "auto":
+                mode = "selective"
+                if sum(states.values()) + activation_gb(model.seq, mb, model.hidden, model.layers, tp, pp, False,
+                                                        sequence_parallel=sp) > mem:
+                    mode = "full"
+            full = mode == "full"
+            acts = activation_gb(model.seq, mb, model.hidden, model.layers, tp, pp, full, sequence_parallel=sp)
             memory = sum(states.values()) + acts
             layers_per_stage = math.ceil(model.layers / pp)
-            parts = {"compute": compute, "recomputation": compute * RECOMPUTE_EXTRA if recompute else 0.0}
+            parts = {"compute": compute, "recomputation": compute * RECOMPUTE_EXTRA if full else 0.0}
             work = parts["compute"] + parts["recomputation"]
             parts["stage imbalance"] = work * (layers_per_stage * pp / model.layers - 1)
             parts["pipeline bubble"] = (work + parts["stage imbalance"]) * (pp - 1) / m
-            allreduces = 6 if recompute else 4
+            allreduces = 6 if full else 4
             parts["tensor parallel"] = m * allreduces / 4 * tp_comm_time_s(
                 mb, model.seq, model.hidden, layers_per_stage, tp, intra_link) if tp > 1 else 0.0
             pp_link = inter_link if tp * pp > gpn else intra_link
@@ -525,7 +547,9 @@ def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float
             parts["ZeRO-3 all-gathers"] = 2 * m * gather if zero == 3 and dp > 1 else 0.0
             parts["data parallel"] = float(cluster.allreduce_time_s(weight_bytes, dp, dp_link, "ring")) \
                 if dp > 1 else 0.0
-            assumes = [f"{m} micro-batches of {mb} per replica, compute at {eff:.0%} of peak, nothing overlapped"]
+            assumes = [f"{m} micro-batches of {mb} per replica, compute at {eff:.0%} of peak, nothing overlapped",
+                       "full recomputation (+1/3 compute)" if full else
+                       "selective recomputation (attention scores only, no extra cost counted)"]
             if tp > 1:
                 assumes.append(f"tensor parallel over {tp} GPUs on {intra_link.name}"
                                + (" with sequence parallelism" if sp else ""))
@@ -533,7 +557,7 @@ def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float
                 assumes.append(f"{pp} stages of {layers_per_stage} layers, 1F1B, stage links {pp_link.name}")
             if dp > 1:
                 assumes.append(f"{dp} replicas, ZeRO-{zero}, gradients over {dp_link.name}")
-            plans.append(Plan(dp, tp, pp, memory, memory <= mem, sum(parts.values()), parts, tuple(assumes)))
+            plans.append(Plan(dp, tp, pp, memory, memory <= mem, sum(parts.values()), parts, tuple(assumes), mode))
     return sorted(plans, key=lambda p: (not p.fits, p.step_s))
 
 

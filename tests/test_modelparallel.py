@@ -264,3 +264,21 @@ def test_hybrid_beats_both_pure_schemes_for_alexnet_and_vgg():
     assert shares["conv"]["macs"] > 0.9 and shares["fc"]["params"] > 0.9  # Krizhevsky's split
     res = M.hybrid_bytes("resnet50", 128, 8)  # one small dense layer: the hybrid is about plain data parallelism
     assert res["hybrid"] == pytest.approx(res["data parallel"], rel=0.1)
+
+
+def test_planner_recomputes_only_layouts_whose_activations_do_not_fit():
+    # review 07 item 1: recomputation is chosen per layout, not charged to every layout
+    plans = M.plan(LLAMA, 64, 80, 989e12, NVL, NDR)
+    best = M.top_layouts(plans, 1)[0][0]
+    assert best.parts_s["recomputation"] == 0 and best.recompute == "selective"
+    assert any("selective recomputation" in a for a in best.assumes)
+    for p in plans:
+        states = sum(M.model_state_gb(LLAMA.params, p.dp, p.tp, p.pp, 1).values())
+        plain = states + M.activation_gb(LLAMA.seq, 1, LLAMA.hidden, LLAMA.layers, p.tp, p.pp,
+                                         sequence_parallel=True)
+        assert p.recompute == ("selective" if plain <= 80 else "full")
+        assert (p.parts_s["recomputation"] > 0) == (p.recompute == "full")
+    forced = _layout(M.plan(LLAMA, 64, 80, 989e12, NVL, NDR, recompute=True), best.dp, best.tp, best.pp)
+    assert forced.step_s > best.step_s * 1.3
+    with pytest.raises(ValueError, match="recompute"):
+        M.plan(LLAMA, 64, 80, 989e12, NVL, NDR, recompute="sometimes")
