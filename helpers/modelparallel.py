@@ -454,17 +454,37 @@ def _divisors(n: int) -> list[int]:
     return [d for d in range(1, n + 1) if n % d == 0]
 
 
-def intra_node_link(g: GPU) -> cluster.Link:
+def intra_node_link(g: GPU, group: int | None = None) -> cluster.Link:
     """The link between the GPUs of one node in the planner: the GPU's NVLink from ``gpus.csv`` (SXM parts); AMD's
     Infinity Fabric where ``scaleup_links.csv`` has a row (MI300X: 7 links, 448 GB/s each way,
-    latency taken as NVLink's); else PCIe 4.0 x16 for NVIDIA cards and PCIe 5.0 x16 for other vendors' cards."""
+    latency taken as NVLink's); else PCIe 4.0 x16 for NVIDIA cards and PCIe 5.0 x16 for other vendors' cards.
+
+    Infinity Fabric is a full mesh, not a switch: a group of ``group`` GPUs talking among themselves uses only
+    ``group - 1`` of each GPU's links (MI300X: 64 GB/s per peer, so 64 GB/s for a pair and 448 GB/s only for all
+    eight). Without ``group`` the whole node's bandwidth is returned; switched NVLink and PCIe ignore ``group``."""
     if not isinstance(g, GPU):
         raise ValueError(f"g must be a GPU (from gpus.gpu() or gpus.all_gpus()), got {g!r}")
+    if group is not None:
+        group = checks.whole(group, "group", 1, 72)
     if g.nvlink:
         return cluster.link(g.nvlink)
     for row in load_table("scaleup_links").where(gpu=g.name):
-        return cluster.custom_link(row.link, float(row.per_direction_gbs), float(row.latency_us))
+        return _mesh_group_link(cluster.custom_link(row.link, float(row.per_direction_gbs), float(row.latency_us)),
+                                group)
     return cluster.link("PCIe 4.0 x16" if g.vendor == "NVIDIA" else "PCIe 5.0 x16")
+
+
+def _mesh_group_link(lk: cluster.Link, group: int | None) -> cluster.Link:
+    """``lk`` as seen by a group of ``group`` GPUs when ``lk`` is a full-mesh row of ``scaleup_links.csv``: per-peer
+    bandwidth x (group - 1) of its links; any other link, or no group, unchanged."""
+    if group is None:
+        return lk
+    for row in load_table("scaleup_links"):
+        if row.link == lk.name:
+            links = int(row.links)
+            used = min(max(group - 1, 1), links)
+            return cluster.custom_link(lk.name, lk.bandwidth_gbs / links * used, lk.latency_us)
+    return lk
 
 
 def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float, intra_link: cluster.Link,
@@ -482,7 +502,8 @@ def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float
     - ``stage imbalance``: the slowest stage holds ceil(L/pp) layers, not L/pp;
     - ``pipeline bubble``: (pp-1)/m of the (imbalanced) work, m = global batch / (dp x micro-batch);
     - ``tensor parallel``: 4 all-reduces of s b h per layer and micro-batch on the intra-node link
-      (6 with recomputation, whose repeated forward repeats its two);
+      (6 with recomputation, whose repeated forward repeats its two); on a full mesh (MI300X) a group of t
+      uses t - 1 links (:func:`intra_node_link`);
     - ``pipeline p2p``: each stage sends a micro-batch's activations forward and its gradient back,
       2 m point-to-point messages of s b h values, on the inter-node link when tp x pp spans nodes;
     - ``ZeRO-3 all-gathers``: with stage 3 each micro-batch gathers the stage's weights before its forward and
@@ -538,7 +559,8 @@ def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float
             parts["pipeline bubble"] = (work + parts["stage imbalance"]) * (pp - 1) / m
             allreduces = 6 if full else 4
             parts["tensor parallel"] = m * allreduces / 4 * tp_comm_time_s(
-                mb, model.seq, model.hidden, layers_per_stage, tp, intra_link) if tp > 1 else 0.0
+                mb, model.seq, model.hidden, layers_per_stage, tp, _mesh_group_link(intra_link, tp)) \
+                if tp > 1 else 0.0
             pp_link = inter_link if tp * pp > gpn else intra_link
             parts["pipeline p2p"] = 2 * m * float(cluster.p2p_time_s(act_bytes, pp_link)) if pp > 1 else 0.0
             dp_link = inter_link if n > gpn else intra_link  # a ring spanning nodes runs at the slowest link

@@ -282,3 +282,20 @@ def test_planner_recomputes_only_layouts_whose_activations_do_not_fit():
     assert forced.step_s > best.step_s * 1.3
     with pytest.raises(ValueError, match="recompute"):
         M.plan(LLAMA, 64, 80, 989e12, NVL, NDR, recompute="sometimes")
+
+
+def test_mi300x_mesh_gives_a_tensor_parallel_group_only_its_peers_links():
+    # review 07 item 8: 64 GB/s to each of 7 peers (scaleup_links.csv note), so a pair gets 64 GB/s, not 448
+    from helpers import gpus
+
+    mi = gpus.gpu("Instinct MI300X")
+    assert M.intra_node_link(mi, 2).bandwidth_gbs == pytest.approx(64)
+    assert M.intra_node_link(mi, 4).bandwidth_gbs == pytest.approx(3 * 64)
+    assert M.intra_node_link(mi, 8).bandwidth_gbs == pytest.approx(7 * 64)
+    h100 = gpus.gpu("H100 SXM")
+    assert M.intra_node_link(h100, 2).bandwidth_gbs == M.intra_node_link(h100).bandwidth_gbs
+    whole = M.intra_node_link(mi)
+    p2 = _layout(M.plan(LLAMA, 64, 192, 1307e12, whole, NDR), 8, 2, 4)
+    n = M.tp_allreduce_bytes(1, LLAMA.seq, LLAMA.hidden)  # ring over 2: 2 x (1/2) x n bytes at 64 GB/s per step
+    one = 2 * (1 / 2) * n / 64e9 + 2 * whole.alpha_s
+    assert p2.parts_s["tensor parallel"] == pytest.approx(64 * 4 * 20 * one, rel=1e-6)  # m 64, 4 per layer, 20 layers
