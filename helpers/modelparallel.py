@@ -490,7 +490,7 @@ def _mesh_group_link(lk: cluster.Link, group: int | None) -> cluster.Link:
 def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float, intra_link: cluster.Link,
          inter_link: cluster.Link, gpus_per_node: int = 8, global_batch: int = 512, micro_batch: int = 1,
          zero_stage: int = 1, recompute: bool | str = "auto", efficiency: float = 0.5,
-         sequence_parallel: bool = True) -> list[Plan]:
+         sequence_parallel: bool = True, headroom: float = 0.1) -> list[Plan]:
     """Every layout dp x tp x pp = ``n_gpus`` (tp within a node), with per-GPU memory and an estimated step time
     as a sum of parts, none overlapped (a pessimistic model, not a measurement):
 
@@ -508,7 +508,13 @@ def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float
       2 m point-to-point messages of s b h values, on the inter-node link when tp x pp spans nodes;
     - ``ZeRO-3 all-gathers``: with stage 3 each micro-batch gathers the stage's weights before its forward and
       again before its backward (2 m all-gathers over dp, as FSDP does under gradient accumulation);
-    - ``data parallel``: one ring all-reduce of the 16-bit gradients over dp.
+    - ``data parallel``: one ring all-reduce of the 16-bit gradients over dp; with ZeRO-3 (FSDP) the gradients are
+      sharded, so every micro-batch reduce-scatters its gradients instead (m reduce-scatters over dp).
+
+    Both ZeRO-3 parts are upper bounds: FSDP prefetches the next layer's all-gather during the current layer's
+    compute and overlaps the reduce-scatters with the backward pass, hiding much of them when the link is fast
+    enough. A layout fits when its memory is at most (1 - ``headroom``) of the GPU's: the rest is left for the
+    CUDA context, communication buffers and allocator fragmentation (10 % is our assumption, not a measurement).
 
     Sorted with the fitting plans first, fastest first; see :func:`top_layouts` for ties."""
     if not isinstance(model, ModelShape):
@@ -530,6 +536,10 @@ def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float
     gb = checks.whole(global_batch, "global_batch", 1, MAX_COUNT)
     mb = checks.whole(micro_batch, "micro_batch", 1, MAX_COUNT)
     zero = checks.whole(zero_stage, "zero_stage", 0, 3)
+    room = checks.non_negative(headroom, "headroom")
+    if room >= 1:
+        raise ValueError(f"headroom must be below 1 (a share of the GPU's memory), got {room}")
+    usable = mem * (1 - room)
     tokens = gb * model.seq
     compute = 6 * model.params * tokens / (n * peak * eff)
     act_bytes = mb * model.seq * model.hidden * 2  # one micro-batch's activations at a stage boundary, 16-bit
@@ -547,7 +557,7 @@ def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float
             if mode == "auto":
                 mode = "selective"
                 if sum(states.values()) + activation_gb(model.seq, mb, model.hidden, model.layers, tp, pp, False,
-                                                        sequence_parallel=sp) > mem:
+                                                        sequence_parallel=sp) > usable:
                     mode = "full"
             full = mode == "full"
             acts = activation_gb(model.seq, mb, model.hidden, model.layers, tp, pp, full, sequence_parallel=sp)
@@ -567,8 +577,11 @@ def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float
             weight_bytes = model.params / (tp * pp) * 2
             gather = (dp - 1) * (dp_link.alpha_s + weight_bytes / dp / dp_link.bytes_per_s)  # ring all-gather
             parts["ZeRO-3 all-gathers"] = 2 * m * gather if zero == 3 and dp > 1 else 0.0
-            parts["data parallel"] = float(cluster.allreduce_time_s(weight_bytes, dp, dp_link, "ring")) \
-                if dp > 1 else 0.0
+            if zero == 3 and dp > 1:  # a ring reduce-scatter per micro-batch: same cost as the ring all-gather
+                parts["data parallel"] = m * gather
+            else:
+                parts["data parallel"] = float(cluster.allreduce_time_s(weight_bytes, dp, dp_link, "ring")) \
+                    if dp > 1 else 0.0
             assumes = [f"{m} micro-batches of {mb} per replica, compute at {eff:.0%} of peak, nothing overlapped",
                        "full recomputation (+1/3 compute)" if full else
                        "selective recomputation (attention scores only, no extra cost counted)"]
@@ -578,8 +591,10 @@ def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float
             if pp > 1:
                 assumes.append(f"{pp} stages of {layers_per_stage} layers, 1F1B, stage links {pp_link.name}")
             if dp > 1:
-                assumes.append(f"{dp} replicas, ZeRO-{zero}, gradients over {dp_link.name}")
-            plans.append(Plan(dp, tp, pp, memory, memory <= mem, sum(parts.values()), parts, tuple(assumes), mode))
+                assumes.append(f"{dp} replicas, ZeRO-{zero}, gradients over {dp_link.name}"
+                               + (", reduce-scattered every micro-batch, no prefetch overlap" if zero == 3 else ""))
+            assumes.append(f"fits: at most {usable:,.0f} GB, leaving {room:.0%} of {mem:,.0f} GB free")
+            plans.append(Plan(dp, tp, pp, memory, memory <= usable, sum(parts.values()), parts, tuple(assumes), mode))
     return sorted(plans, key=lambda p: (not p.fits, p.step_s))
 
 
