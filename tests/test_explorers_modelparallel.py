@@ -155,3 +155,10 @@ def test_dp_vs_mp_slider_reaches_every_presets_crossover_and_says_rows_are_token
     assert "tokens" in ex.controls["batch"].description
     ex.controls["preset"].value = next(k for k in E.layer_presets() if k.startswith("Llama 2 70B"))
     assert "wins below 12,743 rows" in ex.info.value and "4096-token sequence" in ex.info.value
+
+
+def test_zero_bubble_memory_price_belongs_to_the_greedy_order():
+    # review 07 item 5: ZB-H1 keeps 1F1B's memory; the extra activations come from this simulator's greedy order
+    ex = E.pipeline_explorer()
+    ex.controls["schedule"].value = "zero bubble"
+    assert "greedy order" in ex.info.value and "ZB-H1 keeps 1F1B's memory" in ex.info.value

@@ -134,7 +134,9 @@ def pipeline_explorer(stages: int = 4, microbatches: int = 8, schedule: str = "1
         ax.set_title(f"{v['schedule'].upper()}: bubble {run.bubble:.1%} of GPU time")
         why = {"gpipe": "all of them: GPipe runs every forward first", "1f1b": "1F1B caps it at p",
                "interleaved": f"interleaving starts {vv} chunks per device before the first backward",
-               "zero bubble": "deferred weight gradients keep activations alive"}[v["schedule"]]
+               "zero bubble": "this greedy order defers weight gradients and keeps activations alive; the "
+                              "paper's ZB-H1 keeps 1F1B's memory, ZB-H2 pays memory for a bubble near zero",
+               }[v["schedule"]]
         shape = f"(p−1)/({vv}m+p−1) =" if interleaved else "(p−1)/(m+p−1) ="
         if zero:
             formula = (v["stages"] - 1) / (3 * v["microbatches"] + v["stages"] - 1)
