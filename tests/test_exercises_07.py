@@ -111,3 +111,15 @@ def test_mpi_step_prose_gives_no_communication_share():
     # review 07 item 2: the timings on a shared 2-core machine are not evidence of a share
     text = _notebook_text()
     assert "of the step" not in text and "step_wait_s" in text and "allreduce_gbs" in text
+
+
+def test_parallelism_milestones_reach_2026():
+    # review 07 item 10: FSDP2 / torchtitan, DeepEP and DualPipe, MoE folding, Llama 4 FP8, MXFP8, GB300 and Rubin
+    from helpers.data import load_table
+
+    rows = {r.key: r for r in load_table("modelparallel_milestones")}
+    for key in ("fsdp2", "deepep_dualpipe", "moe_folding", "llama4_fp8", "blackwell_mxfp8", "gb300_rubin"):
+        assert key in rows and rows[key].kind == "since"
+    assert max(int(r.year) for r in rows.values()) == 2026
+    assert "5-D parallelism" in rows["fsdp2"].statement and "2410.06511" in rows["fsdp2"].source
+    assert "2504.14960" in rows["moe_folding"].source
