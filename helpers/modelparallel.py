@@ -454,18 +454,17 @@ def _divisors(n: int) -> list[int]:
     return [d for d in range(1, n + 1) if n % d == 0]
 
 
-def intra_node_link(g: GPU, group: int | None = None) -> cluster.Link:
+def intra_node_link(g: GPU, group: int = 0) -> cluster.Link:
     """The link between the GPUs of one node in the planner: the GPU's NVLink from ``gpus.csv`` (SXM parts); AMD's
     Infinity Fabric where ``scaleup_links.csv`` has a row (MI300X: 7 links, 448 GB/s each way,
     latency taken as NVLink's); else PCIe 4.0 x16 for NVIDIA cards and PCIe 5.0 x16 for other vendors' cards.
 
     Infinity Fabric is a full mesh, not a switch: a group of ``group`` GPUs talking among themselves uses only
     ``group - 1`` of each GPU's links (MI300X: 64 GB/s per peer, so 64 GB/s for a pair and 448 GB/s only for all
-    eight). Without ``group`` the whole node's bandwidth is returned; switched NVLink and PCIe ignore ``group``."""
+    eight). With ``group`` 0 the whole node's bandwidth is returned; switched NVLink and PCIe ignore ``group``."""
     if not isinstance(g, GPU):
         raise ValueError(f"g must be a GPU (from gpus.gpu() or gpus.all_gpus()), got {g!r}")
-    if group is not None:
-        group = checks.whole(group, "group", 1, 72)
+    group = checks.whole(group, "group", 0, 72)
     if g.nvlink:
         return cluster.link(g.nvlink)
     for row in load_table("scaleup_links").where(gpu=g.name):
@@ -474,10 +473,10 @@ def intra_node_link(g: GPU, group: int | None = None) -> cluster.Link:
     return cluster.link("PCIe 4.0 x16" if g.vendor == "NVIDIA" else "PCIe 5.0 x16")
 
 
-def _mesh_group_link(lk: cluster.Link, group: int | None) -> cluster.Link:
+def _mesh_group_link(lk: cluster.Link, group: int) -> cluster.Link:
     """``lk`` as seen by a group of ``group`` GPUs when ``lk`` is a full-mesh row of ``scaleup_links.csv``: per-peer
-    bandwidth x (group - 1) of its links; any other link, or no group, unchanged."""
-    if group is None:
+    bandwidth x (group - 1) of its links; any other link, or group 0, unchanged."""
+    if not group:
         return lk
     for row in load_table("scaleup_links"):
         if row.link == lk.name:
@@ -610,6 +609,62 @@ def top_layouts(plans: list[Plan], k: int = 5, noise: float = NOISE) -> list[tup
         return []
     best = fitting[0].step_s
     return [(p, p.step_s <= best * (1 + noise)) for p in fitting]
+
+
+# ---- expert and context parallelism ----------------------------------------------------------------------
+
+def moe_all_to_all_bytes(hidden: int, top_k: int, dispatch_bytes: float = 2, combine_bytes: float = 2,
+                         max_nodes: int = 0) -> dict[str, float]:
+    """Bytes one token sends per mixture-of-experts layer under expert parallelism (forward pass), assuming every
+    chosen expert lives on another GPU: the all-to-all *dispatch* sends its ``hidden`` values to each of its
+    ``top_k`` experts and the *combine* brings ``top_k`` results back. With node-limited routing (DeepSeek-V3:
+    8 experts on at most 4 nodes) a token crosses the inter-node network at most once per node, ``max_nodes``
+    copies (0: no limit), and is forwarded to its experts inside the node over NVLink. The backward pass sends the same again.
+
+    Returns
+    -------
+    dict
+        ``dispatch``, ``combine`` (bytes per token, all links) and ``inter_node`` (bytes per token on the inter-node
+        network: ``min(top_k, max_nodes)`` copies each way; all ``top_k`` without node limits).
+
+    Examples
+    --------
+    >>> moe_all_to_all_bytes(7168, 8, 1, 2)["dispatch"]  # DeepSeek-V3: FP8 dispatch of h = 7168 to 8 experts
+    57344.0
+    """
+    h, k = checks.whole(hidden, "hidden", 1, MAX_COUNT), checks.whole(top_k, "top_k", 1, 1024)
+    d, c = checks.positive(dispatch_bytes, "dispatch_bytes"), checks.positive(combine_bytes, "combine_bytes")
+    nodes = checks.whole(max_nodes, "max_nodes", 0, MAX_COUNT)
+    copies = min(k, nodes) if nodes else k
+    return {"dispatch": k * h * d, "combine": k * h * c, "inter_node": copies * h * (d + c)}
+
+
+def ring_attention_traffic(seq: int, hidden: int, kv_hidden: int, cp: int,
+                           bytes_per_value: float = 2) -> dict[str, float]:
+    """Context parallelism by ring attention, one layer's forward pass on one of ``cp`` GPUs: each holds ``seq/cp``
+    queries and passes its key and value blocks (``seq/cp x kv_hidden`` each; ``kv_hidden`` < ``hidden`` with
+    grouped-query attention) around the ring, ``cp - 1`` hops, while it computes attention of its queries against
+    every block: 4 (seq/cp) seq hidden FLOP (Q K^T and the weighted sum of V, no causal mask saving).
+
+    Returns
+    -------
+    dict
+        ``kv_bytes`` sent per GPU, ``attention_flop`` per GPU and ``flop_per_byte`` (their ratio: the link is hidden
+        behind attention when the GPU's FLOP/s divided by the link's bytes/s is below it).
+
+    Examples
+    --------
+    >>> ring_attention_traffic(8192, 4096, 4096, 2)["flop_per_byte"]  # 4 x 4096 x 8192 x 4096 / (2 x 4096 x 4096 x 2)
+    8192.0
+    """
+    s, h = checks.whole(seq, "seq", 1, MAX_COUNT), checks.whole(hidden, "hidden", 1, MAX_COUNT)
+    kv, n = checks.whole(kv_hidden, "kv_hidden", 1, MAX_COUNT), checks.whole(cp, "cp", 1, 100_000)
+    b = checks.positive(bytes_per_value, "bytes_per_value")
+    local = s / n
+    kv_bytes = 2 * (n - 1) * local * kv * b
+    flop = 4 * local * s * h
+    return {"kv_bytes": kv_bytes, "attention_flop": flop,
+            "flop_per_byte": flop / kv_bytes if kv_bytes else float("inf")}
 
 
 # ---- the conv/dense hybrid (Krizhevsky 2014) --------------------------------------------------------------

@@ -123,3 +123,12 @@ def test_parallelism_milestones_reach_2026():
     assert max(int(r.year) for r in rows.values()) == 2026
     assert "5-D parallelism" in rows["fsdp2"].statement and "2410.06511" in rows["fsdp2"].source
     assert "2504.14960" in rows["moe_folding"].source
+
+
+def test_ring_attention_prose_far_above_what_hides_the_link():
+    # section 7's sentence: ring attention at 128K tokens over 16 GPUs hides behind attention on NDR
+    l405 = M.model_shape("Llama 3.1 405B")
+    ring = M.ring_attention_traffic(131072, l405.hidden, 1024, 16)
+    hide = G.gpu("H100 SXM").peak_flops("fp16") / CL.link("InfiniBand NDR 4x").bytes_per_s
+    assert ring["flop_per_byte"] > 5 * hide
+    assert "M.ring_attention_traffic(131072, l405.hidden, 1024, 16)" in _notebook_text()

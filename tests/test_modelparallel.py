@@ -311,3 +311,18 @@ def test_mi300x_mesh_gives_a_tensor_parallel_group_only_its_peers_links():
     n = M.tp_allreduce_bytes(1, LLAMA.seq, LLAMA.hidden)  # ring over 2: 2 x (1/2) x n bytes at 64 GB/s per step
     one = 2 * (1 / 2) * n / 64e9 + 2 * whole.alpha_s
     assert p2.parts_s["tensor parallel"] == pytest.approx(64 * 4 * 20 * one, rel=1e-6)  # m 64, 4 per layer, 20 layers
+
+
+def test_moe_all_to_all_and_ring_attention_traffic():
+    # review 07 item 9: DeepSeek-V3 routes each token to 8 experts (h = 7168) on at most 4 nodes, FP8 dispatch and
+    # BF16 combine (arXiv:2412.19437)
+    r = M.moe_all_to_all_bytes(7168, 8, 1, 2, max_nodes=4)
+    assert r == {"dispatch": 8 * 7168 * 1, "combine": 8 * 7168 * 2, "inter_node": 4 * 7168 * 3}
+    assert M.moe_all_to_all_bytes(7168, 8, 1, 2)["inter_node"] == 8 * 7168 * 3
+    # ring attention, Llama 3 405B shapes (h 16384, 8 KV heads x 128 = 1024) at 128K tokens over 16 GPUs
+    t = M.ring_attention_traffic(131072, 16384, 1024, 16)
+    local = 131072 / 16
+    assert t["kv_bytes"] == 2 * 15 * local * 1024 * 2 and t["attention_flop"] == 4 * local * 131072 * 16384
+    assert M.ring_attention_traffic(4096, 64, 64, 1)["kv_bytes"] == 0
+    with pytest.raises(ValueError, match="top_k"):
+        M.moe_all_to_all_bytes(7168, 0)
