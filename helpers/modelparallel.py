@@ -619,7 +619,8 @@ def moe_all_to_all_bytes(hidden: int, top_k: int, dispatch_bytes: float = 2, com
     chosen expert lives on another GPU: the all-to-all *dispatch* sends its ``hidden`` values to each of its
     ``top_k`` experts and the *combine* brings ``top_k`` results back. With node-limited routing (DeepSeek-V3:
     8 experts on at most 4 nodes) a token crosses the inter-node network at most once per node, ``max_nodes``
-    copies (0: no limit), and is forwarded to its experts inside the node over NVLink. The backward pass sends the same again.
+    copies (0: no limit), and is forwarded to its experts inside the node over NVLink. The backward pass sends
+    the same again.
 
     Returns
     -------
