@@ -361,14 +361,16 @@ def activation_gb(seq: int, micro_batch: int, hidden: int, layers: int, tp: int 
 
     Per layer in 16-bit precision, with tensor-parallel degree t:
 
-    - without sequence parallelism, s b h (10 + 24/t) bytes: the 24 s b h inside the attention and MLP blocks
-      are split over t, but the 10 s b h of the layer norms and dropouts are replicated on every tensor rank;
-    - with sequence parallelism those regions are split along the sequence too, so all 34 s b h divide by t;
-    - with full recomputation only each layer's input is kept: 2 s b h, or 2 s b h / t with sequence parallelism.
+    (S: sequence length, not section 1's bytes per value s.)
+
+    - without sequence parallelism, S b h (10 + 24/t) bytes: the 24 S b h inside the attention and MLP blocks
+      are split over t, but the 10 S b h of the layer norms and dropouts are replicated on every tensor rank;
+    - with sequence parallelism those regions are split along the sequence too, so all 34 S b h divide by t;
+    - with full recomputation only each layer's input is kept: 2 S b h, or 2 S b h / t with sequence parallelism.
 
     Examples
     --------
-    >>> activation_gb(4096, 1, 8192, 1, tp=8) * 1e9 / (4096 * 8192)  # 10 + 24/8 bytes per s b h
+    >>> activation_gb(4096, 1, 8192, 1, tp=8) * 1e9 / (4096 * 8192)  # 10 + 24/8 bytes per S b h
     13.0
     >>> activation_gb(4096, 1, 8192, 1, tp=8, sequence_parallel=True) * 1e9 / (4096 * 8192)  # 34 / 8
     4.25
@@ -500,11 +502,11 @@ def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float
       they do not; ``True``/``"full"`` or ``False``/``"selective"`` force one choice for every layout;
     - ``stage imbalance``: the slowest stage holds ceil(L/pp) layers, not L/pp;
     - ``pipeline bubble``: (pp-1)/m of the (imbalanced) work, m = global batch / (dp x micro-batch);
-    - ``tensor parallel``: 4 all-reduces of s b h per layer and micro-batch on the intra-node link
+    - ``tensor parallel``: 4 all-reduces of S b h per layer and micro-batch on the intra-node link
       (6 with recomputation, whose repeated forward repeats its two); on a full mesh (MI300X) a group of t
       uses t - 1 links (:func:`intra_node_link`);
     - ``pipeline p2p``: each stage sends a micro-batch's activations forward and its gradient back,
-      2 m point-to-point messages of s b h values, on the inter-node link when tp x pp spans nodes;
+      2 m point-to-point messages of S b h values, on the inter-node link when tp x pp spans nodes;
     - ``ZeRO-3 all-gathers``: with stage 3 each micro-batch gathers the stage's weights before its forward and
       again before its backward (2 m all-gathers over dp, as FSDP does under gradient accumulation);
     - ``data parallel``: one ring all-reduce of the 16-bit gradients over dp; with ZeRO-3 (FSDP) the gradients are

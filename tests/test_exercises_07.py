@@ -141,3 +141,11 @@ def test_hybrid_prose_resnet_within_7_percent_and_alexnet_1024_still_hybrid():
     a = M.hybrid_bytes("alexnet", 1024, 8)
     assert a["hybrid"] < min(a["data parallel"], a["model parallel"])
     assert "within 7 %" in _notebook_text() and "matches data parallelism" not in _notebook_text()
+
+
+def test_activation_source_uses_capital_s_for_the_sequence():
+    # review 07 item 12: s is bytes per value in section 1; the sequence length is S
+    import inspect
+
+    doc = inspect.getdoc(M.activation_gb)
+    assert " s b h" not in doc and "S b h (10 + 24/t)" in doc
