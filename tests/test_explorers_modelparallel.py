@@ -162,3 +162,11 @@ def test_zero_bubble_memory_price_belongs_to_the_greedy_order():
     ex = E.pipeline_explorer()
     ex.controls["schedule"].value = "zero bubble"
     assert "greedy order" in ex.info.value and "ZB-H1 keeps 1F1B's memory" in ex.info.value
+
+
+def test_memory_explorer_nvl72_keeps_pipeline_traffic_on_nvlink():
+    # review 07 item 10: a 72-GPU NVLink domain (GB200 NVL72) as a planner option
+    ex = E.memory_explorer()
+    assert "stage links InfiniBand" in ex.info.value or "gradients over InfiniBand" in ex.info.value
+    ex.controls["node"].value = 72
+    assert ex.error is None and "InfiniBand" not in ex.info.value  # 64 GPUs fit in one NVLink domain

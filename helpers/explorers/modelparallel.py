@@ -169,6 +169,8 @@ def memory_explorer(model: str = "Llama 2 70B", n_gpus: int = 64) -> Explorer:
         "recompute": W.Dropdown(options=[("only if needed", "auto"), ("selective", "selective"), ("full", "full")],
                                 value="auto", description="recompute"),
         "sp": W.Checkbox(True, description="sequence parallel"),
+        "node": W.Dropdown(options=[("8-GPU server", 8), ("72-GPU NVLink rack (NVL72)", 72)], value=8,
+                           description="NVLink domain"),
     }
     fig, ax = new_figure(figsize=(9.5, 3.8))
     parts = ("weights", "gradients", "optimizer", "activations")
@@ -188,8 +190,8 @@ def memory_explorer(model: str = "Llama 2 70B", n_gpus: int = 64) -> Explorer:
             raise ValueError(f"{shape.name} has only {shape.layers} layers to split over {v['pp']} stages")
         dp = v["n_gpus"] // (v["tp"] * v["pp"])
         plans = M.plan(shape, v["n_gpus"], g.memory_gb, g.peak_flops("fp16"), M.intra_node_link(g),
-                       cluster.link("InfiniBand NDR 4x"), zero_stage=v["zero"], recompute=v["recompute"],
-                       sequence_parallel=v["sp"])
+                       cluster.link("InfiniBand NDR 4x"), gpus_per_node=v["node"], zero_stage=v["zero"],
+                       recompute=v["recompute"], sequence_parallel=v["sp"])
         mine = next(p for p in plans if (p.dp, p.tp, p.pp) == (dp, v["tp"], v["pp"]))
         states = M.model_state_gb(shape.params, dp, v["tp"], v["pp"], v["zero"])
         acts = M.activation_gb(shape.seq, 1, shape.hidden, shape.layers, v["tp"], v["pp"], mine.recompute == "full",
