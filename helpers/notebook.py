@@ -21,11 +21,16 @@ def _fact_line(row) -> str:
     return f"- ({row.year}) {row.statement}.{value} *Source: {row.source}, as of {row.as_of}{confidence}.*"
 
 
-def fact_box(table: str, kind: str, intro: str = "") -> Markdown:
-    """A "Since then" or "Disputed" box listing the table's rows of that ``kind``, with sources."""
+def fact_box(table: str, kind: str, intro: str = "", by_year: bool = False) -> Markdown:
+    """A "Since then" or "Disputed" box listing the table's rows of that ``kind``, with sources; in the table's
+    order, or oldest first with ``by_year`` (rows of one year keep the table's order)."""
     if kind not in BOX_TITLES:
         raise ValueError(f"kind must be one of {list(BOX_TITLES)}, got {kind!r}")
+    if not isinstance(by_year, bool):
+        raise ValueError(f"by_year must be True or False, got {by_year!r}")
     rows = [r for r in load_table(table) if r.kind == kind]
+    if by_year:
+        rows.sort(key=lambda r: int(r.year))
     lines = [f"> **{BOX_TITLES[kind]}.** {intro}".rstrip(), ">"] + [f"> {_fact_line(r)}" for r in rows]
     return Markdown("\n".join(lines))
 

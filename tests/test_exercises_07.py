@@ -149,3 +149,20 @@ def test_activation_source_uses_capital_s_for_the_sequence():
 
     doc = inspect.getdoc(M.activation_gb)
     assert " s b h" not in doc and "S b h (10 + 24/t)" in doc
+
+
+def test_since_then_box_is_in_year_order():
+    # review 07 item 16: the 2015 and 2017 rows were listed after 2021-2025 ones
+    import re
+
+    from helpers.notebook import fact_box
+
+    assert 'fact_box("modelparallel_milestones", "since", by_year=True)' in _notebook_text()
+    box = fact_box("modelparallel_milestones", "since", by_year=True).data
+    from helpers.data import load_table
+
+    rows = sorted((r for r in load_table("modelparallel_milestones") if r.kind == "since"), key=lambda r: int(r.year))
+    positions = [box.index(r.statement[:40]) for r in rows]
+    assert positions == sorted(positions) and re.search(r"2026", box)
+    unsorted = fact_box("modelparallel_milestones", "since").data  # default unchanged: the table's order
+    assert unsorted != box
