@@ -88,7 +88,12 @@ class TensorParallelRun:
     ranks: int
     allreduce_bytes_per_step: float
     step_compute_s: float
-    step_comm_s: float
+    step_comm_s: float  # the two all-reduces themselves, timed after a barrier
+    step_wait_s: float = 0.0  # waiting at the barriers for the slowest rank (load imbalance, a shared machine)
+
+    def allreduce_gbs(self) -> float:
+        """Effective GB/s of the timed all-reduces: bytes handed to them per step over their time."""
+        return self.allreduce_bytes_per_step / self.step_comm_s / 1e9 if self.step_comm_s > 0 else float("inf")
 
 
 def tensor_parallel_mlp(batch: int = 64, d: int = 256, f: int = 1024, n_ranks: int = 2, steps: int = 5,
@@ -108,7 +113,7 @@ def tensor_parallel_mlp(batch: int = 64, d: int = 256, f: int = 1024, n_ranks: i
     r = mpirun.run_job("tensorparallel", p, dict(batch=batch, d=d, f=f, steps=steps, seed=seed),
                        timeout_s=cluster.TIMEOUT_S)
     return TensorParallelRun(r["y"], r["dx"], r["da"], r["db"], p, float(r["allreduce_bytes_per_step"]),
-                             float(r["step_compute_s"]), float(r["step_comm_s"]))
+                             float(r["step_compute_s"]), float(r["step_comm_s"]), float(r["step_wait_s"]))
 
 
 # ---- pipeline parallelism --------------------------------------------------------------------------
@@ -356,14 +361,16 @@ def activation_gb(seq: int, micro_batch: int, hidden: int, layers: int, tp: int 
 
     Per layer in 16-bit precision, with tensor-parallel degree t:
 
-    - without sequence parallelism, s b h (10 + 24/t) bytes: the 24 s b h inside the attention and MLP blocks
-      are split over t, but the 10 s b h of the layer norms and dropouts are replicated on every tensor rank;
-    - with sequence parallelism those regions are split along the sequence too, so all 34 s b h divide by t;
-    - with full recomputation only each layer's input is kept: 2 s b h, or 2 s b h / t with sequence parallelism.
+    (S: sequence length, not section 1's bytes per value s.)
+
+    - without sequence parallelism, S b h (10 + 24/t) bytes: the 24 S b h inside the attention and MLP blocks
+      are split over t, but the 10 S b h of the layer norms and dropouts are replicated on every tensor rank;
+    - with sequence parallelism those regions are split along the sequence too, so all 34 S b h divide by t;
+    - with full recomputation only each layer's input is kept: 2 S b h, or 2 S b h / t with sequence parallelism.
 
     Examples
     --------
-    >>> activation_gb(4096, 1, 8192, 1, tp=8) * 1e9 / (4096 * 8192)  # 10 + 24/8 bytes per s b h
+    >>> activation_gb(4096, 1, 8192, 1, tp=8) * 1e9 / (4096 * 8192)  # 10 + 24/8 bytes per S b h
     13.0
     >>> activation_gb(4096, 1, 8192, 1, tp=8, sequence_parallel=True) * 1e9 / (4096 * 8192)  # 34 / 8
     4.25
@@ -434,54 +441,91 @@ class Plan:
     step_s: float
     parts_s: dict
     assumes: tuple = ()  # what this layout's estimate takes for granted, in words
+    recompute: str = ""  # the activation recomputation this layout uses: "selective" or "full"
 
 
 NOISE = 0.05  # layouts whose estimates differ by less than this share are ties: the model is not that precise
 RECOMPUTE_EXTRA = 1 / 3  # full recomputation repeats the forward pass: 2N of the 6N FLOP per token, so +1/3
+# "auto": per layout, selective recomputation (Megatron's default since Korthikanti et al. 2022: only the attention
+# scores are recomputed, which FlashAttention does anyway, so no extra cost and the memory of activation_gb without
+# recompute) when it fits, else full recomputation. True / "full" and False / "selective" force one for every layout.
+RECOMPUTE_MODES = ("auto", "selective", "full")
 
 
 def _divisors(n: int) -> list[int]:
     return [d for d in range(1, n + 1) if n % d == 0]
 
 
-def intra_node_link(g: GPU) -> cluster.Link:
+def intra_node_link(g: GPU, group: int = 0) -> cluster.Link:
     """The link between the GPUs of one node in the planner: the GPU's NVLink from ``gpus.csv`` (SXM parts); AMD's
     Infinity Fabric where ``scaleup_links.csv`` has a row (MI300X: 7 links, 448 GB/s each way,
-    latency taken as NVLink's); else PCIe 4.0 x16 for NVIDIA cards and PCIe 5.0 x16 for other vendors' cards."""
+    latency taken as NVLink's); else PCIe 4.0 x16 for NVIDIA cards and PCIe 5.0 x16 for other vendors' cards.
+
+    Infinity Fabric is a full mesh, not a switch: a group of ``group`` GPUs talking among themselves uses only
+    ``group - 1`` of each GPU's links (MI300X: 64 GB/s per peer, so 64 GB/s for a pair and 448 GB/s only for all
+    eight). With ``group`` 0 the whole node's bandwidth is returned; switched NVLink and PCIe ignore ``group``."""
     if not isinstance(g, GPU):
         raise ValueError(f"g must be a GPU (from gpus.gpu() or gpus.all_gpus()), got {g!r}")
+    group = checks.whole(group, "group", 0, 72)
     if g.nvlink:
         return cluster.link(g.nvlink)
     for row in load_table("scaleup_links").where(gpu=g.name):
-        return cluster.custom_link(row.link, float(row.per_direction_gbs), float(row.latency_us))
+        return _mesh_group_link(cluster.custom_link(row.link, float(row.per_direction_gbs), float(row.latency_us)),
+                                group)
     return cluster.link("PCIe 4.0 x16" if g.vendor == "NVIDIA" else "PCIe 5.0 x16")
+
+
+def _mesh_group_link(lk: cluster.Link, group: int) -> cluster.Link:
+    """``lk`` as seen by a group of ``group`` GPUs when ``lk`` is a full-mesh row of ``scaleup_links.csv``: per-peer
+    bandwidth x (group - 1) of its links; any other link, or group 0, unchanged."""
+    if not group:
+        return lk
+    for row in load_table("scaleup_links"):
+        if row.link == lk.name:
+            links = int(row.links)
+            used = min(max(group - 1, 1), links)
+            return cluster.custom_link(lk.name, lk.bandwidth_gbs / links * used, lk.latency_us)
+    return lk
 
 
 def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float, intra_link: cluster.Link,
          inter_link: cluster.Link, gpus_per_node: int = 8, global_batch: int = 512, micro_batch: int = 1,
-         zero_stage: int = 1, recompute: bool = True, efficiency: float = 0.5,
-         sequence_parallel: bool = True) -> list[Plan]:
+         zero_stage: int = 1, recompute: bool | str = "auto", efficiency: float = 0.5,
+         sequence_parallel: bool = True, headroom: float = 0.1) -> list[Plan]:
     """Every layout dp x tp x pp = ``n_gpus`` (tp within a node), with per-GPU memory and an estimated step time
     as a sum of parts, none overlapped (a pessimistic model, not a measurement):
 
     - ``compute``: 6 N tokens / (GPUs x peak x efficiency);
-    - ``recomputation``: full activation recomputation repeats the forward pass, +1/3 of compute;
+    - ``recomputation``: full activation recomputation repeats the forward pass, +1/3 of compute; with
+      ``recompute="auto"`` (the default) each layout uses selective recomputation (attention scores only, free
+      here because FlashAttention recomputes them anyway) when its activations fit, full recomputation only when
+      they do not; ``True``/``"full"`` or ``False``/``"selective"`` force one choice for every layout;
     - ``stage imbalance``: the slowest stage holds ceil(L/pp) layers, not L/pp;
     - ``pipeline bubble``: (pp-1)/m of the (imbalanced) work, m = global batch / (dp x micro-batch);
-    - ``tensor parallel``: 4 all-reduces of s b h per layer and micro-batch on the intra-node link
-      (6 with recomputation, whose repeated forward repeats its two);
+    - ``tensor parallel``: 4 all-reduces of S b h per layer and micro-batch on the intra-node link
+      (6 with recomputation, whose repeated forward repeats its two); on a full mesh (MI300X) a group of t
+      uses t - 1 links (:func:`intra_node_link`);
     - ``pipeline p2p``: each stage sends a micro-batch's activations forward and its gradient back,
-      2 m point-to-point messages of s b h values, on the inter-node link when tp x pp spans nodes;
+      2 m point-to-point messages of S b h values, on the inter-node link when tp x pp spans nodes;
     - ``ZeRO-3 all-gathers``: with stage 3 each micro-batch gathers the stage's weights before its forward and
       again before its backward (2 m all-gathers over dp, as FSDP does under gradient accumulation);
-    - ``data parallel``: one ring all-reduce of the 16-bit gradients over dp.
+    - ``data parallel``: one ring all-reduce of the 16-bit gradients over dp; with ZeRO-3 (FSDP) the gradients are
+      sharded, so every micro-batch reduce-scatters its gradients instead (m reduce-scatters over dp).
+
+    Both ZeRO-3 parts are upper bounds: FSDP prefetches the next layer's all-gather during the current layer's
+    compute and overlaps the reduce-scatters with the backward pass, hiding much of them when the link is fast
+    enough. A layout fits when its memory is at most (1 - ``headroom``) of the GPU's: the rest is left for the
+    CUDA context, communication buffers and allocator fragmentation (10 % is our assumption, not a measurement).
 
     Sorted with the fitting plans first, fastest first; see :func:`top_layouts` for ties."""
     if not isinstance(model, ModelShape):
         raise ValueError(f"model must be a ModelShape (from model_shape() or model_shapes()), got {model!r}")
     cluster._check_link(intra_link, "intra_link")
     cluster._check_link(inter_link, "inter_link")
-    checks.flag(recompute, "recompute")
+    if isinstance(recompute, bool):
+        recompute = "full" if recompute else "selective"
+    if recompute not in RECOMPUTE_MODES:
+        raise ValueError(f"recompute must be True, False or one of {RECOMPUTE_MODES}, got {recompute!r}")
     sp = checks.flag(sequence_parallel, "sequence_parallel")
     n = checks.whole(n_gpus, "n_gpus", 1, 100_000)
     gpn = checks.whole(gpus_per_node, "gpus_per_node", 1, 72)
@@ -493,6 +537,10 @@ def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float
     gb = checks.whole(global_batch, "global_batch", 1, MAX_COUNT)
     mb = checks.whole(micro_batch, "micro_batch", 1, MAX_COUNT)
     zero = checks.whole(zero_stage, "zero_stage", 0, 3)
+    room = checks.non_negative(headroom, "headroom")
+    if room >= 1:
+        raise ValueError(f"headroom must be below 1 (a share of the GPU's memory), got {room}")
+    usable = mem * (1 - room)
     tokens = gb * model.seq
     compute = 6 * model.params * tokens / (n * peak * eff)
     act_bytes = mb * model.seq * model.hidden * 2  # one micro-batch's activations at a stage boundary, 16-bit
@@ -506,34 +554,48 @@ def plan(model: ModelShape, n_gpus: int, gpu_memory_gb: float, peak_flops: float
             dp = n // (tp * pp)
             m = max(1, gb // (dp * mb))
             states = model_state_gb(model.params, dp, tp, pp, zero)
-            acts = activation_gb(model.seq, mb, model.hidden, model.layers, tp, pp, recompute,
-                                 sequence_parallel=sp)
+            mode = recompute
+            if mode == "auto":
+                mode = "selective"
+                if sum(states.values()) + activation_gb(model.seq, mb, model.hidden, model.layers, tp, pp, False,
+                                                        sequence_parallel=sp) > usable:
+                    mode = "full"
+            full = mode == "full"
+            acts = activation_gb(model.seq, mb, model.hidden, model.layers, tp, pp, full, sequence_parallel=sp)
             memory = sum(states.values()) + acts
             layers_per_stage = math.ceil(model.layers / pp)
-            parts = {"compute": compute, "recomputation": compute * RECOMPUTE_EXTRA if recompute else 0.0}
+            parts = {"compute": compute, "recomputation": compute * RECOMPUTE_EXTRA if full else 0.0}
             work = parts["compute"] + parts["recomputation"]
             parts["stage imbalance"] = work * (layers_per_stage * pp / model.layers - 1)
             parts["pipeline bubble"] = (work + parts["stage imbalance"]) * (pp - 1) / m
-            allreduces = 6 if recompute else 4
+            allreduces = 6 if full else 4
             parts["tensor parallel"] = m * allreduces / 4 * tp_comm_time_s(
-                mb, model.seq, model.hidden, layers_per_stage, tp, intra_link) if tp > 1 else 0.0
+                mb, model.seq, model.hidden, layers_per_stage, tp, _mesh_group_link(intra_link, tp)) \
+                if tp > 1 else 0.0
             pp_link = inter_link if tp * pp > gpn else intra_link
             parts["pipeline p2p"] = 2 * m * float(cluster.p2p_time_s(act_bytes, pp_link)) if pp > 1 else 0.0
             dp_link = inter_link if n > gpn else intra_link  # a ring spanning nodes runs at the slowest link
             weight_bytes = model.params / (tp * pp) * 2
             gather = (dp - 1) * (dp_link.alpha_s + weight_bytes / dp / dp_link.bytes_per_s)  # ring all-gather
             parts["ZeRO-3 all-gathers"] = 2 * m * gather if zero == 3 and dp > 1 else 0.0
-            parts["data parallel"] = float(cluster.allreduce_time_s(weight_bytes, dp, dp_link, "ring")) \
-                if dp > 1 else 0.0
-            assumes = [f"{m} micro-batches of {mb} per replica, compute at {eff:.0%} of peak, nothing overlapped"]
+            if zero == 3 and dp > 1:  # a ring reduce-scatter per micro-batch: same cost as the ring all-gather
+                parts["data parallel"] = m * gather
+            else:
+                parts["data parallel"] = float(cluster.allreduce_time_s(weight_bytes, dp, dp_link, "ring")) \
+                    if dp > 1 else 0.0
+            assumes = [f"{m} micro-batches of {mb} per replica, compute at {eff:.0%} of peak, nothing overlapped",
+                       "full recomputation (+1/3 compute)" if full else
+                       "selective recomputation (attention scores only, no extra cost counted)"]
             if tp > 1:
                 assumes.append(f"tensor parallel over {tp} GPUs on {intra_link.name}"
                                + (" with sequence parallelism" if sp else ""))
             if pp > 1:
                 assumes.append(f"{pp} stages of {layers_per_stage} layers, 1F1B, stage links {pp_link.name}")
             if dp > 1:
-                assumes.append(f"{dp} replicas, ZeRO-{zero}, gradients over {dp_link.name}")
-            plans.append(Plan(dp, tp, pp, memory, memory <= mem, sum(parts.values()), parts, tuple(assumes)))
+                assumes.append(f"{dp} replicas, ZeRO-{zero}, gradients over {dp_link.name}"
+                               + (", reduce-scattered every micro-batch, no prefetch overlap" if zero == 3 else ""))
+            assumes.append(f"fits: at most {usable:,.0f} GB, leaving {room:.0%} of {mem:,.0f} GB free")
+            plans.append(Plan(dp, tp, pp, memory, memory <= usable, sum(parts.values()), parts, tuple(assumes), mode))
     return sorted(plans, key=lambda p: (not p.fits, p.step_s))
 
 
@@ -549,6 +611,63 @@ def top_layouts(plans: list[Plan], k: int = 5, noise: float = NOISE) -> list[tup
         return []
     best = fitting[0].step_s
     return [(p, p.step_s <= best * (1 + noise)) for p in fitting]
+
+
+# ---- expert and context parallelism ----------------------------------------------------------------------
+
+def moe_all_to_all_bytes(hidden: int, top_k: int, dispatch_bytes: float = 2, combine_bytes: float = 2,
+                         max_nodes: int = 0) -> dict[str, float]:
+    """Bytes one token sends per mixture-of-experts layer under expert parallelism (forward pass), assuming every
+    chosen expert lives on another GPU: the all-to-all *dispatch* sends its ``hidden`` values to each of its
+    ``top_k`` experts and the *combine* brings ``top_k`` results back. With node-limited routing (DeepSeek-V3:
+    8 experts on at most 4 nodes) a token crosses the inter-node network at most once per node, ``max_nodes``
+    copies (0: no limit), and is forwarded to its experts inside the node over NVLink. The backward pass sends
+    the same again.
+
+    Returns
+    -------
+    dict
+        ``dispatch``, ``combine`` (bytes per token, all links) and ``inter_node`` (bytes per token on the inter-node
+        network: ``min(top_k, max_nodes)`` copies each way; all ``top_k`` without node limits).
+
+    Examples
+    --------
+    >>> moe_all_to_all_bytes(7168, 8, 1, 2)["dispatch"]  # DeepSeek-V3: FP8 dispatch of h = 7168 to 8 experts
+    57344.0
+    """
+    h, k = checks.whole(hidden, "hidden", 1, MAX_COUNT), checks.whole(top_k, "top_k", 1, 1024)
+    d, c = checks.positive(dispatch_bytes, "dispatch_bytes"), checks.positive(combine_bytes, "combine_bytes")
+    nodes = checks.whole(max_nodes, "max_nodes", 0, MAX_COUNT)
+    copies = min(k, nodes) if nodes else k
+    return {"dispatch": k * h * d, "combine": k * h * c, "inter_node": copies * h * (d + c)}
+
+
+def ring_attention_traffic(seq: int, hidden: int, kv_hidden: int, cp: int,
+                           bytes_per_value: float = 2) -> dict[str, float]:
+    """Context parallelism by ring attention, one layer's forward pass on one of ``cp`` GPUs: each holds ``seq/cp``
+    queries and passes its key and value blocks (``seq/cp x kv_hidden`` each; ``kv_hidden`` < ``hidden`` with
+    grouped-query attention) around the ring, ``cp - 1`` hops, while it computes attention of its queries against
+    every block: 4 (seq/cp) seq hidden FLOP (Q K^T and the weighted sum of V, no causal mask saving).
+
+    Returns
+    -------
+    dict
+        ``kv_bytes`` sent per GPU, ``attention_flop`` per GPU and ``flop_per_byte`` (their ratio: the link is hidden
+        behind attention when the GPU's FLOP/s divided by the link's bytes/s is below it).
+
+    Examples
+    --------
+    >>> ring_attention_traffic(8192, 4096, 4096, 2)["flop_per_byte"]  # 4 x 4096 x 8192 x 4096 / (2 x 4096 x 4096 x 2)
+    8192.0
+    """
+    s, h = checks.whole(seq, "seq", 1, MAX_COUNT), checks.whole(hidden, "hidden", 1, MAX_COUNT)
+    kv, n = checks.whole(kv_hidden, "kv_hidden", 1, MAX_COUNT), checks.whole(cp, "cp", 1, 100_000)
+    b = checks.positive(bytes_per_value, "bytes_per_value")
+    local = s / n
+    kv_bytes = 2 * (n - 1) * local * kv * b
+    flop = 4 * local * s * h
+    return {"kv_bytes": kv_bytes, "attention_flop": flop,
+            "flop_per_byte": flop / kv_bytes if kv_bytes else float("inf")}
 
 
 # ---- the conv/dense hybrid (Krizhevsky 2014) --------------------------------------------------------------

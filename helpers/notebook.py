@@ -22,13 +22,15 @@ def _fact_line(row) -> str:
 
 
 def fact_box(table: str, kind: str, intro: str = "", by_year: bool = False) -> Markdown:
-    """A "Since then" or "Disputed" box listing the table's rows of that ``kind``, with sources (in table order,
-    or by the ``year`` column when ``by_year``)."""
+    """A "Since then" or "Disputed" box listing the table's rows of that ``kind``, with sources; in the table's
+    order, or oldest first with ``by_year`` (rows of one year keep the table's order)."""
     if kind not in BOX_TITLES:
         raise ValueError(f"kind must be one of {list(BOX_TITLES)}, got {kind!r}")
+    if not isinstance(by_year, bool):
+        raise ValueError(f"by_year must be True or False, got {by_year!r}")
     rows = [r for r in load_table(table) if r.kind == kind]
     if by_year:
-        rows = sorted(rows, key=lambda r: r.year)
+        rows.sort(key=lambda r: int(r.year))
     lines = [f"> **{BOX_TITLES[kind]}.** {intro}".rstrip(), ">"] + [f"> {_fact_line(r)}" for r in rows]
     return Markdown("\n".join(lines))
 

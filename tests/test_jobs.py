@@ -55,3 +55,16 @@ def test_megatron_mlp_equals_the_unsplit_layer(ranks):
     for name, value in dict(y=y, dx=dz @ a.T, da=x.T @ dz, db=h.T @ dy).items():
         np.testing.assert_allclose(r[name], value, rtol=0, atol=1e-10, err_msg=name)
     assert r["allreduce_bytes_per_step"] == 2 * batch * d * 8  # two all-reduces of the activations
+
+
+def test_tensorparallel_job_times_its_all_reduces_after_a_barrier():
+    # review 07 item 2: waiting for the slowest rank is reported apart from the all-reduce itself
+    import inspect
+
+    from helpers.jobs import tensorparallel
+
+    src = inspect.getsource(tensorparallel.main)
+    assert src.count("comm.Barrier()") == 2
+    assert src.index("comm.Barrier()") < src.index("comm.Allreduce(y_r")
+    r = mpirun.run_job("tensorparallel", 2, {"batch": 8, "d": 12, "f": 30, "steps": 2, "seed": 0}, timeout_s=120)
+    assert r["step_wait_s"] >= 0 and r["step_comm_s"] >= 0 and r["step_compute_s"] > 0

@@ -223,8 +223,20 @@ def test_planner_charges_zero3_all_gathers():
     m, weights = 512 // 8, 70e9 / 8 * 2
     expected = 2 * m * 7 * (0.6e-6 + weights / 8 / 50e9)
     assert z3.parts_s["ZeRO-3 all-gathers"] == pytest.approx(expected)
-    assert z3.step_s == pytest.approx(z1.step_s + expected)
+    # review 07 item 7: with ZeRO-3 each of the 64 micro-batches reduce-scatters its gradients (same ring cost as
+    # one all-gather) instead of one all-reduce per step
+    assert z3.parts_s["data parallel"] == pytest.approx(expected / 2)
+    assert z3.step_s == pytest.approx(z1.step_s - z1.parts_s["data parallel"] + 1.5 * expected)
     assert z3.memory_gb < z1.memory_gb
+
+
+def test_planner_leaves_memory_headroom():
+    # review 07 item 7: 4 x 2 x 8 needs 76.3 GB, which 'fitted' an 80 GB H100 with nothing to spare
+    plans = M.plan(LLAMA, 64, 80, 989e12, NVL, NDR)
+    assert all(p.memory_gb <= 72 for p in plans if p.fits)
+    tight = _layout(M.plan(LLAMA, 64, 80, 989e12, NVL, NDR, headroom=0), 4, 2, 8)
+    assert 72 < tight.memory_gb <= 80 and tight.fits and tight.recompute == "selective"
+    assert _layout(plans, 4, 2, 8).recompute == "full"  # with 8 GB kept free it must recompute to fit
 
 
 def test_planner_charges_pipeline_traffic_and_imbalance():
@@ -264,3 +276,53 @@ def test_hybrid_beats_both_pure_schemes_for_alexnet_and_vgg():
     assert shares["conv"]["macs"] > 0.9 and shares["fc"]["params"] > 0.9  # Krizhevsky's split
     res = M.hybrid_bytes("resnet50", 128, 8)  # one small dense layer: the hybrid is about plain data parallelism
     assert res["hybrid"] == pytest.approx(res["data parallel"], rel=0.1)
+
+
+def test_planner_recomputes_only_layouts_whose_activations_do_not_fit():
+    # review 07 item 1: recomputation is chosen per layout, not charged to every layout
+    plans = M.plan(LLAMA, 64, 80, 989e12, NVL, NDR)
+    best = M.top_layouts(plans, 1)[0][0]
+    assert best.parts_s["recomputation"] == 0 and best.recompute == "selective"
+    assert any("selective recomputation" in a for a in best.assumes)
+    for p in plans:
+        states = sum(M.model_state_gb(LLAMA.params, p.dp, p.tp, p.pp, 1).values())
+        plain = states + M.activation_gb(LLAMA.seq, 1, LLAMA.hidden, LLAMA.layers, p.tp, p.pp,
+                                         sequence_parallel=True)
+        assert p.recompute == ("selective" if plain <= 72 else "full")  # 10 % headroom
+        assert (p.parts_s["recomputation"] > 0) == (p.recompute == "full")
+    forced = _layout(M.plan(LLAMA, 64, 80, 989e12, NVL, NDR, recompute=True), best.dp, best.tp, best.pp)
+    assert forced.step_s > best.step_s * 1.3
+    with pytest.raises(ValueError, match="recompute"):
+        M.plan(LLAMA, 64, 80, 989e12, NVL, NDR, recompute="sometimes")
+
+
+def test_mi300x_mesh_gives_a_tensor_parallel_group_only_its_peers_links():
+    # review 07 item 8: 64 GB/s to each of 7 peers (scaleup_links.csv note), so a pair gets 64 GB/s, not 448
+    from helpers import gpus
+
+    mi = gpus.gpu("Instinct MI300X")
+    assert M.intra_node_link(mi, 2).bandwidth_gbs == pytest.approx(64)
+    assert M.intra_node_link(mi, 4).bandwidth_gbs == pytest.approx(3 * 64)
+    assert M.intra_node_link(mi, 8).bandwidth_gbs == pytest.approx(7 * 64)
+    h100 = gpus.gpu("H100 SXM")
+    assert M.intra_node_link(h100, 2).bandwidth_gbs == M.intra_node_link(h100).bandwidth_gbs
+    whole = M.intra_node_link(mi)
+    p2 = _layout(M.plan(LLAMA, 64, 192, 1307e12, whole, NDR), 8, 2, 4)
+    n = M.tp_allreduce_bytes(1, LLAMA.seq, LLAMA.hidden)  # ring over 2: 2 x (1/2) x n bytes at 64 GB/s per step
+    one = 2 * (1 / 2) * n / 64e9 + 2 * whole.alpha_s
+    assert p2.parts_s["tensor parallel"] == pytest.approx(64 * 4 * 20 * one, rel=1e-6)  # m 64, 4 per layer, 20 layers
+
+
+def test_moe_all_to_all_and_ring_attention_traffic():
+    # review 07 item 9: DeepSeek-V3 routes each token to 8 experts (h = 7168) on at most 4 nodes, FP8 dispatch and
+    # BF16 combine (arXiv:2412.19437)
+    r = M.moe_all_to_all_bytes(7168, 8, 1, 2, max_nodes=4)
+    assert r == {"dispatch": 8 * 7168 * 1, "combine": 8 * 7168 * 2, "inter_node": 4 * 7168 * 3}
+    assert M.moe_all_to_all_bytes(7168, 8, 1, 2)["inter_node"] == 8 * 7168 * 3
+    # ring attention, Llama 3 405B shapes (h 16384, 8 KV heads x 128 = 1024) at 128K tokens over 16 GPUs
+    t = M.ring_attention_traffic(131072, 16384, 1024, 16)
+    local = 131072 / 16
+    assert t["kv_bytes"] == 2 * 15 * local * 1024 * 2 and t["attention_flop"] == 4 * local * 131072 * 16384
+    assert M.ring_attention_traffic(4096, 64, 64, 1)["kv_bytes"] == 0
+    with pytest.raises(ValueError, match="top_k"):
+        M.moe_all_to_all_bytes(7168, 0)

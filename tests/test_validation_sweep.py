@@ -986,6 +986,18 @@ SWEEP[MP] |= {
                              {"stages": arg(whole(1, 64)), "microbatches": arg(whole(1, 512)),
                               "virtual": arg(whole(1, 8))}),
 }
+SWEEP[MP]["plan"][0]["headroom"] = 0.1
+SWEEP[MP]["intra_node_link"][0]["group"] = 2
+SWEEP[MP]["intra_node_link"][1]["group"] = arg(whole(0, 72))
+SWEEP[MP]["plan"][1]["headroom"] = arg(real(0, 1, low_open=False))
+SWEEP[MP] |= {
+    "moe_all_to_all_bytes": (dict(hidden=64, top_k=2, dispatch_bytes=1, combine_bytes=2, max_nodes=1),
+                             {"hidden": arg(DIM), "top_k": arg(whole(1, 1024)), "dispatch_bytes": arg(real(0)),
+                              "combine_bytes": arg(real(0)), "max_nodes": arg(whole(0, 10**9))}),
+    "ring_attention_traffic": (dict(seq=1024, hidden=64, kv_hidden=16, cp=4, bytes_per_value=2),
+                               {"seq": arg(DIM), "hidden": arg(DIM), "kv_hidden": arg(DIM), "cp": arg(DEVICES),
+                                "bytes_per_value": arg(real(0))}),
+}
 
 # ---- notebook 06 second edition: calibration, layers, critical batch, 1-bit SGD, memory --------------------------
 CNN = one_of_words(*CL.CNN_MODELS)

@@ -38,7 +38,7 @@ def dp_vs_mp_explorer(preset: str = "alexnet fc6") -> Explorer:
         "preset": W.Dropdown(options=list(presets), value=preset, description="layer"),
         "d_in": W.IntText(d_in, description="d_in"),
         "d_out": W.IntText(d_out, description="d_out"),
-        "batch": W.FloatLogSlider(128, base=2, min=0, max=13, step=0.5, description="batch",
+        "batch": W.FloatLogSlider(128, base=2, min=0, max=17, step=0.5, description="rows (tokens)",
                                   readout_format=".0f"),
         "p": W.IntSlider(4, min=2, max=64, description="devices"),
         "bytes": W.ToggleButtons(options=[("fp32", 4), ("fp16", 2), ("8-bit", 1)], value=4, description="values"),
@@ -47,13 +47,13 @@ def dp_vs_mp_explorer(preset: str = "alexnet fc6") -> Explorer:
     fig, (ax_bar, ax_curve) = new_figure(1, 2, figsize=(10, 4), width_ratios=[1, 1.6])
     bars = ax_bar.bar(["data\nparallel", "model\nparallel"], [1, 1], color=[PALETTE[0], PALETTE[1]])
     ax_bar.set_ylabel("MB sent per device per step")
-    batches = np.unique(np.geomspace(1, 65536, 120).astype(int))
+    batches = np.unique(np.geomspace(1, 2**17, 120).astype(int))  # a transformer's rows are tokens: b x S
     dp_line, = ax_curve.plot([], [], label="data parallel")
     mp_line, = ax_curve.plot([], [], label="model parallel")
     cross = ax_curve.axvline(1, color=PALETTE[7], linestyle=":", label="crossover batch")
     now = ax_curve.axvline(1, color=PALETTE[3], linewidth=1.5, label="your batch")
     log_axis(ax_curve)
-    ax_curve.set_xlabel("batch size")
+    ax_curve.set_xlabel("rows of the activations (batch; for transformers tokens = b × S)")
     ax_curve.set_ylabel("MB per device per step")
     ax_curve.legend(loc="upper left", fontsize=9)
 
@@ -82,8 +82,9 @@ def dp_vs_mp_explorer(preset: str = "alexnet fc6") -> Explorer:
         ax_curve.set_ylim(min(min(mp_curve), dp) / 3, max(max(mp_curve), dp) * 3)
         winner = "model" if mp < dp else "data"
         return (f"Data parallel: {dp:,.2f} MB; model parallel: {mp:,.2f} MB per device per step. "
-                f"<b>{winner.capitalize()} parallelism sends less</b>; model parallelism wins below a batch of "
-                f"{b_star:,.0f} for this layer.")
+                f"<b>{winner.capitalize()} parallelism sends less</b>; model parallelism wins below "
+                f"{b_star:,.0f} rows for this layer (for a transformer rows are tokens: one 4096-token sequence is "
+                "4,096 rows).")
 
     return Explorer("modelparallel.dp_vs_mp", controls, fig, draw, parsers=parsers,
                     artists={"bars": bars, "dp": dp_line, "mp": mp_line, "crossover": cross})
@@ -133,7 +134,9 @@ def pipeline_explorer(stages: int = 4, microbatches: int = 8, schedule: str = "1
         ax.set_title(f"{v['schedule'].upper()}: bubble {run.bubble:.1%} of GPU time")
         why = {"gpipe": "all of them: GPipe runs every forward first", "1f1b": "1F1B caps it at p",
                "interleaved": f"interleaving starts {vv} chunks per device before the first backward",
-               "zero bubble": "deferred weight gradients keep activations alive"}[v["schedule"]]
+               "zero bubble": "this greedy order defers weight gradients and keeps activations alive; the "
+                              "paper's ZB-H1 keeps 1F1B's memory, ZB-H2 pays memory for a bubble near zero",
+               }[v["schedule"]]
         shape = f"(p−1)/({vv}m+p−1) =" if interleaved else "(p−1)/(m+p−1) ="
         if zero:
             formula = (v["stages"] - 1) / (3 * v["microbatches"] + v["stages"] - 1)
@@ -163,8 +166,11 @@ def memory_explorer(model: str = "Llama 2 70B", n_gpus: int = 64) -> Explorer:
         "zero": W.IntSlider(1, min=0, max=3, description="ZeRO stage"),
         "tp": W.Dropdown(options=[1, 2, 4, 8], value=4, description="tensor ∥"),
         "pp": W.Dropdown(options=[1, 2, 4, 8, 16, 32], value=4, description="pipeline ∥"),
-        "recompute": W.Checkbox(True, description="recompute activations"),
+        "recompute": W.Dropdown(options=[("only if needed", "auto"), ("selective", "selective"), ("full", "full")],
+                                value="auto", description="recompute"),
         "sp": W.Checkbox(True, description="sequence parallel"),
+        "node": W.Dropdown(options=[("8-GPU server", 8), ("72-GPU NVLink rack (NVL72)", 72)], value=8,
+                           description="NVLink domain"),
     }
     fig, ax = new_figure(figsize=(9.5, 3.8))
     parts = ("weights", "gradients", "optimizer", "activations")
@@ -183,8 +189,12 @@ def memory_explorer(model: str = "Llama 2 70B", n_gpus: int = 64) -> Explorer:
         if v["pp"] > shape.layers:
             raise ValueError(f"{shape.name} has only {shape.layers} layers to split over {v['pp']} stages")
         dp = v["n_gpus"] // (v["tp"] * v["pp"])
+        plans = M.plan(shape, v["n_gpus"], g.memory_gb, g.peak_flops("fp16"), M.intra_node_link(g),
+                       cluster.link("InfiniBand NDR 4x"), gpus_per_node=v["node"], zero_stage=v["zero"],
+                       recompute=v["recompute"], sequence_parallel=v["sp"])
+        mine = next(p for p in plans if (p.dp, p.tp, p.pp) == (dp, v["tp"], v["pp"]))
         states = M.model_state_gb(shape.params, dp, v["tp"], v["pp"], v["zero"])
-        acts = M.activation_gb(shape.seq, 1, shape.hidden, shape.layers, v["tp"], v["pp"], v["recompute"],
+        acts = M.activation_gb(shape.seq, 1, shape.hidden, shape.layers, v["tp"], v["pp"], mine.recompute == "full",
                                sequence_parallel=v["sp"])
         left = 0.0
         for bar, value in zip(bars, [*states.values(), acts]):
@@ -195,24 +205,24 @@ def memory_explorer(model: str = "Llama 2 70B", n_gpus: int = 64) -> Explorer:
         ax.set_xlim(0, max(left, g.memory_gb) * 1.1)
         fits = left <= g.memory_gb
         ax.set_title(f"dp {dp} × tp {v['tp']} × pp {v['pp']}: {left:,.1f} GB per GPU "
-                     f"({'fits' if fits else 'does not fit'})")
-        plans = M.plan(shape, v["n_gpus"], g.memory_gb, g.peak_flops("fp16"), M.intra_node_link(g),
-                       cluster.link("InfiniBand NDR 4x"), zero_stage=v["zero"], recompute=v["recompute"],
-                       sequence_parallel=v["sp"])
+                     f"({'fits' if fits else 'does not fit'}, {mine.recompute} recomputation)")
+        yours = (f"<b>Your layout dp {dp} × tp {v['tp']} × pp {v['pp']}</b> ({mine.recompute} recomputation"
+                 f"{'' if fits else ', does not fit'}): <b>{mine.step_s:,.1f} s</b> per step of 512 sequences = "
+                 + ", ".join(f"{k} {t:,.1f} s" for k, t in mine.parts_s.items() if t > 0) + ". ")
         top = M.top_layouts(plans, 3)
         if top:
             ties = [p for p, tie in top if tie]
             names = ", ".join(f"dp {p.dp} × tp {p.tp} × pp {p.pp} ({p.step_s:,.1f} s)" for p in ties)
             b = top[0][0]
             advice = (f"Fastest layouts that fit by the model, <b>within {M.NOISE:.0%} of each other (a tie)</b>: "
-                      f"{names}. The first splits its {b.step_s:,.1f} s per step of 512 sequences into "
+                      f"{names}. The first splits its {b.step_s:,.1f} s per step into "
                       + ", ".join(f"{k} {s:,.1f} s" for k, s in b.parts_s.items() if s > 0)
                       + f"; it assumes {'; '.join(b.assumes)}.")
             if len(ties) == 1:
                 advice = advice.replace("within", "no other layout within").replace(" of each other (a tie)", "")
         else:
             advice = "No layout of these GPUs fits: raise the ZeRO stage, recompute activations or add GPUs."
-        return f"{html.escape(shape.name)} on {v['n_gpus']} × {html.escape(g.name)}. {advice}"
+        return f"{html.escape(shape.name)} on {v['n_gpus']} × {html.escape(g.name)}. {yours}{advice}"
 
     return Explorer("modelparallel.memory", controls, fig, draw, artists={"bars": bars, "limit": limit})
 

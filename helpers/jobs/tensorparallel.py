@@ -4,7 +4,9 @@
 computes ``tanh(x A_r) B_r`` with no communication, and one ``Allreduce`` sums the partial outputs (forward). In the
 backward pass of the loss ``0.5 |y - target|^2`` each rank gets the gradients of its own weight slices locally and
 one ``Allreduce`` sums the partial input gradients ``dx``. Every rank counts the bytes it hands to the
-all-reduces; the data are seeded (``x``, ``A``, ``B``, ``target`` from ``default_rng(seed)``)."""
+all-reduces; a barrier before each timed all-reduce separates waiting for the slowest rank (``step_wait_s``) from
+the exchange itself (``step_comm_s``); the data are seeded (``x``, ``A``, ``B``, ``target`` from
+``default_rng(seed)``)."""
 
 import numpy as np
 from mpi4py import MPI
@@ -25,12 +27,14 @@ def main(comm, batch=64, d=256, f=1024, steps=5, seed=0):
     cols = np.array_split(np.arange(f), p)[rank]
     a_r, b_r = a[:, cols], b[cols, :]  # my column slice of A, my row slice of B
     y, dx = np.empty((batch, d)), np.empty((batch, d))
-    allreduce_bytes, compute_s, comm_s = 0, [], []
+    allreduce_bytes, compute_s, comm_s, wait_s = 0, [], [], []
     for _ in range(steps):
         t0 = MPI.Wtime()
         h_r = np.tanh(x @ a_r)  # forward, local: batch x f/p
         y_r = h_r @ b_r  # my partial output
         t1 = MPI.Wtime()
+        comm.Barrier()  # wait for the slowest rank here, so the timed all-reduce is the exchange, not the waiting
+        w1 = MPI.Wtime()
         comm.Allreduce(y_r, y, op=MPI.SUM)  # forward all-reduce: y = sum of the partial outputs
         t2 = MPI.Wtime()
         dy = y - target  # gradient of 0.5 |y - target|^2
@@ -39,17 +43,21 @@ def main(comm, batch=64, d=256, f=1024, steps=5, seed=0):
         da_r = x.T @ dz_r  # my columns of dA
         dx_r = dz_r @ a_r.T  # my partial input gradient
         t3 = MPI.Wtime()
+        comm.Barrier()
+        w3 = MPI.Wtime()
         comm.Allreduce(dx_r, dx, op=MPI.SUM)  # backward all-reduce: dx = sum of the partials
         t4 = MPI.Wtime()
         allreduce_bytes += y_r.nbytes + dx_r.nbytes
         compute_s.append((t1 - t0) + (t3 - t2))
-        comm_s.append((t2 - t1) + (t4 - t3))
+        wait_s.append((w1 - t1) + (w3 - t3))
+        comm_s.append((t2 - w1) + (t4 - w3))
     da = comm.gather(da_r, root=0)  # only to check against the unsplit layer
     db = comm.gather(db_r, root=0)
     if rank == 0:
         return dict(y=y, dx=dx, da=np.concatenate(da, axis=1), db=np.concatenate(db, axis=0), ranks=p,
                     allreduce_bytes_per_step=allreduce_bytes / steps, allreduces_per_step=2,
-                    step_compute_s=float(np.median(compute_s)), step_comm_s=float(np.median(comm_s)))
+                    step_compute_s=float(np.median(compute_s)), step_comm_s=float(np.median(comm_s)),
+                    step_wait_s=float(np.median(wait_s)))
 
 
 if __name__ == "__main__":
