@@ -359,8 +359,10 @@ def train_single(steps: int = 50, batch: int = 256, hidden: int = 64, lr: float 
 @dataclass(frozen=True)
 class DataParallelRun:
     """Result of :func:`train_data_parallel`: loss per step, and per step the seconds of compute (slowest rank)
-    and of the gradient all-reduce (rank 0). ``step_compute_s`` and ``step_comm_s`` are medians over the steady
-    steps (the first 3 steps left out)."""
+    and of communication: how long the step lasts beyond the slowest rank's compute (the slowest rank's compute
+    plus its ``Allreduce``, whichever rank that is), so the wait for the slower rank, part of every other rank's
+    ``Allreduce``, is counted once. ``step_compute_s`` and ``step_comm_s`` are medians over the steady steps (the
+    first 3 steps left out)."""
 
     losses: np.ndarray
     n_workers: int
