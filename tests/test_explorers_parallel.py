@@ -144,3 +144,19 @@ def test_comm_share_default_state_matches_the_prose():
     shares = [b.get_height() for b in ex.artists["share"]]
     assert models[int(np.argmax(shares))] == "alexnet"
     assert models[int(np.argmin(shares))].startswith("llama2")
+
+
+def test_strong_scaling_prompt_needs_a_large_global_batch():
+    # review 06 item 5: the notebook tells the learner to raise the global batch before strong scaling, because
+    # at the default 64 the speedup stays below 1; with 4,096 it is well above 1 (and below the GPU count)
+    import numpy as np
+
+    from helpers import cluster
+    from helpers import gpus as G
+    from helpers import parallel as P
+    v100, link, counts = G.gpu("Tesla V100 SXM2 16GB"), cluster.link("25 GbE"), np.array([2, 4, 8, 64])
+    small = P.speedup("vgg16", counts, v100, link, batch=64, scaling="strong", bits=32)
+    large = P.speedup("vgg16", counts, v100, link, batch=4096, scaling="strong", bits=32)
+    assert np.all(small < 1) and np.all((large > 1) & (large < counts))
+    weak = P.speedup("vgg16", counts, v100, link, batch=64, scaling="weak", bits=32) / counts
+    assert np.all(np.diff(weak) < 0) and weak[0] > 0.5 > weak[1]  # falls step by step, not at once
