@@ -199,3 +199,14 @@ def test_large_models_do_not_fit_plain_data_parallelism():
     a100 = G.gpu("A100 80GB SXM")
     assert P.training_state_gb("llama2_70b") == pytest.approx(70e9 * 16 / 1e9, rel=0.02)
     assert not P.fits_data_parallel("llama2_70b", a100) and P.fits_data_parallel("resnet50", a100)
+
+
+def test_review_06_claims_about_dense_layers_and_resnet():
+    # items 3, 4, 7: AlexNet's dense layers hold 96 % of the parameters (not "all dense layers": the convolutions
+    # do over 90 % of the work); ResNet-50's parameters per GFLOP are under 1.5x fewer than VGG-16's, so layer type
+    # alone does not explain scaling; transformers (dense layers applied per token) are compute-bound from 2 sequences
+    alex = P.conv_shares("alexnet")
+    assert round(1 - alex["params"], 2) == 0.96 and alex["flops"] > 0.9
+    assert 1 < P.params_per_gflop("vgg16") / P.params_per_gflop("resnet50") < 1.5
+    assert P.conv_shares("resnet50")["params"] > 0.9
+    assert P.critical_tokens(H100, NDR, 64) / 4096 < 2
