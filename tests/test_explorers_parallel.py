@@ -160,3 +160,14 @@ def test_strong_scaling_prompt_needs_a_large_global_batch():
     assert np.all(small < 1) and np.all((large > 1) & (large < counts))
     weak = P.speedup("vgg16", counts, v100, link, batch=64, scaling="weak", bits=32) / counts
     assert np.all(np.diff(weak) < 0) and weak[0] > 0.5 > weak[1]  # falls step by step, not at once
+
+
+def test_real_run_info_names_the_load_when_the_machine_is_busy(monkeypatch):
+    # review 06 item 2: on a loaded machine the measured speedup can be below 1; the info line must say why
+    import os
+
+    from helpers.explorers import parallel as E
+    monkeypatch.setattr(os, "getloadavg", lambda: (7.8, 7.8, 7.8))
+    ex = E.real_run_explorer(workers=2, steps=10, hidden=16, batch_per_worker=16)
+    info = ex.info.value
+    assert ex.error is None and "load average is 7.8" in info and "below 1" in info
