@@ -507,6 +507,15 @@ def critical_batch(model: str, gpu: GPU, link: cluster.Link, n_gpus: int = 64, b
             * u * gpu.peak_flops("fp16") / flops_per_sample(model))
 
 
+def accumulation_steps(samples_per_allreduce: float, micro_batch: float) -> int:
+    """Micro-batches each GPU must accumulate (forward and backward, gradients summed locally, no communication)
+    before one all-reduce, so that ``samples_per_allreduce`` samples (for instance the critical batch) share it:
+    ``ceil(samples_per_allreduce / micro_batch)``, at least 1. Memory holds only one micro-batch of activations."""
+    need = checks.positive(samples_per_allreduce, "samples_per_allreduce")
+    micro = checks.positive(micro_batch, "micro_batch")
+    return max(1, math.ceil(need / micro - 1e-9))
+
+
 def critical_tokens(gpu: GPU, link: cluster.Link, n_gpus: int = 64, bits: int = 16,
                     utilization: float = LLM_UTILIZATION) -> float:
     """Tokens per GPU per step at which a transformer's compute (6 x parameters x tokens FLOPs) equals the ring

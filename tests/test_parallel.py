@@ -210,3 +210,13 @@ def test_review_06_claims_about_dense_layers_and_resnet():
     assert 1 < P.params_per_gflop("vgg16") / P.params_per_gflop("resnet50") < 1.5
     assert P.conv_shares("resnet50")["params"] > 0.9
     assert P.critical_tokens(H100, NDR, 64) / 4096 < 2
+
+
+def test_accumulation_steps_and_fp32_reduction():
+    # review 06 items 8 and 9: 16,384 tokens per all-reduce from micro-batches of one 4,096-token sequence is 4
+    # accumulation steps; 4,097 needs 2 sequences; reducing gradients in fp32 instead of bf16 doubles b*
+    assert P.accumulation_steps(4 * 4096, 4096) == 4 and P.accumulation_steps(4097, 4096) == 2
+    assert P.accumulation_steps(0.5, 2) == 1
+    with pytest.raises(ValueError, match="micro_batch"):
+        P.accumulation_steps(10, 0)
+    assert P.critical_tokens(H100, NDR, 64, bits=32) == pytest.approx(2 * P.critical_tokens(H100, NDR, 64, bits=16))

@@ -931,6 +931,8 @@ SWEEP[PA] |= {
     "max_strong_gpus": (dict(batch=64), {"batch": arg(real(1, low_open=False))}),
     "layer_traffic": (dict(network="alexnet"), {"network": arg(CNN)}),
     "conv_shares": (dict(network="vgg16"), {"network": arg(CNN)}),
+    "accumulation_steps": (dict(samples_per_allreduce=10.0, micro_batch=2.0),
+                           {"samples_per_allreduce": arg(real(0)), "micro_batch": arg(real(0))}),
     "layer_step_times_s": (dict(network="alexnet", gpu=H100_06, link=QDR, n_gpus=8, batch_per_gpu=64, bits=16,
                                 utilization=0.2),
                            {"network": arg(CNN), "gpu": arg(NOT_A_GPU), "link": arg(NOT_A_LINK),
