@@ -220,3 +220,11 @@ def test_accumulation_steps_and_fp32_reduction():
     with pytest.raises(ValueError, match="micro_batch"):
         P.accumulation_steps(10, 0)
     assert P.critical_tokens(H100, NDR, 64, bits=32) == pytest.approx(2 * P.critical_tokens(H100, NDR, 64, bits=16))
+
+
+def test_mlperf_milestones_are_current_and_say_what_the_93_percent_compares():
+    # review 06 item 13: GPT-3 175B left MLPerf Training in v5.0; the latest round (v5.1, Nov 2025) has Llama 3.1 405B
+    from helpers.data import load_table
+    rows = {r.key: r for r in load_table("dataparallel_milestones").rows}
+    assert "retired" in rows["mlperf_gpt3"].statement and "different rounds" in rows["mlperf_gpt3"].statement
+    assert rows["mlperf_llama405b"].year == 2025 and "5,120" in rows["mlperf_llama405b"].statement
