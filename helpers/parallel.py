@@ -516,6 +516,17 @@ def accumulation_steps(samples_per_allreduce: float, micro_batch: float) -> int:
     return max(1, math.ceil(need / micro - 1e-9))
 
 
+def optimisation_steps(batch: float, noise_scale: float, min_steps: float = 1.0) -> dict[str, float]:
+    """Steps and samples to reach a given loss with global ``batch``, in McCandlish et al.'s empirical model of
+    large-batch training (2018, arXiv:1812.06162): ``steps = S_min (1 + B_noise / B)`` and ``samples = E_min (1 +
+    B / B_noise)`` with ``E_min = S_min B_noise``. At ``B = B_noise`` (the critical batch of optimisation) training
+    takes twice the fewest steps and twice the fewest samples; far above it, more samples buy almost no fewer steps."""
+    b = checks.positive(batch, "batch")
+    noise = checks.positive(noise_scale, "noise_scale")
+    s_min = checks.positive(min_steps, "min_steps")
+    return {"steps": s_min * (1 + noise / b), "samples": s_min * noise * (1 + b / noise)}
+
+
 def critical_tokens(gpu: GPU, link: cluster.Link, n_gpus: int = 64, bits: int = 16,
                     utilization: float = LLM_UTILIZATION) -> float:
     """Tokens per GPU per step at which a transformer's compute (6 x parameters x tokens FLOPs) equals the ring

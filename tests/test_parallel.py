@@ -228,3 +228,12 @@ def test_mlperf_milestones_are_current_and_say_what_the_93_percent_compares():
     rows = {r.key: r for r in load_table("dataparallel_milestones").rows}
     assert "retired" in rows["mlperf_gpt3"].statement and "different rounds" in rows["mlperf_gpt3"].statement
     assert rows["mlperf_llama405b"].year == 2025 and "5,120" in rows["mlperf_llama405b"].statement
+
+
+def test_optimisation_steps_follow_mccandlish():
+    # review 06 item 14: S = S_min (1 + B_noise / B), E = E_min (1 + B / B_noise), E_min = S_min B_noise
+    at = P.optimisation_steps(4096, 4096, 100)
+    assert at == pytest.approx({"steps": 200, "samples": 2 * 100 * 4096})
+    small, large = P.optimisation_steps(512, 4096, 100), P.optimisation_steps(65_536, 4096, 100)
+    assert small["steps"] == pytest.approx(900) and large["steps"] == pytest.approx(106.25)
+    assert large["samples"] == pytest.approx(100 * 4096 * 17)

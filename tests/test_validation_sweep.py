@@ -931,6 +931,8 @@ SWEEP[PA] |= {
     "max_strong_gpus": (dict(batch=64), {"batch": arg(real(1, low_open=False))}),
     "layer_traffic": (dict(network="alexnet"), {"network": arg(CNN)}),
     "conv_shares": (dict(network="vgg16"), {"network": arg(CNN)}),
+    "optimisation_steps": (dict(batch=1024.0, noise_scale=4096.0, min_steps=100.0),
+                           {"batch": arg(real(0)), "noise_scale": arg(real(0)), "min_steps": arg(real(0))}),
     "accumulation_steps": (dict(samples_per_allreduce=10.0, micro_batch=2.0),
                            {"samples_per_allreduce": arg(real(0)), "micro_batch": arg(real(0))}),
     "layer_step_times_s": (dict(network="alexnet", gpu=H100_06, link=QDR, n_gpus=8, batch_per_gpu=64, bits=16,
