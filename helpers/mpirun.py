@@ -12,7 +12,9 @@ a learner can act on, never a traceback from the job.
 
 More ranks than cores (8 ranks on Binder's one core) work, just slower: MPICH waits by busy polling, so when
 ranks outnumber cores the launcher asks MPICH to yield the processor after every poll
-(``MPIR_CVAR_POLLS_BEFORE_YIELD=1``) and gives every rank one BLAS thread.
+(``MPIR_CVAR_POLLS_BEFORE_YIELD=1``) and gives every rank one BLAS thread. It does the same when the ranks fit the
+cores but other programs already keep them busy (load average plus ranks above the cores): a rank that spins
+while it waits for a message then takes the core the rank it waits for needs.
 
 Several machines: pass ``hostfile`` (one host name per line, ``host:slots`` allowed); MPICH's launcher reaches the
 other hosts through ssh, so every host needs the same virtual environment at the same path and passwordless ssh.
@@ -91,13 +93,28 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+def load_average() -> float:
+    """The machine's 1-minute load average (0 where the system does not tell)."""
+    try:
+        return float(os.getloadavg()[0])
+    except (AttributeError, OSError):
+        return 0.0
+
+
+def cores_contended(n_ranks: int) -> bool:
+    """Whether ``n_ranks`` processes would have to share cores: more ranks than cores, or more than other
+    programs leave free (load average plus ranks above the cores; one rank never waits for another)."""
+    cores = usable_cores()
+    return n_ranks > cores or (n_ranks > 1 and load_average() + n_ranks > cores)
+
+
 def _environment(n_ranks: int) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = "1"  # one BLAS thread per rank: ranks, not threads, share the cores
-    if n_ranks > usable_cores():
-        env["MPIR_CVAR_POLLS_BEFORE_YIELD"] = "1"  # oversubscribed: let a waiting rank give its core away
+    if cores_contended(n_ranks):
+        env["MPIR_CVAR_POLLS_BEFORE_YIELD"] = "1"  # cores shared: let a waiting rank give its core away
     return env
 
 

@@ -359,8 +359,10 @@ def train_single(steps: int = 50, batch: int = 256, hidden: int = 64, lr: float 
 @dataclass(frozen=True)
 class DataParallelRun:
     """Result of :func:`train_data_parallel`: loss per step, and per step the seconds of compute (slowest rank)
-    and of the gradient all-reduce (rank 0). ``step_compute_s`` and ``step_comm_s`` are medians over the steady
-    steps (the first 3 steps left out)."""
+    and of communication: how long the step lasts beyond the slowest rank's compute (the slowest rank's compute
+    plus its ``Allreduce``, whichever rank that is), so the wait for the slower rank, part of every other rank's
+    ``Allreduce``, is counted once. ``step_compute_s`` and ``step_comm_s`` are medians over the steady steps (the
+    first 3 steps left out)."""
 
     losses: np.ndarray
     n_workers: int
@@ -503,6 +505,26 @@ def critical_batch(model: str, gpu: GPU, link: cluster.Link, n_gpus: int = 64, b
     bandwidth = link.bandwidth_gbs * 1e9
     return (2 * (p - 1) / p * bits / 8 * cluster.parameter_count(model) / bandwidth
             * u * gpu.peak_flops("fp16") / flops_per_sample(model))
+
+
+def accumulation_steps(samples_per_allreduce: float, micro_batch: float) -> int:
+    """Micro-batches each GPU must accumulate (forward and backward, gradients summed locally, no communication)
+    before one all-reduce, so that ``samples_per_allreduce`` samples (for instance the critical batch) share it:
+    ``ceil(samples_per_allreduce / micro_batch)``, at least 1. Memory holds only one micro-batch of activations."""
+    need = checks.positive(samples_per_allreduce, "samples_per_allreduce")
+    micro = checks.positive(micro_batch, "micro_batch")
+    return max(1, math.ceil(need / micro - 1e-9))
+
+
+def optimisation_steps(batch: float, noise_scale: float, min_steps: float = 1.0) -> dict[str, float]:
+    """Steps and samples to reach a given loss with global ``batch``, in McCandlish et al.'s empirical model of
+    large-batch training (2018, arXiv:1812.06162): ``steps = S_min (1 + B_noise / B)`` and ``samples = E_min (1 +
+    B / B_noise)`` with ``E_min = S_min B_noise``. At ``B = B_noise`` (the critical batch of optimisation) training
+    takes twice the fewest steps and twice the fewest samples; far above it, more samples buy almost no fewer steps."""
+    b = checks.positive(batch, "batch")
+    noise = checks.positive(noise_scale, "noise_scale")
+    s_min = checks.positive(min_steps, "min_steps")
+    return {"steps": s_min * (1 + noise / b), "samples": s_min * noise * (1 + b / noise)}
 
 
 def critical_tokens(gpu: GPU, link: cluster.Link, n_gpus: int = 64, bits: int = 16,

@@ -144,3 +144,30 @@ def test_comm_share_default_state_matches_the_prose():
     shares = [b.get_height() for b in ex.artists["share"]]
     assert models[int(np.argmax(shares))] == "alexnet"
     assert models[int(np.argmin(shares))].startswith("llama2")
+
+
+def test_strong_scaling_prompt_needs_a_large_global_batch():
+    # review 06 item 5: the notebook tells the learner to raise the global batch before strong scaling, because
+    # at the default 64 the speedup stays below 1; with 4,096 it is well above 1 (and below the GPU count)
+    import numpy as np
+
+    from helpers import cluster
+    from helpers import gpus as G
+    from helpers import parallel as P
+    v100, link, counts = G.gpu("Tesla V100 SXM2 16GB"), cluster.link("25 GbE"), np.array([2, 4, 8, 64])
+    small = P.speedup("vgg16", counts, v100, link, batch=64, scaling="strong", bits=32)
+    large = P.speedup("vgg16", counts, v100, link, batch=4096, scaling="strong", bits=32)
+    assert np.all(small < 1) and np.all((large > 1) & (large < counts))
+    weak = P.speedup("vgg16", counts, v100, link, batch=64, scaling="weak", bits=32) / counts
+    assert np.all(np.diff(weak) < 0) and weak[0] > 0.5 > weak[1]  # falls step by step, not at once
+
+
+def test_real_run_info_names_the_load_when_the_machine_is_busy(monkeypatch):
+    # review 06 item 2: on a loaded machine the measured speedup can be below 1; the info line must say why
+    import os
+
+    from helpers.explorers import parallel as E
+    monkeypatch.setattr(os, "getloadavg", lambda: (7.8, 7.8, 7.8))
+    ex = E.real_run_explorer(workers=2, steps=10, hidden=16, batch_per_worker=16)
+    info = ex.info.value
+    assert ex.error is None and "load average is 7.8" in info and "below 1" in info

@@ -40,6 +40,18 @@ def test_data_parallel_losses_equal_single_process_large_batch_sgd(ranks):
     assert r["step_compute_s"] > 0 and r["step_comm_s"] >= 0 and r["n_params"] == params.size
 
 
+def test_data_parallel_timing_counts_the_wait_for_the_slower_rank_once():
+    # review 06 item 1: the last rank sleeps 40 ms in every compute; the step lasts about that long (compute of the
+    # slowest rank), and the exchange of a 1 kB gradient adds well under 40 ms; the old timing (rank 0's Allreduce,
+    # which holds the wait) counted the 40 ms twice, once in compute and once in communication
+    delay = 0.04
+    r = mpirun.run_job("dataparallel", 2, {"steps": 8, "batch_per_worker": 8, "hidden": 8, "delay_s": delay},
+                       timeout_s=120)
+    assert r["step_compute_s"] >= delay
+    assert r["step_comm_s"] < delay / 2
+    assert r["step_compute_s"] + r["step_comm_s"] < 1.5 * delay + 0.02
+
+
 @pytest.mark.parametrize("ranks", [1, 2, 3])
 def test_megatron_mlp_equals_the_unsplit_layer(ranks):
     batch, d, f, seed = 8, 12, 30, 2

@@ -134,3 +134,15 @@ def test_more_ranks_than_cores_still_finish_on_one_core():
     finally:
         os.sched_setaffinity(0, allowed)
     assert r["ranks"] == 4 and np.array_equal(r["ring_sum"], r["mpi_sum"])
+
+
+def test_waiting_ranks_yield_when_other_programs_load_the_cores(monkeypatch):
+    # review 06 item 2: 2 ranks on 2 cores busy-polled on a loaded machine (load 7.8) and ran 10x slower than one
+    monkeypatch.setattr(mpirun, "usable_cores", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (5.0, 5.0, 5.0))
+    assert mpirun._environment(2).get("MPIR_CVAR_POLLS_BEFORE_YIELD") == "1"
+    assert "MPIR_CVAR_POLLS_BEFORE_YIELD" not in mpirun._environment(1)  # one rank waits for nobody
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    env = mpirun._environment(2)  # idle machine, ranks fit the cores: MPICH's default fast polling
+    assert env.get("MPIR_CVAR_POLLS_BEFORE_YIELD") == os.environ.get("MPIR_CVAR_POLLS_BEFORE_YIELD")
+    assert mpirun._environment(3).get("MPIR_CVAR_POLLS_BEFORE_YIELD") == "1"

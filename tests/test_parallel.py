@@ -199,3 +199,41 @@ def test_large_models_do_not_fit_plain_data_parallelism():
     a100 = G.gpu("A100 80GB SXM")
     assert P.training_state_gb("llama2_70b") == pytest.approx(70e9 * 16 / 1e9, rel=0.02)
     assert not P.fits_data_parallel("llama2_70b", a100) and P.fits_data_parallel("resnet50", a100)
+
+
+def test_review_06_claims_about_dense_layers_and_resnet():
+    # items 3, 4, 7: AlexNet's dense layers hold 96 % of the parameters (not "all dense layers": the convolutions
+    # do over 90 % of the work); ResNet-50's parameters per GFLOP are under 1.5x fewer than VGG-16's, so layer type
+    # alone does not explain scaling; transformers (dense layers applied per token) are compute-bound from 2 sequences
+    alex = P.conv_shares("alexnet")
+    assert round(1 - alex["params"], 2) == 0.96 and alex["flops"] > 0.9
+    assert 1 < P.params_per_gflop("vgg16") / P.params_per_gflop("resnet50") < 1.5
+    assert P.conv_shares("resnet50")["params"] > 0.9
+    assert P.critical_tokens(H100, NDR, 64) / 4096 < 2
+
+
+def test_accumulation_steps_and_fp32_reduction():
+    # review 06 items 8 and 9: 16,384 tokens per all-reduce from micro-batches of one 4,096-token sequence is 4
+    # accumulation steps; 4,097 needs 2 sequences; reducing gradients in fp32 instead of bf16 doubles b*
+    assert P.accumulation_steps(4 * 4096, 4096) == 4 and P.accumulation_steps(4097, 4096) == 2
+    assert P.accumulation_steps(0.5, 2) == 1
+    with pytest.raises(ValueError, match="micro_batch"):
+        P.accumulation_steps(10, 0)
+    assert P.critical_tokens(H100, NDR, 64, bits=32) == pytest.approx(2 * P.critical_tokens(H100, NDR, 64, bits=16))
+
+
+def test_mlperf_milestones_are_current_and_say_what_the_93_percent_compares():
+    # review 06 item 13: GPT-3 175B left MLPerf Training in v5.0; the latest round (v5.1, Nov 2025) has Llama 3.1 405B
+    from helpers.data import load_table
+    rows = {r.key: r for r in load_table("dataparallel_milestones").rows}
+    assert "retired" in rows["mlperf_gpt3"].statement and "different rounds" in rows["mlperf_gpt3"].statement
+    assert rows["mlperf_llama405b"].year == 2025 and "5,120" in rows["mlperf_llama405b"].statement
+
+
+def test_optimisation_steps_follow_mccandlish():
+    # review 06 item 14: S = S_min (1 + B_noise / B), E = E_min (1 + B / B_noise), E_min = S_min B_noise
+    at = P.optimisation_steps(4096, 4096, 100)
+    assert at == pytest.approx({"steps": 200, "samples": 2 * 100 * 4096})
+    small, large = P.optimisation_steps(512, 4096, 100), P.optimisation_steps(65_536, 4096, 100)
+    assert small["steps"] == pytest.approx(900) and large["steps"] == pytest.approx(106.25)
+    assert large["samples"] == pytest.approx(100 * 4096 * 17)

@@ -12,6 +12,7 @@ from .. import cluster
 from .. import gpus as G
 from .. import parallel as P
 from ..machine import core_count
+from ..mpirun import load_average
 from ..plotting import PALETTE, log_axis, new_figure
 from ..widgets import Explorer, register
 
@@ -275,6 +276,11 @@ def real_run_explorer(workers: int = 2, steps: int = 30, hidden: int = 256, batc
         diff = np.abs(reference.losses - run.losses).max()
         crowded = f" {p} processes share {core_count()} cores, so they also wait for a core." \
             if p > core_count() else ""
+        load = load_average()
+        if load >= 1:  # other programs hold cores: the timings measure the sharing as well
+            crowded += (f" The machine's load average is {load:.1f} on {core_count()} cores: other programs hold "
+                        "cores, so the measured speedup can fall below 1 and the batch lever may not show "
+                        "(as on Binder); the lessons on timing hold on an idle machine.")
         return (f"Losses equal to rounding: <b>{bool(diff < 1e-10)}</b> (largest difference {diff:.1e}). Per steady "
                 f"step: compute {run.step_compute_s * 1e3:.2f} ms (1 process: {single.step_compute_s * 1e3:.2f} ms), "
                 f"all-reduce {run.step_comm_s * 1e3:.2f} ms measured, "

@@ -4,7 +4,12 @@ Every rank keeps its own copy of the parameters. In step ``s`` the global batch 
 (the same rows :func:`helpers.parallel.train_single` takes); rank r computes the gradient of its
 ``batch_per_worker`` rows, ``Allreduce`` sums the gradients, and every rank applies the same averaged update, so
 all copies stay equal and the losses equal single-process SGD on the whole batch. Each step is timed in two parts:
-compute (forward and backward on the shard) and communication (the Allreduce)."""
+compute (forward and backward on the shard, the slowest rank's) and communication: what the step lasts beyond the
+slowest rank's compute. A rank's Allreduce also holds its wait for the slower rank; that wait is already in the
+slowest compute, so it is not counted again. ``delay_s`` makes the last rank sleep that long in every compute (a
+deliberately unbalanced run, for tests)."""
+
+import time
 
 import numpy as np
 from mpi4py import MPI
@@ -13,7 +18,7 @@ from threadpoolctl import threadpool_limits
 from helpers.parallel import _batch_rows, init_params, loss_and_grad, make_dataset
 
 
-def main(comm, steps=30, batch_per_worker=64, hidden=64, lr=0.5, seed=0, warmup=3):
+def main(comm, steps=30, batch_per_worker=64, hidden=64, lr=0.5, seed=0, warmup=3, delay_s=0.0):
     threadpool_limits(1)  # one core per rank
     p, rank = comm.Get_size(), comm.Get_rank()
     x, y = make_dataset(seed=seed)
@@ -26,6 +31,8 @@ def main(comm, steps=30, batch_per_worker=64, hidden=64, lr=0.5, seed=0, warmup=
         rows = _batch_rows(step, p * batch_per_worker, len(x))[rank * batch_per_worker:(rank + 1) * batch_per_worker]
         start = MPI.Wtime()
         loss, grad = loss_and_grad(params, x[rows], y[rows], hidden, classes)
+        if delay_s and rank == p - 1:
+            time.sleep(delay_s)
         computed = MPI.Wtime()
         comm.Allreduce(grad, grad_sum, op=MPI.SUM)  # the gradient exchange: sum over ranks
         done = MPI.Wtime()
@@ -34,10 +41,11 @@ def main(comm, steps=30, batch_per_worker=64, hidden=64, lr=0.5, seed=0, warmup=
         losses.append(loss / p)
         compute_s.append(computed - start)
         comm_s.append(done - computed)
-    slowest = np.empty(steps)
+    slowest, step_s = np.empty(steps), np.empty(steps)
     comm.Allreduce(np.array(compute_s), slowest, op=MPI.MAX)  # a step lasts as long as its slowest rank
+    comm.Allreduce(np.array(compute_s) + np.array(comm_s), step_s, op=MPI.MAX)  # compute + Allreduce, per rank
     compute_s = slowest
-    comm_s = np.array(comm_s)
+    comm_s = np.maximum(step_s - slowest, 0.0)  # beyond the slowest compute: the wait is not counted twice
     if rank == 0:
         steady = slice(min(warmup, steps - 1), None)  # steady state: after the first steps (caches, page faults)
         return dict(losses=np.array(losses), compute_s=compute_s, comm_s=comm_s, ranks=p,
