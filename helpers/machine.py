@@ -184,6 +184,13 @@ def _sample_jpeg(size: int, seed: int) -> bytes:
     return buf.getvalue()
 
 
+def _decodes_per_s(one, n_images: int) -> float:
+    """Images per second of ``one()`` (decode and augment one image), after one warm-up call."""
+    one()  # warm-up: the first decode loads Pillow's codec
+    seconds = times_s(lambda: [one() for _ in range(n_images)], repeats=1, warmup=0)[0]
+    return n_images / seconds
+
+
 def measure_decode_rate(n_images: int = 20, size: int = 320, crop: int = 224, seed: int = 0) -> tuple[float, int]:
     """Measure on this machine, on one core: JPEG-decode a ``size`` x ``size`` photo-like image, random-crop
     ``crop`` x ``crop``, flip and normalise to float32. Returns (images per second, JPEG bytes per image)."""
@@ -206,9 +213,7 @@ def measure_decode_rate(n_images: int = 20, size: int = 320, crop: int = 224, se
             patch = patch[:, ::-1]
         return ((patch - mean) / std).astype(np.float32)
 
-    one()  # warm-up: the first decode loads Pillow's codec
-    seconds = times_s(lambda: [one() for _ in range(n_images)], repeats=1, warmup=0)[0]
-    return n_images / seconds, len(data)
+    return _decodes_per_s(one, n_images), len(data)
 
 
 IMAGENET_LIKE_SIZE = (500, 375)  # width x height of a typical ILSVRC-2012 training JPEG
@@ -268,9 +273,7 @@ def measure_imagenet_decode_rate(n_images: int = 20, out: int = 224, seed: int =
             patch = patch[:, ::-1]
         return ((patch - mean) / std).astype(np.float32)
 
-    one()  # warm-up: the first decode loads Pillow's codec
-    seconds = times_s(lambda: [one() for _ in range(n_images)], repeats=1, warmup=0)[0]
-    return n_images / seconds, len(data)
+    return _decodes_per_s(one, n_images), len(data)
 
 
 @dataclass(frozen=True)

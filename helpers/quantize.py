@@ -200,16 +200,22 @@ def quantization_error(x, bits: int = 8, method: str = "absmax",
     return QuantizationError(errors, rmse, float(np.abs(errors).max()), rmse / rms if rms > 0 else 0.0, q)
 
 
-def matmul_error(activations, weights, bits: int = 8, method: str = "absmax-row",
-                 block_size: int | None = None) -> float:
-    """Relative error ``||A Wᵀ - A Ŵᵀ|| / ||A Wᵀ||`` (Frobenius) when only ``weights`` (shape ``[out, in]``)
-    are quantized; ``activations`` has shape ``[batch, in]`` and stays exact (weight-only quantization)."""
+def _product_operands(activations, weights) -> tuple[np.ndarray, np.ndarray]:
+    """``activations`` [batch, in] and ``weights`` [out, in] as arrays whose product A Wᵀ fits the size limit."""
     a = checks.array(activations, "activations", ndim=(2,), max_size=MAX_VALUES)
     w = checks.array(weights, "weights", ndim=(2,), max_size=MAX_VALUES)
     if a.shape[1] != w.shape[1]:
         raise ValueError(f"activations have {a.shape[1]} features but weights take {w.shape[1]} inputs")
     if a.shape[0] * w.shape[0] > MAX_VALUES:
         raise ValueError(f"the product would have {a.shape[0] * w.shape[0]:,} values; at most {MAX_VALUES:,}")
+    return a, w
+
+
+def matmul_error(activations, weights, bits: int = 8, method: str = "absmax-row",
+                 block_size: int | None = None) -> float:
+    """Relative error ``||A Wᵀ - A Ŵᵀ|| / ||A Wᵀ||`` (Frobenius) when only ``weights`` (shape ``[out, in]``)
+    are quantized; ``activations`` has shape ``[batch, in]`` and stays exact (weight-only quantization)."""
+    a, w = _product_operands(activations, weights)
     # einsum runs single-threaded C loops: for these small products it is steadier than a multi-threaded BLAS call
     exact = np.einsum("bk,ok->bo", a, w)
     norm = np.linalg.norm(exact)
@@ -285,12 +291,7 @@ def int8_matmul_error(activations, weights, threshold: float | None = None) -> t
     of Dettmers et al. 2022, whose threshold is 6); ``None`` quantizes everything. A few large outlier features
     stretch every row's scale, so without the split the small values of that row round to zero.
     """
-    a = checks.array(activations, "activations", ndim=(2,), max_size=MAX_VALUES)
-    w = checks.array(weights, "weights", ndim=(2,), max_size=MAX_VALUES)
-    if a.shape[1] != w.shape[1]:
-        raise ValueError(f"activations have {a.shape[1]} features but weights take {w.shape[1]} inputs")
-    if a.shape[0] * w.shape[0] > MAX_VALUES:
-        raise ValueError(f"the product would have {a.shape[0] * w.shape[0]:,} values; at most {MAX_VALUES:,}")
+    a, w = _product_operands(activations, weights)
     if threshold is not None:
         threshold = checks.positive(threshold, "threshold")
     exact = np.einsum("bk,ok->bo", a, w)
