@@ -14,6 +14,7 @@ from urllib.parse import unquote
 
 import pytest
 from conftest import ROOT, load_tool
+from test_notebook_hygiene import heading_anchors
 
 crosslinks = load_tool("crosslinks")
 LINK = re.compile(r"\]\(((\d\d_[^)#\s]+\.ipynb)#([^)\s]+))\)")
@@ -30,16 +31,7 @@ def write(changed):
         path.write_text(text, encoding="utf-8")
 
 
-def jupyterlab_anchors(nb):
-    """Anchors JupyterLab gives the headings of a notebook: the heading's rendered text with spaces as '-'."""
-    found = set()
-    for cell in nb["cells"]:
-        if cell["cell_type"] == "markdown":
-            for line in "".join(cell["source"]).splitlines():
-                match = re.match(r"^#{1,6}\s+(.*\S)\s*$", line)
-                if match:
-                    found.add(match.group(1).replace("**", "").replace("`", "").replace(" ", "-"))
-    return found
+jupyterlab_anchors = heading_anchors  # one reading of JupyterLab's heading anchors (test_notebook_hygiene)
 
 
 def cross_link_cells(nb):
